@@ -1,0 +1,1 @@
+"""One module per ``parareop`` command group; each defines ``register(subparsers)``."""

@@ -96,7 +96,9 @@ def reason(graph: Graph) -> ReasonerResult:
         except owlready2.OwlReadyJavaError as exc:
             raise OntologyBuildError(f"HermiT failed: {_java_message(exc)}") from None
         seconds = time.perf_counter() - started
-        unsatisfiable = sorted(URIRef(c.iri) for c in world.inconsistent_classes())
+        unsatisfiable = sorted(
+            URIRef(c.iri) for c in world.inconsistent_classes() if c.iri != str(OWL.Nothing)
+        )
         if unsatisfiable:
             raise UnsatisfiableClassesError(
                 f"HermiT found {len(unsatisfiable)} unsatisfiable class(es)", unsatisfiable

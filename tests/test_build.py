@@ -77,7 +77,7 @@ def test_syntax_error_names_file_and_line(src_copy: Path, tmp_path: Path, fresh_
 
 def test_dangling_iri_names_iri_and_file(src_copy: Path, tmp_path: Path, fresh_build: BuildResult) -> None:
     (src_copy / "99-bad.ttl").write_text(
-        PREFIXES + 'prp:thing a owl:NamedIndividual, prp:Site ;\n    prp:adjacentSite prp:site_perrer_A .\n'
+        PREFIXES + "prp:thing a owl:NamedIndividual, prp:Site ;\n    prp:adjacentSite prp:site_perrer_A .\n"
     )
     message = _fail_build(src_copy, tmp_path / "out", fresh_build)
     assert "prp:site_perrer_A" in message and "99-bad.ttl:7" in message and "never declared" in message
@@ -97,7 +97,8 @@ def test_inconsistent_axiom_names_individual_and_classes(
 
 def test_unsatisfiable_class_is_named(src_copy: Path, tmp_path: Path, fresh_build: BuildResult) -> None:
     (src_copy / "99-bad.ttl").write_text(
-        PREFIXES + 'prp:Impossible a owl:Class ; rdfs:subClassOf prp:Site, prp:Vein ; rdfs:label "impossible"@en .\n'
+        PREFIXES
+        + 'prp:Impossible a owl:Class ; rdfs:subClassOf prp:Site, prp:Vein ; rdfs:label "impossible"@en .\n'
     )
     message = _fail_build(src_copy, tmp_path / "out", fresh_build)
     assert "unsatisfiable" in message and "prp:Impossible" in message and "disjoint" in message

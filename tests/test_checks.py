@@ -13,7 +13,7 @@ from ontology.checks import CheckContext, check_names, load_checks, parse_check,
 from ontology.errors import CheckSetupError
 from ontology.namespaces import OBO, PRP
 from ontology.store import open_store
-from ontology.violations import Level
+from ontology.violations import Level, Violation
 from tests.conftest import CHECK_FIXTURES, MINI_CONTEXT, mini_store
 
 PLANTS = sorted((CHECK_FIXTURES / "plants").glob("*.ttl"))
@@ -64,12 +64,14 @@ def test_query_without_entity_column_is_a_setup_error(tmp_path: Path) -> None:
         run_checks(mini_store(), MINI_CONTEXT, checks_dir=tmp_path)
 
 
-def _release_run(fresh_build: BuildResult) -> list[tuple[str, str, str]]:
+@pytest.fixture(scope="module")
+def release_errors(fresh_build: BuildResult) -> list[Violation]:
+    """The ERROR-level violations of a fresh build of the real source (checked once)."""
     run = run_checks(open_store(fresh_build.nt_path), CheckContext.default())
-    return [(v.check, v.entity, v.message) for v in run.violations if v.level is Level.ERROR]
+    return [v for v in run.violations if v.level is Level.ERROR]
 
 
 @pytest.mark.parametrize("check", check_names())
-def test_real_release_passes_error_level_check(fresh_build: BuildResult, check: str) -> None:
-    errors = [e for e in _release_run(fresh_build) if e[0] == check]
-    assert errors == [], "\n".join(f"{entity}: {message}" for _, entity, message in errors)
+def test_real_release_passes_error_level_check(release_errors: list[Violation], check: str) -> None:
+    errors = [v for v in release_errors if v.check == check]
+    assert errors == [], "\n".join(v.line() for v in errors)

@@ -1,0 +1,23 @@
+"""Run the doctest examples in the docstrings of every module that has them."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+
+import pytest
+
+MODULES = [
+    "ontology.diagnose",
+    "ontology.namespaces",
+    "ontology.paths",
+    "ontology.sources",
+    "ontology.violations",
+    "ontology.vocabulary",
+]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_doctests(name: str) -> None:
+    result = doctest.testmod(importlib.import_module(name))
+    assert result.failed == 0 and result.attempted > 0

@@ -1,0 +1,423 @@
+"""The planner's typed, read-only view of the knowledge graph.
+
+The planner never spells an IRI or a clinical number: it asks this view for the
+figures and edges it needs, keyed by vocabulary notations (``perrier_F``,
+``ct_4d``) or by parameter keys (``too_early_days``). Everything is read once
+from the released ontology with SPARQL (pyoxigraph) and cached per process, so a
+plan costs no graph I/O.
+
+Each figure comes back as an :class:`Evidence` that carries its IRI, source and
+grade, which is what the planner's explanations cite.
+"""
+
+from __future__ import annotations
+
+import functools
+import glob
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+PRP = "https://w3id.org/parareop/"
+ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
+RELEASE_NT = ONTOLOGY_DIR / "parareop.nt"
+
+_PREFIXES = """
+PREFIX prp: <https://w3id.org/parareop/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX obo: <http://purl.obolibrary.org/obo/>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+"""
+
+
+class KnowledgeError(RuntimeError):
+    """The graph lacks something the planner needs (a broken release, not bad input)."""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One evidence node: a figure with the provenance an explanation cites."""
+
+    iri: str
+    label: str
+    value: float | None = None
+    lower: float | None = None
+    upper: float | None = None
+    unit: str | None = None
+    source: str | None = None
+    grade: str | None = None
+    population: str | None = None
+    reasoning: str | None = None
+
+    @property
+    def v(self) -> float:
+        """The node's value; a missing value is a broken release, not a default."""
+        if self.value is None:
+            raise KnowledgeError(f"evidence node {self.iri} has no value")
+        return self.value
+
+    def cite(self) -> str:
+        """Source with its grade, as shown next to a fact."""
+        src = self.source or "no source"
+        return f"{src} [{self.grade}]" if self.grade else src
+
+
+@dataclass(frozen=True)
+class Site:
+    code: str
+    iri: str
+    label: str
+    lateralized: bool
+    needle_reachable: bool
+    classes: frozenset[str]
+    x: float
+    y: float
+
+
+@dataclass(frozen=True)
+class Procedure:
+    code: str
+    iri: str
+    label: str
+    classes: frozenset[str]
+    invasiveness: int
+    reaches: frozenset[str]
+    preferred: frozenset[str]
+    indicated: frozenset[str]
+    contraindicated: frozenset[str]
+    explores: frozenset[str]
+    removes: frozenset[str]
+    adjuncts: tuple[str, ...]
+    risks: tuple[Evidence, ...]
+    requires: frozenset[str]
+
+    @property
+    def is_operation(self) -> bool:
+        return "Operation" in self.classes
+
+    @property
+    def is_ablation(self) -> bool:
+        return "AblativeProcedure" in self.classes
+
+    @property
+    def is_medical(self) -> bool:
+        return "MedicalTherapy" in self.classes
+
+    @property
+    def is_adjunct(self) -> bool:
+        return "AdjunctProcedure" in self.classes
+
+
+@dataclass(frozen=True)
+class Performance:
+    modality: str
+    sensitivity: float
+    false_positive_rate: float
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
+class Modifier:
+    target: str
+    value: float
+    modalities: frozenset[str]
+    sites: frozenset[str]
+    cause: str | None
+    appearance: str | None
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
+class Vein:
+    code: str
+    iri: str
+    label: str
+    paired: bool
+    drains: frozenset[str]
+
+
+@dataclass
+class Knowledge:
+    """Everything the planner reads, indexed by notation."""
+
+    version: str
+    iris: dict[tuple[str, str], str]
+    labels: dict[str, str]
+    sites: dict[str, Site]
+    positions: dict[str, tuple[str, str | None]]
+    origin_paths: dict[str, tuple[str, ...]]
+    origin_labels: dict[str, str]
+    origin_iris: dict[str, str]
+    usual_site: dict[str, str]
+    priors: dict[str, dict[str, Evidence]]
+    cause_priors: dict[str, Evidence]
+    status_weights: dict[str, Evidence]
+    site_factors: dict[tuple[str, str], Evidence]
+    params: dict[str, Evidence]
+    conversions: dict[tuple[str, str], Evidence]
+    canonical_unit: dict[str, str]
+    allowed_units: dict[str, frozenset[str]]
+    performance: dict[str, Performance]
+    modifiers: list[Modifier]
+    likelihood_ratios: dict[str, list[tuple[str, Evidence]]]
+    procedures: dict[str, Procedure]
+    veins: dict[str, Vein]
+    adjacency: dict[str, frozenset[str]]
+    gates: dict[str, tuple[str, str, int, frozenset[str]]]
+    features: dict[str, str]
+    med_raises: dict[str, frozenset[str]]
+    med_lowers: dict[str, frozenset[str]]
+    requires: dict[str, frozenset[str]] = field(default_factory=dict)
+    syndrome_causes: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    # ------------------------------------------------------------------ lookups
+    def iri(self, scheme: str, code: str) -> str | None:
+        """IRI of the entity with this notation in this scheme, or None."""
+        return self.iris.get((scheme, code))
+
+    def label(self, scheme: str, code: str) -> str:
+        iri = self.iri(scheme, code)
+        return self.labels.get(iri, code) if iri else code
+
+    def param(self, key: str) -> Evidence:
+        try:
+            return self.params[key]
+        except KeyError as exc:
+            raise KnowledgeError(f"the graph has no parameter '{key}'") from exc
+
+    def reference_limit(self, analyte: str, which: str) -> Evidence | None:
+        return self.params.get(f"reference_{which}:{analyte}")
+
+    def plausible_range(self, analyte: str) -> Evidence | None:
+        return self.params.get(f"plausible:{analyte}")
+
+    def modifiers_for(self, target: str, modality: str) -> list[Modifier]:
+        return [m for m in self.modifiers if m.target == target and modality in m.modalities]
+
+    def gate_order(self) -> list[str]:
+        return sorted(self.gates, key=lambda k: self.gates[k][2])
+
+
+def _local(iri: str) -> str:
+    return iri[len(PRP):] if iri.startswith(PRP) else iri
+
+
+def _val(term: ox.Literal | ox.NamedNode | None) -> str | None:
+    return None if term is None else term.value
+
+
+def _num(term: ox.Literal | None) -> float | None:
+    return None if term is None else float(term.value)
+
+
+def _load_store() -> tuple[ox.Store, str]:
+    """Load the release if it exists, else the merged sources (during development)."""
+    store = ox.Store()
+    digest = hashlib.sha256()
+    if RELEASE_NT.exists():
+        data = RELEASE_NT.read_bytes()
+        store.load(data, format=ox.RdfFormat.N_TRIPLES)
+        digest.update(data)
+    else:
+        files = sorted(glob.glob(str(ONTOLOGY_DIR / "src" / "*.ttl")))
+        if not files:
+            raise KnowledgeError(f"no ontology release at {RELEASE_NT} and no sources")
+        for f in files:
+            data = Path(f).read_bytes()
+            store.load(data, format=ox.RdfFormat.TURTLE)
+            digest.update(data)
+    return store, digest.hexdigest()[:12]
+
+
+class _Reader:
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+
+    def rows(self, query: str) -> list[dict[str, ox.Literal | ox.NamedNode | None]]:
+        res = self.store.query(_PREFIXES + query)
+        names = [v.value for v in res.variables]
+        return [{n: sol[n] for n in names} for sol in res]
+
+    def evidence(self, where: str, var: str = "e") -> dict[str, Evidence]:
+        q = f"""SELECT ?{var} ?label ?value ?lower ?upper ?unit ?source ?grade ?pop ?why WHERE {{
+            {where}
+            OPTIONAL {{ ?{var} rdfs:label ?label }}
+            OPTIONAL {{ ?{var} prp:value ?value }} OPTIONAL {{ ?{var} prp:lowerValue ?lower }}
+            OPTIONAL {{ ?{var} prp:upperValue ?upper }} OPTIONAL {{ ?{var} prp:unitCode ?unit }}
+            OPTIONAL {{ ?{var} prp:source ?source }} OPTIONAL {{ ?{var} prp:population ?pop }}
+            OPTIONAL {{ ?{var} prp:reasoning ?why }}
+            OPTIONAL {{ ?{var} prp:hasGrade ?g . ?g rdfs:label ?grade }}
+        }}"""
+        out: dict[str, Evidence] = {}
+        for r in self.rows(q):
+            iri = _val(r[var])
+            assert iri is not None
+            out[iri] = Evidence(
+                iri=iri, label=_val(r["label"]) or _local(iri), value=_num(r["value"]),
+                lower=_num(r["lower"]), upper=_num(r["upper"]), unit=_val(r["unit"]),
+                source=_val(r["source"]), grade=_val(r["grade"]), population=_val(r["pop"]),
+                reasoning=_val(r["why"]),
+            )
+        return out
+
+    def pairs(self, query: str, a: str, b: str) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = defaultdict(set)
+        for r in self.rows(query):
+            out[_val(r[a]) or ""].add(_val(r[b]) or "")
+        return out
+
+
+def _build(store: ox.Store, version: str) -> Knowledge:  # noqa: C901 - one pass over the graph
+    rd = _Reader(store)
+    iris: dict[tuple[str, str], str] = {}
+    code_of: dict[str, str] = {}
+    for r in rd.rows("SELECT ?x ?n ?s WHERE { ?x skos:notation ?n ; skos:inScheme ?s }"):
+        scheme = _local(_val(r["s"]) or "").removeprefix("scheme_")
+        iris[(scheme, _val(r["n"]) or "")] = _val(r["x"]) or ""
+        code_of[_val(r["x"]) or ""] = _val(r["n"]) or ""
+    labels = {_val(r["x"]) or "": _val(r["l"]) or "" for r in rd.rows("SELECT ?x ?l WHERE { ?x rdfs:label ?l }")}
+
+    def code(iri: str | None) -> str:
+        return code_of.get(iri or "", _local(iri or ""))
+
+    types = rd.pairs("SELECT ?x ?t WHERE { ?x rdf:type ?t }", "x", "t")
+
+    def classes(iri: str) -> frozenset[str]:
+        return frozenset(_local(t) for t in types.get(iri, ()))
+
+    # sites
+    sites: dict[str, Site] = {}
+    for r in rd.rows("""SELECT ?s ?needle ?x ?y WHERE { ?s skos:inScheme prp:scheme_sites .
+            OPTIONAL { ?s prp:needleReachable ?needle } OPTIONAL { ?s prp:svgX ?x } OPTIONAL { ?s prp:svgY ?y } }"""):
+        iri = _val(r["s"]) or ""
+        cl = classes(iri)
+        sites[code(iri)] = Site(code(iri), iri, labels.get(iri, code(iri)), "UnlateralizedSite" not in cl,
+                                _val(r["needle"]) == "true", cl, _num(r["x"]) or 50.0, _num(r["y"]) or 50.0)
+    adjacency = {code(k): frozenset(code(x) for x in v)
+                 for k, v in rd.pairs("SELECT ?a ?b WHERE { { ?a prp:adjacentSite ?b } UNION { ?b prp:adjacentSite ?a } }",
+                                      "a", "b").items()}
+    # origins, paths, positions
+    origin_paths: dict[str, tuple[str, ...]] = {}
+    usual: dict[str, str] = {}
+    origin_labels: dict[str, str] = {}
+    origin_iris: dict[str, str] = {}
+    for r in rd.rows("SELECT ?o ?p ?u WHERE { ?o a prp:GlandOrigin ; prp:hasDescentPath ?p ; prp:usualSite ?u }"):
+        o = _local(_val(r["o"]) or "")
+        origin_iris[o] = _val(r["o"]) or ""
+        origin_labels[o] = labels.get(origin_iris[o], o)
+        usual[o] = code(_val(r["u"]))
+        steps = rd.rows(f"""SELECT ?site ?i ?from WHERE {{ ?st prp:onPath <{_val(r['p'])}> ; prp:atSite ?site .
+            OPTIONAL {{ ?st prp:stepIndex ?i }} OPTIONAL {{ ?st prp:branchesFrom/prp:stepIndex ?from }} }}""")
+        main = sorted((int(float(_val(s["i"]) or 0)), code(_val(s["site"]))) for s in steps if s["i"] is not None)
+        branches = sorted((float(_val(s["from"]) or 0) + 0.5, code(_val(s["site"])))
+                          for s in steps if s["i"] is None)
+        origin_paths[o] = tuple(c for _, c in sorted(main + branches))  # type: ignore[operator]
+    positions: dict[str, tuple[str, str | None]] = {}
+    for r in rd.rows("""SELECT ?p ?o ?side WHERE { ?p a prp:GlandPosition ; prp:hasOrigin ?o .
+            OPTIONAL { ?p prp:hasSide ?side } }"""):
+        positions[code(_val(r["p"]))] = (_local(_val(r["o"]) or ""), code(_val(r["side"])) if r["side"] else None)
+    # evidence
+    priors: dict[str, dict[str, Evidence]] = defaultdict(dict)
+    for r in rd.rows("SELECT ?e ?o ?s WHERE { ?e a prp:PriorShare ; prp:forOrigin ?o ; prp:forSite ?s }"):
+        pass
+    prior_ev = rd.evidence("?e a prp:PriorShare .")
+    for r in rd.rows("SELECT ?e ?o ?s WHERE { ?e a prp:PriorShare ; prp:forOrigin ?o ; prp:forSite ?s }"):
+        priors[_local(_val(r["o"]) or "")][code(_val(r["s"]))] = prior_ev[_val(r["e"]) or ""]
+
+    def keyed(cls: str, prop: str) -> dict[str, Evidence]:
+        ev = rd.evidence(f"?e a prp:{cls} .")
+        return {code(_val(r["t"])): ev[_val(r["e"]) or ""]
+                for r in rd.rows(f"SELECT ?e ?t WHERE {{ ?e a prp:{cls} ; prp:{prop} ?t }}")}
+
+    cause_priors = keyed("CausePrior", "forCause")
+    status_weights = keyed("StatusWeight", "forStatus")
+    sf_ev = rd.evidence("?e a prp:SiteFactor .")
+    site_factors = {(code(_val(r["p"])), code(_val(r["s"]))): sf_ev[_val(r["e"]) or ""]
+                    for r in rd.rows("SELECT ?e ?p ?s WHERE { ?e a prp:SiteFactor ; prp:forProcedure ?p ; prp:forSite ?s }")}
+    all_ev = rd.evidence("?e a ?c . ?c rdfs:subClassOf* prp:EvidenceNode .")
+    params = {(_val(r["n"]) or ""): all_ev[_val(r["e"]) or ""]
+              for r in rd.rows("SELECT ?e ?n WHERE { ?e skos:inScheme prp:scheme_parameters ; skos:notation ?n }")
+              if (_val(r["e"]) or "") in all_ev}
+    conversions = {(code(_val(r["a"])), code(_val(r["u"]))): all_ev[_val(r["e"]) or ""]
+                   for r in rd.rows("SELECT ?e ?a ?u WHERE { ?e a prp:UnitConversion ; prp:forAnalyte ?a ; prp:forUnit ?u }")}
+    canonical = {code(_val(r["a"])): code(_val(r["u"]))
+                 for r in rd.rows("SELECT ?a ?u WHERE { ?a prp:canonicalUnit ?u }")}
+    allowed = {code(k): frozenset(code(x) for x in v)
+               for k, v in rd.pairs("SELECT ?a ?u WHERE { ?a prp:allowedUnit ?u }", "a", "u").items()}
+    performance: dict[str, Performance] = {}
+    for r in rd.rows("""SELECT ?e ?m ?se ?fp WHERE { ?e a prp:ModalityPerformance ; prp:forModality ?m ;
+            prp:sensitivity ?se ; prp:falsePositiveRate ?fp }"""):
+        performance[code(_val(r["m"]))] = Performance(code(_val(r["m"])), float(_val(r["se"]) or 0),
+                                                      float(_val(r["fp"]) or 0), all_ev[_val(r["e"]) or ""])
+    mod_mods = rd.pairs("SELECT ?e ?m WHERE { ?e a prp:PerformanceModifier ; prp:forModality ?m }", "e", "m")
+    mod_sites = rd.pairs("SELECT ?e ?s WHERE { ?e a prp:PerformanceModifier ; prp:forSite ?s }", "e", "s")
+    modifiers: list[Modifier] = []
+    for r in rd.rows("""SELECT ?e ?target ?c ?ap WHERE { ?e a prp:PerformanceModifier ; skos:notation ?target .
+            OPTIONAL { ?e prp:forCause ?c } OPTIONAL { ?e prp:forAppearance ?ap } } ORDER BY ?e"""):
+        e = _val(r["e"]) or ""
+        modifiers.append(Modifier(_val(r["target"]) or "", all_ev[e].v, frozenset(code(m) for m in mod_mods.get(e, ())),
+                                  frozenset(code(s) for s in mod_sites.get(e, ())),
+                                  code(_val(r["c"])) if r["c"] else None,
+                                  code(_val(r["ap"])) if r["ap"] else None, all_ev[e]))
+    lrs: dict[str, list[tuple[str, Evidence]]] = defaultdict(list)
+    for r in rd.rows("""SELECT ?e ?f ?c WHERE { ?e a prp:LikelihoodRatio ; prp:forFeature ?f ; prp:forCause ?c }
+            ORDER BY ?e"""):
+        lrs[code(_val(r["f"]))].append((code(_val(r["c"])), all_ev[_val(r["e"]) or ""]))
+    # procedures
+    def rel(prop: str) -> dict[str, set[str]]:
+        return rd.pairs(f"SELECT ?p ?x WHERE {{ ?p a/rdfs:subClassOf* prp:Procedure ; prp:{prop} ?x }}", "p", "x")
+
+    reach, pref, ind, contra = rel("reachesSite"), rel("preferredFor"), rel("indicatedFor"), rel("contraindicatedFor")
+    expl, rem, adj, risk, req = rel("exploresSite"), rel("removesTissueAt"), rel("usesAdjunct"), rel("hasRisk"), rel("requiresTest")
+    inv = {_val(r["p"]) or "": int(float(_val(r["i"]) or 0))
+           for r in rd.rows("SELECT ?p ?i WHERE { ?p prp:invasiveness ?i }")}
+    procedures: dict[str, Procedure] = {}
+    for r in rd.rows("SELECT DISTINCT ?p WHERE { ?p a/rdfs:subClassOf* prp:Procedure ; skos:notation ?n }"):
+        p = _val(r["p"]) or ""
+
+        def codes(d: dict[str, set[str]], p: str = p) -> frozenset[str]:
+            return frozenset(code(x) for x in d.get(p, ()))
+
+        procedures[code(p)] = Procedure(
+            code(p), p, labels.get(p, code(p)), classes(p) | _ancestors(rd, p), inv.get(p, 9),
+            codes(reach) | codes(pref), codes(pref), codes(ind), codes(contra), codes(expl), codes(rem),
+            tuple(sorted(codes(adj))), tuple(all_ev[x] for x in sorted(risk.get(p, ()))), codes(req))
+    veins: dict[str, Vein] = {}
+    drains = rd.pairs("SELECT ?v ?s WHERE { ?v prp:drainsSite ?s }", "v", "s")
+    for v, ss in drains.items():
+        veins[code(v)] = Vein(code(v), v, labels.get(v, code(v)), "PairedVein" in classes(v), frozenset(code(s) for s in ss))
+    gates = {}
+    greq = rd.pairs("SELECT ?g ?t WHERE { ?g a prp:Gate ; prp:requiresTest ?t }", "g", "t")
+    for r in rd.rows("SELECT ?g ?o WHERE { ?g a prp:Gate ; prp:gateOrder ?o }"):
+        g = _val(r["g"]) or ""
+        gates[code(g)] = (g, labels.get(g, code(g)), int(float(_val(r["o"]) or 0)), frozenset(code(t) for t in greq.get(g, ())))
+    features = {code(_val(r["f"])): _val(r["f"]) or "" for r in rd.rows("SELECT ?f WHERE { ?f a prp:CaseFeature }")}
+    raises = {code(k): frozenset(code(x) for x in v)
+              for k, v in rd.pairs("SELECT ?m ?a WHERE { ?m prp:raisesAnalyte ?a }", "m", "a").items()}
+    lowers = {code(k): frozenset(code(x) for x in v)
+              for k, v in rd.pairs("SELECT ?m ?a WHERE { ?m prp:lowersAnalyte ?a }", "m", "a").items()}
+    requires = {k: frozenset(code(x) for x in v)
+                for k, v in rd.pairs("SELECT ?x ?t WHERE { ?x prp:requiresTest ?t }", "x", "t").items()}
+    syn = {code(k): frozenset(code(x) for x in v)
+           for k, v in rd.pairs("SELECT ?s ?c WHERE { ?s a prp:Syndrome ; prp:suggestsCause ?c }", "s", "c").items()}
+    return Knowledge(version, iris, labels, sites, positions, origin_paths, origin_labels, origin_iris, usual,
+                     dict(priors), cause_priors, status_weights, site_factors, params, conversions, canonical,
+                     allowed, performance, modifiers, dict(lrs), procedures, veins, adjacency, gates, features,
+                     raises, lowers, requires, syn)
+
+
+def _ancestors(rd: _Reader, iri: str) -> frozenset[str]:
+    rows = rd.rows(f"SELECT ?c WHERE {{ <{iri}> a/rdfs:subClassOf* ?c }}")
+    return frozenset(_local(_val(r["c"]) or "") for r in rows)
+
+
+@functools.lru_cache(maxsize=1)
+def knowledge() -> Knowledge:
+    """The process-wide knowledge view, built on first use."""
+    store, version = _load_store()
+    return _build(store, version)

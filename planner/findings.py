@@ -1,0 +1,110 @@
+"""Turn the case's imaging, venous sampling and FNA into findings for the likelihood.
+
+Time matters: imaging from before the last operation describes the neck as it
+was, so a focus at a site explored or removed since no longer counts; in
+recurrent disease, studies from before the disease-free interval are set aside.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from kg.knowledge import Knowledge
+from planner import explain as ex
+from planner.inference import Finding, side_of
+from planner.models import Case, Fact
+from planner.normalize import Normalized
+from planner.record import Record
+from planner.units import pth_to_canonical
+
+
+def _exponent(kn: Knowledge, result: str, appearance: str | None, modality: str) -> float:
+    e = kn.param("equivocal_exponent").v if result == "equivocal" else 1.0
+    for m in kn.modifiers_for("appearance_exponent", modality):
+        if m.appearance == (appearance or "indeterminate") and appearance is not None:
+            e *= m.value
+    return e
+
+
+def collect(case: Case, norm: Normalized, rec: Record, diagnosis: str, kn: Knowledge) -> tuple[list[Finding], list[Fact]]:  # noqa: C901
+    dropped: list[Fact] = []
+    studies: dict[tuple[str, int | None], list] = defaultdict(list)
+    for im in case.imaging:
+        studies[(im.modality, im.day)].append(im)
+    out: list[Finding] = []
+    for (modality, day), items in sorted(studies.items(), key=lambda kv: (kv[0][1] if kv[0][1] is not None else 0, kv[0][0])):
+        preop = day is not None and day < 0
+        if preop and diagnosis == "recurrent":
+            dropped.append(ex.finding(f"{modality} on day {day} predates the disease-free interval: not counted"))
+            continue
+        pos, neg, size, foci, whole_neg = [], [], None, 1, False
+        for im in items:
+            if im.result == "negative":
+                if im.site:
+                    neg.append((im.site, side_of(kn, im.site, im.side)))
+                else:
+                    whole_neg = True
+                continue
+            if im.site is None:
+                continue
+            side = side_of(kn, im.site, im.side)
+            if preop and ((im.site, side or "midline") in rec.explored or (im.site, side or "midline") in rec.removed_factor):
+                dropped.append(ex.finding(f"{modality} focus at {im.site} {side or ''} on day {day} was explored or removed since: not counted"))
+                continue
+            pos.append(((im.site, side), _exponent(kn, im.result, im.appearance, modality)))
+            size = max(size or 0, im.size_mm or 0) or None
+            foci = max(foci, im.foci or 1)
+        if not pos and not neg and not whole_neg:
+            continue
+        label = f"{kn.label('modalities', modality)} day {day}: " + (", ".join(f"{s} {d or ''}".strip() for (s, d), _ in pos) or "negative")
+        out.append(Finding("imaging", modality, label, pos, neg, whole_neg and not pos, day, size, foci))
+    thr = kn.param("svs_gradient_ratio")
+    gthr = kn.param("graft_arm_gradient_ratio")
+    for vs in case.venous_sampling:
+        periph = pth_to_canonical(kn, vs.peripheral_pth, vs.unit)
+        for graft in (False, True):
+            samples = [s for s in vs.samples if (s.vein == "graft_arm_vein") == graft]
+            if not samples:
+                continue
+            t = gthr if graft else thr
+            pos, covered, parts = [], set(), []
+            for s in samples:
+                vein = kn.veins.get(s.vein)
+                if vein is None:
+                    continue
+                ratio = pth_to_canonical(kn, s.pth, vs.unit) / periph
+                locs = set()
+                for site in vein.drains:
+                    if not kn.sites[site].lateralized:
+                        locs.add((site, "midline"))
+                    elif vein.paired and s.side in ("left", "right"):
+                        locs.add((site, s.side))
+                    else:
+                        locs |= {(site, "left"), (site, "right")}
+                covered |= locs
+                parts.append(f"{s.vein} {s.side or ''} {ratio:.1f}x".replace("  ", " "))
+                if ratio >= t.v:
+                    pos += [(loc, 1.0) for loc in sorted(locs, key=str)]
+            mod = "graft_arm_venous_sampling" if graft else "selective_venous_sampling"
+            out.append(Finding("svs", mod, f"{kn.label('tests', mod)} day {vs.day}: " + ", ".join(parts) +
+                               (f" (gradient >= {t.v:g}x)" if pos else " (no gradient)"), pos, [], not pos, vs.day,
+                               covered=covered, confirmatory=bool(pos)))
+    ratio_thr = kn.param("fna_washout_ratio")
+    for f in case.fna:
+        serum = f.serum_pth
+        unit = f.unit
+        if serum is None:
+            lab = norm.nearest("pth_intact", f.day or 0, 30) if f.day is not None else norm.latest("pth_intact")
+            serum_c = lab.value if lab else None
+        else:
+            serum_c = pth_to_canonical(kn, serum, unit)
+        wash = pth_to_canonical(kn, f.pth_washout, unit)
+        loc = (f.site, side_of(kn, f.site, f.side))
+        if serum_c is None or serum_c <= 0:
+            continue
+        ratio = wash / serum_c
+        positive = ratio > ratio_thr.v
+        label = f"FNA washout at {f.site} {f.side or ''}: {wash:.0f} vs serum {serum_c:.0f} pg/mL ({ratio:.0f}x)"
+        out.append(Finding("fna", "fna_pth_washout", label, [(loc, 1.0)] if positive else [], [] if positive else [loc],
+                           False, f.day, confirmatory=positive))
+    return out, dropped

@@ -1,0 +1,356 @@
+"""Causes and locations: a Bayesian model over joint hypotheses (cause, site, side).
+
+Priors: the cause mix at reoperation times the likelihood ratios of the case's
+features, and for each cause a site distribution found by walking the graph (the
+descent path of every unaccounted gland, the graft, the operative bed). Every
+finding then multiplies each hypothesis by its likelihood (per-modality,
+per-site sensitivity and false-positive rate; venous gradients through the
+drainage edges; FNA washouts). Marginals give the ranked locations and the
+suspected causes. Every number is read from the graph.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from kg.knowledge import Knowledge
+from planner import explain as ex
+from planner.models import Case, Fact
+from planner.normalize import Normalized
+from planner.record import GONE, NORMAL_POSITIONS, SEEN, Record
+
+Loc = tuple[str, str | None]  # (site, side)
+
+
+@dataclass
+class Finding:
+    """One localizing observation, reduced to what the likelihood needs."""
+
+    kind: str  # imaging | svs | fna
+    modality: str
+    label: str
+    positives: list[tuple[Loc, float]]  # (location, exponent) reported positive/equivocal
+    negatives: list[Loc]  # explicitly negative locations
+    whole_negative: bool
+    day: int | None
+    size_mm: float | None = None
+    foci: int = 1
+    covered: set[Loc] | None = None  # for SVS: the locations the sampled veins drain
+    confirmatory: bool = False
+
+
+@dataclass
+class Inference:
+    causes: dict[str, float]
+    cause_facts: dict[str, list[Fact]]
+    locations: list[tuple[Loc, float]]
+    loc_facts: dict[Loc, list[Fact]]
+    findings: list[Finding]
+    features: dict[str, Fact]
+    joint: dict[tuple[str, Loc], float] = field(default_factory=dict)
+    dropped: list[Fact] = field(default_factory=list)
+
+
+def side_of(kn: Knowledge, site: str, side: str | None) -> str | None:
+    s = kn.sites.get(site)
+    if s is not None and not s.lateralized:
+        return "midline"
+    return side
+
+
+def loc_matches(kn: Knowledge, loc: Loc, site: str, side: str | None) -> bool:
+    if loc[0] != site:
+        return False
+    if not kn.sites[site].lateralized or side in (None, "midline") or loc[1] is None:
+        return True
+    return loc[1] == side
+
+
+# ------------------------------------------------------------------ features
+
+
+def features(case: Case, norm: Normalized, rec: Record, diagnosis: str, findings: list[Finding], kn: Knowledge) -> dict[str, Fact]:  # noqa: C901
+    f: dict[str, Fact] = {}
+    p = case.patient
+    if all(rec.fate(pos).status in SEEN for pos in NORMAL_POSITIONS):
+        f["all_glands_accounted"] = ex.finding("All four normal gland positions were seen at a previous operation")
+    for s in p.syndromes:
+        f[f"syndrome_{s}"] = ex.coded(kn, "syndromes", s, f"Known {s}")
+    if p.family_history_hypercalcemia:
+        f["family_history_hypercalcemia"] = ex.finding("Family history of hypercalcemia")
+    if "hyperplasia" in rec.pathologies:
+        f["prior_hyperplasia_histology"] = ex.finding("Hyperplasia in tissue removed before")
+    if rec.pathologies & {"carcinoma", "atypical_tumor"}:
+        f["prior_carcinoma_histology"] = ex.finding("Carcinoma or atypical tumour in tissue removed before")
+    if diagnosis == "recurrent":
+        f["course_recurrent"] = ex.finding("Recurrent course (after six months of normal calcium)")
+    if rec.iopth_drop is not None:
+        miami = kn.param("miami_drop_fraction")
+        key = "iopth_adequate_drop" if rec.iopth_drop >= miami.v else "iopth_no_drop"
+        f[key] = ex.evidence(rec.iopth_text or "", miami)
+    if rec.rupture_sides:
+        f["capsule_rupture"] = ex.finding("Capsule rupture or fragmentation at a previous operation")
+    if rec.graft_sides or rec.fate("left_inferior").status == "autotransplanted" or any(
+            g.status == "autotransplanted" for g in rec.glands.values()):
+        f["has_autograft"] = ex.finding("Autotransplanted parathyroid tissue")
+    if any(g.status == "partially_removed" for g in rec.glands.values()) or any(
+            "subtotal_parathyroidectomy" in op.procedures for op in case.operations):
+        f["has_remnant"] = ex.finding("A gland remnant was left in situ")
+    imaging = [x for x in findings if x.kind == "imaging"]
+    if any(x.foci >= 2 and any(loc[0] == "operative_bed" for loc, _ in x.positives) for x in imaging) or \
+            sum(1 for x in imaging for loc, _ in x.positives if loc[0] == "operative_bed") >= 3:
+        f["multiple_foci_operative_bed"] = ex.finding("Several separate foci in the previous operative bed")
+    foci = _localized_foci(findings, kn)
+    if len(foci) >= 2:
+        f["two_separate_foci"] = ex.finding("Two separately localized foci: " + ", ".join(f"{s} {d or ''}".strip() for s, d in foci))
+    if any(x.modality.startswith("sestamibi") and x.whole_negative for x in imaging):
+        f["negative_sestamibi"] = ex.finding("A sestamibi study after the last operation was negative")
+    ca = [c for c in norm.calcium if c.day > 0 and not c.ionized]
+    thr = kn.param("carcinoma_calcium_above")
+    if ca and max(c.value for c in ca) > thr.v:
+        f["calcium_above_carcinoma_threshold"] = ex.evidence(f"Calcium {max(c.value for c in ca):.1f} mg/dL above {thr.v:g}", thr)
+    pths = [v for v in norm.series("pth_intact") if v.day > 0 and v.high]
+    if pths:
+        worst = max(pths, key=lambda v: v.value / (v.high or 1))
+        mult = worst.value / (worst.high or 1)
+        strong, susp = kn.param("carcinoma_pth_multiple_strong"), kn.param("carcinoma_pth_multiple_suspicious")
+        if mult > strong.v:
+            f["pth_above_strong_multiple"] = ex.evidence(f"PTH {worst.value:.0f} pg/mL is {mult:.1f} x the upper limit (> {strong.v:g})", strong)
+        elif mult > susp.v:
+            f["pth_above_suspicious_multiple"] = ex.evidence(f"PTH {worst.value:.0f} pg/mL is {mult:.1f} x the upper limit (> {susp.v:g})", susp)
+    if p.palpable_neck_mass:
+        f["palpable_neck_mass"] = ex.finding("Palpable neck mass")
+    vc = p.vocal_cord_paralysis
+    if vc in ("left", "right"):
+        operated = any(vc in sides for sides in rec.explored_sides.values())
+        if not operated:
+            f["vocal_cord_paralysis_unoperated_side"] = ex.finding(f"{vc.capitalize()} vocal cord paralysis on a side no previous operation explored")
+    size = kn.param("carcinoma_size_above_mm")
+    big = [x.size_mm for x in imaging if x.size_mm and x.positives]
+    if big and max(big) > size.v:
+        f["lesion_larger_than_carcinoma_size"] = ex.evidence(f"Lesion {max(big):g} mm on imaging (> {size.v:g} mm)", size)
+    if norm.cccr is not None:
+        lo, hi = kn.param("cccr_fhh_below"), kn.param("cccr_phpt_above")
+        key = "cccr_below_fhh" if norm.cccr < lo.v else "cccr_grey_zone" if norm.cccr <= hi.v else "cccr_above_phpt"
+        f[key] = ex.finding(norm.cccr_text or f"CCCR {norm.cccr:.4f}")
+    return f
+
+
+def _localized_foci(findings: list[Finding], kn: Knowledge) -> list[Loc]:
+    """Places supported by two studies (or one study plus an invasive test), not adjacent to each other."""
+    support: dict[Loc, set[str]] = defaultdict(set)
+    for x in findings:
+        for loc, expo in x.positives:
+            if expo >= 1.0 and x.kind in ("imaging", "fna"):
+                support[loc].add(f"{x.modality}:{x.day}")
+    strong = sorted(loc for loc, s in support.items() if len(s) >= 2)
+    out: list[Loc] = []
+    for loc in strong:
+        if all(not (loc[0] == o[0] or o[0] in kn.adjacency.get(loc[0], ()) and (loc[1] == o[1] or None in (loc[1], o[1])))
+               and not (loc[0] == o[0]) for o in out):
+            out.append(loc)
+    return out
+
+
+# ------------------------------------------------------------------ causes
+
+
+def cause_probabilities(feat: dict[str, Fact], kn: Knowledge) -> tuple[dict[str, float], dict[str, list[Fact]]]:
+    odds: dict[str, float] = {}
+    facts: dict[str, list[Fact]] = {}
+    for cause, prior in sorted(kn.cause_priors.items()):
+        p = prior.v
+        odds[cause] = p / (1 - p)
+        facts[cause] = [ex.evidence(f"Prior share of {cause.replace('_', ' ')} at reoperation: {p:.1%}", prior)]
+    for key, fact in sorted(feat.items()):
+        for cause, lr in kn.likelihood_ratios.get(key, []):
+            odds[cause] *= lr.v
+            facts[cause].append(fact)
+            facts[cause].append(ex.evidence(f"{key.replace('_', ' ')}: odds x {lr.v:g}", lr))
+    if "has_autograft" not in feat:
+        odds["graft_hyperfunction"] = 0.0
+    if "has_remnant" not in feat:
+        odds["remnant_hyperfunction"] = 0.0
+    probs = {c: o / (1 + o) for c, o in odds.items()}
+    total = sum(probs.values())
+    return {c: v / total for c, v in probs.items()}, facts
+
+
+# ------------------------------------------------------------------ structural location priors
+
+
+def _explore_factor(rec: Record, kn: Knowledge, loc: Loc, facts: list[Fact]) -> float:
+    f = 1.0
+    rem = rec.removed_factor.get((loc[0], loc[1] or "midline"))
+    if rem is not None:
+        f *= rem[0]
+        facts.append(ex.graph(f"Tissue at {loc[0]} was removed before: prior x {rem[0]:g}", rem[1][0]))
+    return f
+
+
+def _path_distribution(origin: str, side: str | None, kn: Knowledge, rec: Record, searched: bool,
+                       weight: float, why: Fact, out: dict[Loc, float], facts: dict[Loc, list[Fact]]) -> None:
+    explored = kn.param("explored_site_factor")
+    for site, ev in sorted(kn.priors.get(origin, {}).items()):
+        sides = [side_of(kn, site, side)] if side else (["left", "right"] if kn.sites[site].lateralized else ["midline"])
+        for s in sides:
+            loc = (site, s)
+            fl: list[Fact] = []
+            w = weight * ev.v / len(sides)
+            w *= _explore_factor(rec, kn, loc, fl)
+            if searched and site == kn.usual_site.get(origin):
+                w *= explored.v
+                fl.append(ex.evidence(f"{site} was searched at the last exploration without finding the gland: x {explored.v:g}", explored))
+            if w <= 0:
+                continue
+            out[loc] = out.get(loc, 0.0) + w
+            facts.setdefault(loc, []).extend([why, ex.graph(f"{site} lies on the {kn.origin_labels[origin]} descent path",
+                                                            kn.origin_iris[origin]),
+                                              ex.evidence(f"Prior share at {site}: {ev.v:.0%}", ev), *fl])
+
+
+def _norm(d: dict[Loc, float]) -> dict[Loc, float]:
+    t = sum(d.values())
+    return {k: v / t for k, v in d.items()} if t > 0 else {}
+
+
+def site_priors(case: Case, rec: Record, kn: Knowledge, causes: dict[str, float]) -> tuple[dict[str, dict[Loc, float]], dict[Loc, list[Fact]]]:  # noqa: C901
+    facts: dict[Loc, list[Fact]] = {}
+    per: dict[str, dict[Loc, float]] = {}
+    # missed single gland: each unaccounted position along its descent path
+    missed: dict[Loc, float] = {}
+    for pos in NORMAL_POSITIONS:
+        fate = rec.fate(pos)
+        w = kn.status_weights.get(fate.status)
+        if w is None or w.v <= 0:
+            continue
+        origin, side = kn.positions[pos]
+        why = ex.evidence(f"{pos.replace('_', ' ')}: {fate.status.replace('_', ' ')} (weight {w.v:g})", w)
+        if fate.status in ("identified_normal", "biopsied_normal"):
+            site = fate.site or kn.usual_site[origin]
+            loc = (site, side_of(kn, site, fate.side or side))
+            fl: list[Fact] = []
+            val = w.v * _explore_factor(rec, kn, loc, fl)
+            if val > 0:
+                missed[loc] = missed.get(loc, 0.0) + val
+                facts.setdefault(loc, []).extend([why, *fl])
+            continue
+        _path_distribution(origin, side, kn, rec, fate.status == "not_found", w.v, why, missed, facts)
+    per["missed_single_gland"] = _norm(missed)
+    sup: dict[Loc, float] = {}
+    _path_distribution("origin_supernumerary", None, kn, rec, False, 1.0,
+                       ex.graph("A supernumerary gland follows the third-pouch (thymic) primordium", kn.origin_iris["origin_supernumerary"]),
+                       sup, facts)
+    per["supernumerary_gland"] = _norm(sup)
+    # multiglandular: every gland left in situ, plus a share of the supernumerary distribution
+    mgd: dict[Loc, float] = {}
+    for pos in NORMAL_POSITIONS:
+        fate = rec.fate(pos)
+        if fate.status in GONE:
+            continue
+        origin, side = kn.positions[pos]
+        why = ex.finding(f"{pos.replace('_', ' ')} remains in situ ({fate.status.replace('_', ' ')})")
+        if fate.status in ("identified_normal", "biopsied_normal", "partially_removed"):
+            site = fate.site or kn.usual_site[origin]
+            loc = (site, side_of(kn, site, fate.side or side))
+            fl = []
+            val = _explore_factor(rec, kn, loc, fl)
+            if val > 0:
+                mgd[loc] = mgd.get(loc, 0.0) + val
+                facts.setdefault(loc, []).extend([why, *fl])
+        else:
+            _path_distribution(origin, side, kn, rec, fate.status == "not_found", 1.0, why, mgd, facts)
+    share = kn.cause_priors["supernumerary_gland"].v / kn.cause_priors["missed_single_gland"].v
+    for loc, v in per["supernumerary_gland"].items():
+        mgd[loc] = mgd.get(loc, 0.0) + share * v
+    per["multiglandular_disease"] = _norm(mgd)
+    rem: dict[Loc, float] = {}
+    for pos, fate in rec.glands.items():
+        if fate.status == "partially_removed":
+            origin, side = kn.positions[pos]
+            site = fate.site or kn.usual_site[origin]
+            loc = (site, side_of(kn, site, fate.side or side))
+            rem[loc] = rem.get(loc, 0.0) + 1.0
+            facts.setdefault(loc, []).append(ex.finding(f"Remnant of the {pos.replace('_', ' ')} left at {site}"))
+    per["remnant_hyperfunction"] = _norm(rem)
+    graft: dict[Loc, float] = {}
+    for s in rec.graft_sides or [None]:
+        loc = ("autograft", s)
+        graft[loc] = graft.get(loc, 0.0) + 1.0
+        facts.setdefault(loc, []).append(ex.finding(f"Autograft{' in the ' + s + ' arm or muscle' if s else ''}"))
+    per["graft_hyperfunction"] = _norm(graft) if causes.get("graft_hyperfunction", 0) > 0 else {}
+    bed: dict[Loc, float] = {}
+    for s in sorted(rec.rupture_sides or {side for sides in rec.explored_sides.values() for side in sides}):
+        bed[("operative_bed", s)] = 1.0
+        facts.setdefault(("operative_bed", s), []).append(ex.finding(f"Previous operative bed on the {s}"))
+    per["parathyromatosis"] = _norm(bed)
+    carc: dict[Loc, float] = {}
+    for s in sorted(rec.carcinoma_sides):
+        carc[("operative_bed", s)] = 1.0
+    for loc, v in per["missed_single_gland"].items():
+        carc[loc] = carc.get(loc, 0.0) + v
+    per["carcinoma"] = _norm(carc)
+    return per, facts
+
+
+# ------------------------------------------------------------------ likelihoods
+
+
+def _se_fp(kn: Knowledge, modality: str, site: str, cause: str) -> tuple[float, float, list]:
+    perf = kn.performance[modality]
+    se, fp = perf.sensitivity, perf.false_positive_rate
+    used = [perf.evidence]
+    for m in kn.modifiers_for("sensitivity", modality):
+        if (not m.sites or site in m.sites) and (m.cause is None or m.cause == cause):
+            se *= m.value
+            used.append(m.evidence)
+    for m in kn.modifiers_for("false_positive_rate", modality):
+        if not m.sites or site in m.sites:
+            fp *= m.value
+            used.append(m.evidence)
+    return min(se, 0.99), min(max(fp, 1e-4), 0.99), used
+
+
+def likelihood(kn: Knowledge, x: Finding, loc: Loc, cause: str) -> float:
+    site = loc[0]
+    se, fp, _ = _se_fp(kn, x.modality, site, cause)
+    if x.kind == "svs":
+        if x.positives:
+            return se / fp if any(loc_matches(kn, loc, p[0][0], p[0][1]) for p in x.positives) else (1 - se)
+        return (1 - se) if x.covered and any(loc_matches(kn, loc, c[0], c[1]) for c in x.covered) else 1.0
+    if x.kind == "fna":
+        if x.positives:
+            return se / fp if any(loc_matches(kn, loc, p[0][0], p[0][1]) for p in x.positives) else 1.0
+        return (1 - se) / (1 - fp) if any(loc_matches(kn, loc, n[0], n[1]) for n in x.negatives) else 1.0
+    best = None
+    for (psite, pside), expo in x.positives:
+        if loc_matches(kn, loc, psite, pside):
+            val = (se / fp) ** expo
+        elif psite in kn.adjacency.get(site, ()) and (pside in (None, "midline") or loc[1] in (None, "midline", pside)):
+            share = kn.param("adjacent_site_share").v
+            val = max(1 - se, (share * se / fp) ** expo)
+        else:
+            continue
+        best = val if best is None else max(best, val)
+    if best is not None:
+        return best
+    if any(loc_matches(kn, loc, n[0], n[1]) for n in x.negatives) or x.positives or x.whole_negative:
+        return 1 - se
+    return 1.0
+
+
+def posterior(prior: dict[tuple[str, Loc], float], findings: list[Finding], kn: Knowledge) -> dict[tuple[str, Loc], float]:
+    post = {}
+    for (cause, loc), p in prior.items():
+        logp = math.log(p)
+        for x in findings:
+            logp += math.log(max(likelihood(kn, x, loc, cause), 1e-12))
+        post[(cause, loc)] = logp
+    if not post:
+        return {}
+    m = max(post.values())
+    exp = {k: math.exp(v - m) for k, v in post.items()}
+    t = sum(exp.values())
+    return {k: v / t for k, v in exp.items()}

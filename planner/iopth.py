@@ -1,0 +1,43 @@
+"""The IOPTH plan for the reoperation: the Miami criterion and the expected PTH decay."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kg.knowledge import Knowledge
+from planner.normalize import Normalized
+
+
+def expected_decay(c0: float, half_life: float, minutes: list[float]) -> list[float]:
+    """First-order decay C(t) = C0 * 2^(-t / t_half).
+
+    >>> expected_decay(200, 4, [0, 4, 8])
+    [200.0, 100.0, 50.0]
+    """
+    return [round(c0 * 2 ** (-t / half_life), 1) for t in minutes]
+
+
+def iopth_plan(norm: Normalized, kn: Knowledge) -> dict[str, Any]:
+    hl = kn.param("pth_half_life_minutes")
+    drop = kn.param("miami_drop_fraction")
+    at = kn.param("miami_minutes")
+    pth = norm.latest("pth_intact")
+    base = pth.value if pth else None
+    minutes = [0, 5, 10, 15, 20]
+    plan: dict[str, Any] = {
+        "criterion": f"Miami: a fall of at least {drop.v:.0%} from the highest pre-excision value at {at.v:g} minutes",
+        "drop_fraction": drop.v, "minutes": at.v, "half_life_minutes": [hl.lower, hl.upper],
+        "sources": [drop.cite(), hl.cite()], "iris": [drop.iri, hl.iri],
+    }
+    if base:
+        plan["baseline_pth"] = base
+        plan["threshold_pth"] = round(base * (1 - drop.v), 1)
+        plan["expected"] = {"minutes": minutes, "fast": expected_decay(base, hl.lower or 3, minutes),
+                            "slow": expected_decay(base, hl.upper or 5, minutes)}
+    egfr = norm.latest("egfr")
+    ckd = kn.param("ckd_egfr_below")
+    if egfr is not None and egfr.value < ckd.v:
+        late = kn.param("iopth_ckd_delayed_minutes")
+        plan["renal_note"] = (f"eGFR {egfr.value:.0f}: PTH falls more slowly; read a {late.v:g}-minute sample before "
+                              "calling the operation incomplete.")
+    return plan

@@ -1,0 +1,131 @@
+"""Normalize a valid case: canonical units, albumin-corrected calcium, the CCCR,
+and lab series ordered relative to the last operation (day 0).
+
+A reference range given with a value wins over the graph's default limits
+(DESIGN.md clinical principles); both are converted into canonical units.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kg.knowledge import Evidence, Knowledge
+from planner.models import Case
+from planner.units import to_canonical
+
+ALBUMIN_WINDOW_DAYS = 0  # albumin must be drawn the same day to correct a calcium (no clinical figure)
+PAIR_WINDOW_DAYS = 7  # serum values paired with a 24-h urine: same week (collection logistics)
+
+
+@dataclass(frozen=True)
+class LabValue:
+    analyte: str
+    day: int
+    value: float
+    unit: str
+    low: float | None
+    high: float | None
+    low_source: str  # "case" or the IRI of the default limit
+    high_source: str
+    raw: str
+
+    def status(self) -> str:
+        if self.high is not None and self.value > self.high:
+            return "high"
+        if self.low is not None and self.value < self.low:
+            return "low"
+        return "normal"
+
+
+@dataclass(frozen=True)
+class CalciumPoint:
+    day: int
+    value: float
+    high: float | None
+    low: float | None
+    corrected: bool
+    ionized: bool
+    status: str
+    text: str
+
+
+@dataclass
+class Normalized:
+    labs: dict[str, list[LabValue]] = field(default_factory=dict)
+    calcium: list[CalciumPoint] = field(default_factory=list)
+    cccr: float | None = None
+    cccr_day: int | None = None
+    cccr_text: str | None = None
+    defaults_used: dict[str, Evidence] = field(default_factory=dict)
+
+    def series(self, analyte: str) -> list[LabValue]:
+        return self.labs.get(analyte, [])
+
+    def latest(self, analyte: str, after: int | None = None) -> LabValue | None:
+        vals = [v for v in self.series(analyte) if after is None or v.day >= after]
+        return vals[-1] if vals else None
+
+    def nearest(self, analyte: str, day: int, window: int) -> LabValue | None:
+        vals = [v for v in self.series(analyte) if abs(v.day - day) <= window]
+        return min(vals, key=lambda v: (abs(v.day - day), -v.day)) if vals else None
+
+
+def normalize(case: Case, kn: Knowledge) -> Normalized:
+    out = Normalized()
+    for lab in case.labs:
+        value, unit = to_canonical(kn, lab.analyte, lab.value, lab.unit)
+        factor = value / lab.value if lab.value else (to_canonical(kn, lab.analyte, 1.0, lab.unit)[0])
+
+        def limit(given: float | None, which: str) -> tuple[float | None, str]:
+            if given is not None:
+                return given * factor, "case"
+            ev = kn.reference_limit(lab.analyte, which)
+            if ev is None:
+                return None, "none"
+            out.defaults_used[f"{lab.analyte}:{which}"] = ev
+            return ev.v, ev.iri
+
+        low, ls = limit(lab.reference_low, "lower")
+        high, hs = limit(lab.reference_high, "upper")
+        out.labs.setdefault(lab.analyte, []).append(LabValue(lab.analyte, lab.day, value, unit, low, high, ls, hs,
+                                                             f"{lab.value:g} {lab.unit}"))
+    for vals in out.labs.values():
+        vals.sort(key=lambda v: v.day)
+    _calcium(out, kn)
+    _cccr(out)
+    return out
+
+
+def _calcium(out: Normalized, kn: Knowledge) -> None:
+    ref = kn.param("albumin_correction_reference").v
+    slope = kn.param("albumin_correction_slope").v
+    for ca in out.series("calcium_total"):
+        alb = out.nearest("albumin", ca.day, ALBUMIN_WINDOW_DAYS)
+        value, corrected, text = ca.value, False, f"calcium {ca.value:.1f} mg/dL on day {ca.day}"
+        if alb is not None and alb.value < ref:
+            value = ca.value + slope * (ref - alb.value)
+            corrected = True
+            text = f"albumin-corrected calcium {value:.1f} mg/dL on day {ca.day} (measured {ca.value:.1f}, albumin {alb.value:.1f} g/dL)"
+        status = "high" if ca.high is not None and value > ca.high else "low" if ca.low is not None and value < ca.low else "normal"
+        out.calcium.append(CalciumPoint(ca.day, value, ca.high, ca.low, corrected, False, status, text))
+    for ica in out.series("calcium_ionized"):
+        out.calcium.append(CalciumPoint(ica.day, ica.value, ica.high, ica.low, False, True, ica.status(),
+                                        f"ionized calcium {ica.raw} on day {ica.day}"))
+    out.calcium.sort(key=lambda c: (c.day, c.ionized))
+
+
+def _cccr(out: Normalized) -> None:
+    for uca in reversed(out.series("urine_calcium_24h")):
+        ucr = out.nearest("urine_creatinine_24h", uca.day, 0)
+        sca = out.nearest("calcium_total", uca.day, PAIR_WINDOW_DAYS)
+        scr = out.nearest("creatinine", uca.day, PAIR_WINDOW_DAYS)
+        if ucr and sca and scr and sca.value > 0 and ucr.value > 0:
+            out.cccr = (uca.value * scr.value) / (sca.value * ucr.value)
+            out.cccr_day = uca.day
+            out.cccr_text = (f"CCCR {out.cccr:.4f} on day {uca.day} = (urine Ca {uca.value:.0f} mg/24h x serum creatinine "
+                             f"{scr.value:.2f} mg/dL) / (serum Ca {sca.value:.1f} mg/dL x urine creatinine {ucr.value:.0f} mg/24h)")
+            return
+    reported = out.latest("cccr")
+    if reported is not None:
+        out.cccr, out.cccr_day = reported.value, reported.day
+        out.cccr_text = f"CCCR {reported.value:.4f} as reported on day {reported.day}"

@@ -1,0 +1,123 @@
+"""What the previous operations leave behind: each gland position's fate, the
+tissue removed, the sites explored, grafts and remnants, and the last IOPTH."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kg.knowledge import Knowledge
+from planner.models import Case
+
+SEEN = ("removed", "partially_removed", "autotransplanted", "biopsied_normal", "identified_normal")
+GONE = ("removed", "autotransplanted")
+NORMAL_POSITIONS = ("left_superior", "left_inferior", "right_superior", "right_inferior")
+THYMECTOMY_CODE = {"cervical": "cervical_thymectomy", "complete": "complete_thymectomy"}
+
+
+@dataclass
+class GlandFate:
+    position: str
+    status: str
+    pathology: str | None
+    site: str | None
+    side: str | None
+    day: int | None
+
+
+@dataclass
+class Record:
+    glands: dict[str, GlandFate] = field(default_factory=dict)
+    supernumerary: list[GlandFate] = field(default_factory=list)
+    removed_factor: dict[tuple[str, str], tuple[float, list[str]]] = field(default_factory=dict)
+    explored: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    explored_sides: dict[int, set[str]] = field(default_factory=dict)
+    graft_sides: list[str | None] = field(default_factory=list)
+    rupture_sides: set[str] = field(default_factory=set)
+    carcinoma_sides: set[str] = field(default_factory=set)
+    pathologies: set[str] = field(default_factory=set)
+    iopth_drop: float | None = None
+    iopth_text: str | None = None
+
+    def fate(self, position: str) -> GlandFate:
+        return self.glands.get(position, GlandFate(position, "not_explored", None, None, None, None))
+
+
+def _op_sides(op_glands: list, kn: Knowledge) -> set[str]:
+    sides = set()
+    for g in op_glands:
+        if g.status != "not_explored":
+            side = g.side or kn.positions.get(g.position, ("", None))[1]
+            if side in ("left", "right"):
+                sides.add(side)
+    return sides
+
+
+def read_record(case: Case, kn: Knowledge) -> Record:  # noqa: C901
+    rec = Record()
+    ops = sorted(case.operations, key=lambda o: o.day)
+    for i, op in enumerate(ops):
+        sides = _op_sides(op.glands, kn)
+        if not op.glands and any(p in ("bilateral_exploration", "subtotal_parathyroidectomy",
+                                       "total_parathyroidectomy_autotransplant", "total_thyroidectomy") for p in op.procedures):
+            sides = {"left", "right"}
+        rec.explored_sides[i] = sides
+        for g in op.glands:
+            side = g.side or kn.positions.get(g.position, ("", None))[1]
+            fate = GlandFate(g.position, g.status, g.pathology, g.site, side, op.day)
+            if g.pathology:
+                rec.pathologies.add(g.pathology)
+            if g.pathology in ("carcinoma", "atypical_tumor") and side in ("left", "right"):
+                rec.carcinoma_sides.add(side)
+            if g.position == "supernumerary":
+                rec.supernumerary.append(fate)
+                continue
+            prev = rec.glands.get(g.position)
+            if prev is not None and prev.status in GONE:
+                continue
+            if prev is not None and g.status == "not_explored":
+                continue
+            rec.glands[g.position] = fate
+            if g.status == "autotransplanted" and op.autograft is None:
+                rec.graft_sides.append(None)
+        if op.autograft is not None:
+            rec.graft_sides.append(op.autograft.side)
+        if op.capsule_rupture:
+            removed_sides = {g.side or kn.positions.get(g.position, ("", None))[1] for g in op.glands if g.status in ("removed", "partially_removed")}
+            rec.rupture_sides |= {s for s in removed_sides if s in ("left", "right")} or sides
+        codes = list(op.procedures)
+        if op.thymectomy in THYMECTOMY_CODE:
+            codes.append(THYMECTOMY_CODE[op.thymectomy])
+        for code in codes:
+            proc = kn.procedures.get(code)
+            if proc is None:
+                continue
+            lobe_sides = set(op.thyroid_removed) or ({"left", "right"} if code == "total_thyroidectomy" else sides)
+            for site in proc.removes:
+                target_sides = lobe_sides if site == "intrathyroidal" else {"left", "right", "midline"}
+                ev = kn.site_factors.get((code, site))
+                if ev is None:
+                    continue
+                for s in target_sides:
+                    f, why = rec.removed_factor.get((site, s), (1.0, []))
+                    rec.removed_factor[(site, s)] = (f * ev.v, [*why, ev.iri])
+            for site in proc.explores:
+                for s in (sides or {"left", "right"}) | {"midline"}:
+                    rec.explored.setdefault((site, s), []).append(code)
+        if op.day == 0 and op.iopth is not None:
+            _iopth(op, kn, rec)
+    return rec
+
+
+def _iopth(op, kn: Knowledge, rec: Record) -> None:
+    minutes = kn.param("miami_minutes").v
+    base = [s.value for s in op.iopth.samples if s.minute <= 0]
+    after = [s for s in op.iopth.samples if s.minute >= minutes]
+    if not base or not after:
+        return
+    b = max(base)
+    at = min(after, key=lambda s: s.minute)
+    if b <= 0:
+        return
+    rec.iopth_drop = 1 - at.value / b
+    rec.iopth_text = (f"IOPTH at the last operation: highest pre-excision {b:g}, {at.value:g} at {at.minute:g} min "
+                      f"({rec.iopth_drop:.0%} fall)")

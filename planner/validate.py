@@ -1,0 +1,125 @@
+"""Validate a case against the contract and against what is physically possible.
+
+Every problem becomes a :class:`CaseError` naming the field path
+(``labs[3].unit``) and what is wrong, so a surgeon can fix the record; nothing
+is planned from an invalid case.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import jsonschema
+
+from kg.knowledge import Knowledge
+from planner.contract_files import load
+from planner.units import UnitError, to_canonical
+
+
+class CaseError(ValueError):
+    """An invalid case: ``problems`` lists (field path, message) pairs."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(f"{p}: {m}" for p, m in problems))
+
+
+def _path(parts: Iterable[Any]) -> str:
+    out = ""
+    for p in parts:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out or "(case)"
+
+
+def _message(err: jsonschema.ValidationError) -> tuple[str, str]:
+    path = _path(err.absolute_path)
+    v = err.validator
+    if v == "enum":
+        allowed = [str(x) for x in err.validator_value if x is not None]
+        shown = ", ".join(allowed[:12]) + (", ..." if len(allowed) > 12 else "")
+        return path, f"{err.instance!r} is not a known code here; expected one of: {shown}"
+    if v == "required":
+        missing = err.message.split("'")[1] if "'" in err.message else err.message
+        return path, f"missing required field '{missing}'"
+    if v == "additionalProperties":
+        return path, f"unknown field ({err.message.split('(')[-1].rstrip(')')})"
+    if v in ("minimum", "exclusiveMinimum"):
+        return path, f"{err.instance!r} is too small (must be {'>' if v == 'exclusiveMinimum' else '>='} {err.validator_value})"
+    if v == "maximum":
+        return path, f"{err.instance!r} is too large (must be <= {err.validator_value})"
+    if v == "type":
+        return path, f"{err.instance!r} has the wrong type (expected {err.validator_value})"
+    if v == "minItems":
+        return path, f"needs at least {err.validator_value} item(s)"
+    if v == "uniqueItems":
+        return path, "has duplicate items"
+    return path, err.message
+
+
+def schema_problems(data: Any) -> list[tuple[str, str]]:
+    validator = jsonschema.Draft202012Validator(load("case.schema.json"))
+    errors = sorted(validator.iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)), e.message))
+    return [_message(e) for e in errors]
+
+
+def semantic_problems(data: dict[str, Any], kn: Knowledge) -> list[tuple[str, str]]:
+    """Checks the schema cannot express: units per analyte, plausible values, the gland record."""
+    out: list[tuple[str, str]] = []
+    for i, lab in enumerate(data.get("labs", [])):
+        an, unit, value = lab["analyte"], lab["unit"], lab["value"]
+        allowed = kn.allowed_units.get(an, frozenset())
+        if unit not in allowed:
+            out.append((f"labs[{i}].unit", f"{unit!r} is not a unit for {an}; use one of: {', '.join(sorted(allowed))}"))
+            continue
+        try:
+            canon, cu = to_canonical(kn, an, value, unit)
+        except UnitError as exc:
+            out.append((f"labs[{i}].unit", str(exc)))
+            continue
+        rng = kn.plausible_range(an)
+        if rng is not None and rng.lower is not None and rng.upper is not None and not rng.lower <= canon <= rng.upper:
+            out.append((f"labs[{i}].value", f"{value} {unit} is not a plausible {an} "
+                        f"(plausible range {rng.lower:g}-{rng.upper:g} {cu})"))
+        lo, hi = lab.get("reference_low"), lab.get("reference_high")
+        if lo is not None and hi is not None and lo > hi:
+            out.append((f"labs[{i}].reference_low", f"reference_low {lo} is above reference_high {hi}"))
+    ops = data.get("operations", [])
+    if ops and max(op["day"] for op in ops) != 0:
+        out.append(("operations", "the most recent parathyroid operation must be on day 0 (days are relative to it)"))
+    gone: dict[str, str] = {}
+    for i, op in enumerate(ops):
+        seen: set[str] = set()
+        for j, g in enumerate(op.get("glands", [])):
+            pos, status = g["position"], g["status"]
+            where = f"operations[{i}].glands[{j}]"
+            if pos != "supernumerary":
+                if pos in seen:
+                    out.append((f"{where}.position", f"{pos} is recorded twice in the same operation"))
+                seen.add(pos)
+                if pos in gone and status not in ("not_explored", "not_found"):
+                    out.append((f"{where}.status", f"{pos} was already {gone[pos]} at an earlier operation, "
+                                f"so it cannot be {status} now"))
+                if status in ("removed", "autotransplanted"):
+                    gone.setdefault(pos, f"{status} (operations[{i}])")
+        if op.get("iopth"):
+            for j, s in enumerate(op["iopth"]["samples"]):
+                if s["minute"] < -240 or s["minute"] > 240:
+                    out.append((f"operations[{i}].iopth.samples[{j}].minute", f"{s['minute']} minutes is outside the operation (-240 to 240)"))
+    for i, vs in enumerate(data.get("venous_sampling", [])):
+        for j, s in enumerate(vs["samples"]):
+            if s["vein"] != "graft_arm_vein" and s["vein"] in kn.veins and kn.veins[s["vein"]].paired and s.get("side") == "midline":
+                out.append((f"venous_sampling[{i}].samples[{j}].side", f"{s['vein']} is a paired vein: give left or right"))
+    for i, f in enumerate(data.get("fna", [])):
+        if f["site"] in kn.sites and not kn.sites[f["site"]].needle_reachable:
+            out.append((f"fna[{i}].site", f"{f['site']} cannot be reached by a neck needle; check the site"))
+    return out
+
+
+def validate_case(data: Any, kn: Knowledge) -> None:
+    """Raise :class:`CaseError` with every problem found; return quietly when the case is valid."""
+    problems = schema_problems(data)
+    if not problems:
+        problems = semantic_problems(data, kn)
+    if problems:
+        raise CaseError(problems)

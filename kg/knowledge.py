@@ -95,6 +95,7 @@ class Procedure:
     adjuncts: tuple[str, ...]
     risks: tuple[Evidence, ...]
     requires: frozenset[str]
+    min_glands_in_situ: int = 0
 
     @property
     def is_operation(self) -> bool:
@@ -376,6 +377,8 @@ def _build(store: ox.Store, version: str) -> Knowledge:  # noqa: C901 - one pass
     expl, rem, adj, risk, req = rel("exploresSite"), rel("removesTissueAt"), rel("usesAdjunct"), rel("hasRisk"), rel("requiresTest")
     inv = {_val(r["p"]) or "": int(float(_val(r["i"]) or 0))
            for r in rd.rows("SELECT ?p ?i WHERE { ?p prp:invasiveness ?i }")}
+    min_glands = {_val(r["p"]) or "": int(float(_val(r["n"]) or 0))
+                  for r in rd.rows("SELECT ?p ?n WHERE { ?p prp:minGlandsInSitu ?n }")}
     procedures: dict[str, Procedure] = {}
     for r in rd.rows("SELECT DISTINCT ?p WHERE { ?p a/rdfs:subClassOf* prp:Procedure ; skos:notation ?n }"):
         p = _val(r["p"]) or ""
@@ -386,7 +389,8 @@ def _build(store: ox.Store, version: str) -> Knowledge:  # noqa: C901 - one pass
         procedures[code(p)] = Procedure(
             code(p), p, labels.get(p, code(p)), classes(p) | _ancestors(rd, p), inv.get(p, 9),
             codes(reach) | codes(pref), codes(pref), codes(ind), codes(contra), codes(expl), codes(rem),
-            tuple(sorted(codes(adj))), tuple(all_ev[x] for x in sorted(risk.get(p, ()))), codes(req))
+            tuple(sorted(codes(adj))), tuple(all_ev[x] for x in sorted(risk.get(p, ()))), codes(req),
+            min_glands.get(p, 0))
     veins: dict[str, Vein] = {}
     drains = rd.pairs("SELECT ?v ?s WHERE { ?v prp:drainsSite ?s }", "v", "s")
     for v, ss in drains.items():

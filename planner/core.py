@@ -296,6 +296,9 @@ def _operations(kn: Knowledge, locations, causes, findings, rec, case: Case) -> 
             continue
         if pr.indicated and not (set(top2) & pr.indicated) and not any(s in pr.indicated for s in case.patient.syndromes):
             continue
+        in_situ = sum(1 for pos in NORMAL_POSITIONS if rec.fate(pos).status not in GONE)
+        if in_situ < pr.min_glands_in_situ:
+            continue
         cov = sum(p for loc, p in dist.items() if loc[0] in pr.reaches)
         if cov <= 0:
             continue
@@ -312,7 +315,8 @@ def _operations(kn: Knowledge, locations, causes, findings, rec, case: Case) -> 
     minpost = kn.param("localization_min_posterior").v
     for key, code, pr, cov in scored[:5]:
         if code in ("bilateral_reexploration", "subtotal_parathyroidectomy", "total_parathyroidectomy_autotransplant"):
-            tg = [Target(site=s, side=d) for s, d in foci if s in pr.reaches] or _targets(locations, kn, minpost)  # type: ignore[arg-type]
+            tg = [Target(site=s, side=d) for s, d in foci if s in pr.reaches] or _targets(  # type: ignore[arg-type]
+                [(loc, p) for loc, p in locations if loc[0] in pr.reaches], kn, minpost)
         else:
             tg = [Target(site=s, side=d) for (s, d), _ in locations if s in pr.reaches][:1]  # type: ignore[arg-type]
         adj = [a for a in pr.adjuncts if a in ("iopth", "nerve_monitoring", "frozen_section", "cryopreservation")]

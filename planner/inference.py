@@ -256,7 +256,11 @@ def site_priors(case: Case, rec: Record, kn: Knowledge, causes: dict[str, float]
             site = fate.site or kn.usual_site[origin]
             loc = (site, side_of(kn, site, fate.side or side))
             fl = []
-            val = _explore_factor(rec, kn, loc, fl)
+            seen = kn.status_weights.get(fate.status)
+            weight = seen.v if seen is not None and fate.status != "partially_removed" else 1.0
+            if seen is not None and fate.status != "partially_removed":
+                fl.append(ex.evidence(f"{pos.replace('_', ' ')} looked normal to the surgeon: weight {weight:g}", seen))
+            val = weight * _explore_factor(rec, kn, loc, fl)
             if val > 0:
                 mgd[loc] = mgd.get(loc, 0.0) + val
                 facts.setdefault(loc, []).extend([why, *fl])

@@ -38,9 +38,11 @@ run: setup
 	$(BIN)/streamlit run ui/app.py --server.address 127.0.0.1 --server.port $(PORT) \
 	  --server.headless true --browser.gatherUsageStats false
 
+# ruff and pytest both run (so one report shows every problem); either failing fails the target.
 test: setup
-	$(BIN)/ruff check .
-	$(BIN)/pytest
+	@lint=0; $(BIN)/ruff check . || lint=$$?; \
+	 $(BIN)/pytest || exit $$?; \
+	 exit $$lint
 
 lint: setup
 	$(BIN)/ruff check .

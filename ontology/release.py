@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Generator, Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -45,10 +45,10 @@ def _term_key(term: object) -> tuple[int, str, str, str]:
 class _SortedGraph(Graph):
     """A graph that hands the RDF/XML serializer its subjects and properties in sorted order."""
 
-    def subjects(self, predicate: Any = None, object: Any = None, unique: bool = False) -> Generator[Any]:  # noqa: A002
+    def subjects(self, predicate: Any = None, object: Any = None, unique: bool = False) -> Iterator[Any]:
         yield from sorted(set(super().subjects(predicate, object)), key=_term_key)
 
-    def predicate_objects(self, subject: Any = None, unique: bool = False) -> Generator[Any]:
+    def predicate_objects(self, subject: Any = None, unique: bool = False) -> Iterator[Any]:
         pairs = set(super().predicate_objects(subject))
         yield from sorted(pairs, key=lambda po: (_term_key(po[0]), _term_key(po[1])))
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -56,3 +59,23 @@ def test_write_atomically_restores_everything_when_one_file_fails(tmp_path: Path
 def test_load_graph_names_a_missing_release(tmp_path: Path) -> None:
     with pytest.raises(ParaReopError, match="ontology build"):
         load_graph(tmp_path / "parareop.nt")
+
+
+def test_serialization_does_not_depend_on_the_hash_seed(tmp_path: Path) -> None:
+    (tmp_path / "in.ttl").write_text(TTL)
+    code = (
+        "import sys; from pathlib import Path; from rdflib import Graph;"
+        "from ontology.release import canonical, to_ntriples, to_rdfxml;"
+        "g = canonical(Graph().parse(sys.argv[1], format='turtle'));"
+        "sys.stdout.buffer.write(to_ntriples(g) + to_rdfxml(g, {}))"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", code, str(tmp_path / "in.ttl")],
+            capture_output=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(outputs) == 1

@@ -205,7 +205,7 @@ class Knowledge:
 
 
 def _local(iri: str) -> str:
-    return iri[len(PRP):] if iri.startswith(PRP) else iri
+    return iri[len(PRP) :] if iri.startswith(PRP) else iri
 
 
 def _val(term: ox.Literal | ox.NamedNode | None) -> str | None:
@@ -259,9 +259,15 @@ class _Reader:
             iri = _val(r[var])
             assert iri is not None
             out[iri] = Evidence(
-                iri=iri, label=_val(r["label"]) or _local(iri), value=_num(r["value"]),
-                lower=_num(r["lower"]), upper=_num(r["upper"]), unit=_val(r["unit"]),
-                source=_val(r["source"]), grade=_val(r["grade"]), population=_val(r["pop"]),
+                iri=iri,
+                label=_val(r["label"]) or _local(iri),
+                value=_num(r["value"]),
+                lower=_num(r["lower"]),
+                upper=_num(r["upper"]),
+                unit=_val(r["unit"]),
+                source=_val(r["source"]),
+                grade=_val(r["grade"]),
+                population=_val(r["pop"]),
                 reasoning=_val(r["why"]),
             )
         return out
@@ -281,7 +287,9 @@ def _build(store: ox.Store, version: str) -> Knowledge:  # noqa: C901 - one pass
         scheme = _local(_val(r["s"]) or "").removeprefix("scheme_")
         iris[(scheme, _val(r["n"]) or "")] = _val(r["x"]) or ""
         code_of[_val(r["x"]) or ""] = _val(r["n"]) or ""
-    labels = {_val(r["x"]) or "": _val(r["l"]) or "" for r in rd.rows("SELECT ?x ?l WHERE { ?x rdfs:label ?l }")}
+    labels = {
+        _val(r["x"]) or "": _val(r["l"]) or "" for r in rd.rows("SELECT ?x ?l WHERE { ?x rdfs:label ?l }")
+    }
 
     def code(iri: str | None) -> str:
         return code_of.get(iri or "", _local(iri or ""))
@@ -297,88 +305,154 @@ def _build(store: ox.Store, version: str) -> Knowledge:  # noqa: C901 - one pass
             OPTIONAL { ?s prp:needleReachable ?needle } OPTIONAL { ?s prp:svgX ?x } OPTIONAL { ?s prp:svgY ?y } }"""):
         iri = _val(r["s"]) or ""
         cl = classes(iri)
-        sites[code(iri)] = Site(code(iri), iri, labels.get(iri, code(iri)), "UnlateralizedSite" not in cl,
-                                _val(r["needle"]) == "true", cl, _num(r["x"]) or 50.0, _num(r["y"]) or 50.0)
-    adjacency = {code(k): frozenset(code(x) for x in v)
-                 for k, v in rd.pairs("SELECT ?a ?b WHERE { { ?a prp:adjacentSite ?b } UNION { ?b prp:adjacentSite ?a } }",
-                                      "a", "b").items()}
+        sites[code(iri)] = Site(
+            code(iri),
+            iri,
+            labels.get(iri, code(iri)),
+            "UnlateralizedSite" not in cl,
+            _val(r["needle"]) == "true",
+            cl,
+            _num(r["x"]) or 50.0,
+            _num(r["y"]) or 50.0,
+        )
+    adjacency = {
+        code(k): frozenset(code(x) for x in v)
+        for k, v in rd.pairs(
+            "SELECT ?a ?b WHERE { { ?a prp:adjacentSite ?b } UNION { ?b prp:adjacentSite ?a } }", "a", "b"
+        ).items()
+    }
     # origins, paths, positions
     origin_paths: dict[str, tuple[str, ...]] = {}
     usual: dict[str, str] = {}
     origin_labels: dict[str, str] = {}
     origin_iris: dict[str, str] = {}
-    for r in rd.rows("SELECT ?o ?p ?u WHERE { ?o a prp:GlandOrigin ; prp:hasDescentPath ?p ; prp:usualSite ?u }"):
+    for r in rd.rows(
+        "SELECT ?o ?p ?u WHERE { ?o a prp:GlandOrigin ; prp:hasDescentPath ?p ; prp:usualSite ?u }"
+    ):
         o = _local(_val(r["o"]) or "")
         origin_iris[o] = _val(r["o"]) or ""
         origin_labels[o] = labels.get(origin_iris[o], o)
         usual[o] = code(_val(r["u"]))
-        steps = rd.rows(f"""SELECT ?site ?i ?from WHERE {{ ?st prp:onPath <{_val(r['p'])}> ; prp:atSite ?site .
+        steps = rd.rows(f"""SELECT ?site ?i ?from WHERE {{ ?st prp:onPath <{_val(r["p"])}> ; prp:atSite ?site .
             OPTIONAL {{ ?st prp:stepIndex ?i }} OPTIONAL {{ ?st prp:branchesFrom/prp:stepIndex ?from }} }}""")
-        main = sorted((int(float(_val(s["i"]) or 0)), code(_val(s["site"]))) for s in steps if s["i"] is not None)
-        branches = sorted((float(_val(s["from"]) or 0) + 0.5, code(_val(s["site"])))
-                          for s in steps if s["i"] is None)
+        main = sorted(
+            (int(float(_val(s["i"]) or 0)), code(_val(s["site"]))) for s in steps if s["i"] is not None
+        )
+        branches = sorted(
+            (float(_val(s["from"]) or 0) + 0.5, code(_val(s["site"]))) for s in steps if s["i"] is None
+        )
         origin_paths[o] = tuple(c for _, c in sorted(main + branches))  # type: ignore[operator]
     positions: dict[str, tuple[str, str | None]] = {}
     for r in rd.rows("""SELECT ?p ?o ?side WHERE { ?p a prp:GlandPosition ; prp:hasOrigin ?o .
             OPTIONAL { ?p prp:hasSide ?side } }"""):
-        positions[code(_val(r["p"]))] = (_local(_val(r["o"]) or ""), code(_val(r["side"])) if r["side"] else None)
+        positions[code(_val(r["p"]))] = (
+            _local(_val(r["o"]) or ""),
+            code(_val(r["side"])) if r["side"] else None,
+        )
     # evidence
     priors: dict[str, dict[str, Evidence]] = defaultdict(dict)
-    for r in rd.rows("SELECT ?e ?o ?s WHERE { ?e a prp:PriorShare ; prp:forOrigin ?o ; prp:forSite ?s }"):
-        pass
     prior_ev = rd.evidence("?e a prp:PriorShare .")
     for r in rd.rows("SELECT ?e ?o ?s WHERE { ?e a prp:PriorShare ; prp:forOrigin ?o ; prp:forSite ?s }"):
         priors[_local(_val(r["o"]) or "")][code(_val(r["s"]))] = prior_ev[_val(r["e"]) or ""]
 
     def keyed(cls: str, prop: str) -> dict[str, Evidence]:
         ev = rd.evidence(f"?e a prp:{cls} .")
-        return {code(_val(r["t"])): ev[_val(r["e"]) or ""]
-                for r in rd.rows(f"SELECT ?e ?t WHERE {{ ?e a prp:{cls} ; prp:{prop} ?t }}")}
+        return {
+            code(_val(r["t"])): ev[_val(r["e"]) or ""]
+            for r in rd.rows(f"SELECT ?e ?t WHERE {{ ?e a prp:{cls} ; prp:{prop} ?t }}")
+        }
 
     cause_priors = keyed("CausePrior", "forCause")
     status_weights = keyed("StatusWeight", "forStatus")
     sf_ev = rd.evidence("?e a prp:SiteFactor .")
-    site_factors = {(code(_val(r["p"])), code(_val(r["s"]))): sf_ev[_val(r["e"]) or ""]
-                    for r in rd.rows("SELECT ?e ?p ?s WHERE { ?e a prp:SiteFactor ; prp:forProcedure ?p ; prp:forSite ?s }")}
+    site_factors = {
+        (code(_val(r["p"])), code(_val(r["s"]))): sf_ev[_val(r["e"]) or ""]
+        for r in rd.rows(
+            "SELECT ?e ?p ?s WHERE { ?e a prp:SiteFactor ; prp:forProcedure ?p ; prp:forSite ?s }"
+        )
+    }
     all_ev = rd.evidence("?e a ?c . ?c rdfs:subClassOf* prp:EvidenceNode .")
-    params = {(_val(r["n"]) or ""): all_ev[_val(r["e"]) or ""]
-              for r in rd.rows("SELECT ?e ?n WHERE { ?e skos:inScheme prp:scheme_parameters ; skos:notation ?n }")
-              if (_val(r["e"]) or "") in all_ev}
-    conversions = {(code(_val(r["a"])), code(_val(r["u"]))): all_ev[_val(r["e"]) or ""]
-                   for r in rd.rows("SELECT ?e ?a ?u WHERE { ?e a prp:UnitConversion ; prp:forAnalyte ?a ; prp:forUnit ?u }")}
-    canonical = {code(_val(r["a"])): code(_val(r["u"]))
-                 for r in rd.rows("SELECT ?a ?u WHERE { ?a prp:canonicalUnit ?u }")}
-    allowed = {code(k): frozenset(code(x) for x in v)
-               for k, v in rd.pairs("SELECT ?a ?u WHERE { ?a prp:allowedUnit ?u }", "a", "u").items()}
+    params = {
+        (_val(r["n"]) or ""): all_ev[_val(r["e"]) or ""]
+        for r in rd.rows("SELECT ?e ?n WHERE { ?e skos:inScheme prp:scheme_parameters ; skos:notation ?n }")
+        if (_val(r["e"]) or "") in all_ev
+    }
+    conversions = {
+        (code(_val(r["a"])), code(_val(r["u"]))): all_ev[_val(r["e"]) or ""]
+        for r in rd.rows(
+            "SELECT ?e ?a ?u WHERE { ?e a prp:UnitConversion ; prp:forAnalyte ?a ; prp:forUnit ?u }"
+        )
+    }
+    canonical = {
+        code(_val(r["a"])): code(_val(r["u"]))
+        for r in rd.rows("SELECT ?a ?u WHERE { ?a prp:canonicalUnit ?u }")
+    }
+    allowed = {
+        code(k): frozenset(code(x) for x in v)
+        for k, v in rd.pairs("SELECT ?a ?u WHERE { ?a prp:allowedUnit ?u }", "a", "u").items()
+    }
     performance: dict[str, Performance] = {}
     for r in rd.rows("""SELECT ?e ?m ?se ?fp WHERE { ?e a prp:ModalityPerformance ; prp:forModality ?m ;
             prp:sensitivity ?se ; prp:falsePositiveRate ?fp }"""):
-        performance[code(_val(r["m"]))] = Performance(code(_val(r["m"])), float(_val(r["se"]) or 0),
-                                                      float(_val(r["fp"]) or 0), all_ev[_val(r["e"]) or ""])
+        performance[code(_val(r["m"]))] = Performance(
+            code(_val(r["m"])),
+            float(_val(r["se"]) or 0),
+            float(_val(r["fp"]) or 0),
+            all_ev[_val(r["e"]) or ""],
+        )
     mod_mods = rd.pairs("SELECT ?e ?m WHERE { ?e a prp:PerformanceModifier ; prp:forModality ?m }", "e", "m")
     mod_sites = rd.pairs("SELECT ?e ?s WHERE { ?e a prp:PerformanceModifier ; prp:forSite ?s }", "e", "s")
     modifiers: list[Modifier] = []
-    for r in rd.rows("""SELECT ?e ?target ?c ?ap WHERE { ?e a prp:PerformanceModifier ; skos:notation ?target .
+    for (
+        r
+    ) in rd.rows("""SELECT ?e ?target ?c ?ap WHERE { ?e a prp:PerformanceModifier ; skos:notation ?target .
             OPTIONAL { ?e prp:forCause ?c } OPTIONAL { ?e prp:forAppearance ?ap } } ORDER BY ?e"""):
         e = _val(r["e"]) or ""
-        modifiers.append(Modifier(_val(r["target"]) or "", all_ev[e].v, frozenset(code(m) for m in mod_mods.get(e, ())),
-                                  frozenset(code(s) for s in mod_sites.get(e, ())),
-                                  code(_val(r["c"])) if r["c"] else None,
-                                  code(_val(r["ap"])) if r["ap"] else None, all_ev[e]))
+        modifiers.append(
+            Modifier(
+                _val(r["target"]) or "",
+                all_ev[e].v,
+                frozenset(code(m) for m in mod_mods.get(e, ())),
+                frozenset(code(s) for s in mod_sites.get(e, ())),
+                code(_val(r["c"])) if r["c"] else None,
+                code(_val(r["ap"])) if r["ap"] else None,
+                all_ev[e],
+            )
+        )
     lrs: dict[str, list[tuple[str, Evidence]]] = defaultdict(list)
-    for r in rd.rows("""SELECT ?e ?f ?c WHERE { ?e a prp:LikelihoodRatio ; prp:forFeature ?f ; prp:forCause ?c }
+    for (
+        r
+    ) in rd.rows("""SELECT ?e ?f ?c WHERE { ?e a prp:LikelihoodRatio ; prp:forFeature ?f ; prp:forCause ?c }
             ORDER BY ?e"""):
         lrs[code(_val(r["f"]))].append((code(_val(r["c"])), all_ev[_val(r["e"]) or ""]))
+
     # procedures
     def rel(prop: str) -> dict[str, set[str]]:
-        return rd.pairs(f"SELECT ?p ?x WHERE {{ ?p a/rdfs:subClassOf* prp:Procedure ; prp:{prop} ?x }}", "p", "x")
+        return rd.pairs(
+            f"SELECT ?p ?x WHERE {{ ?p a/rdfs:subClassOf* prp:Procedure ; prp:{prop} ?x }}", "p", "x"
+        )
 
-    reach, pref, ind, contra = rel("reachesSite"), rel("preferredFor"), rel("indicatedFor"), rel("contraindicatedFor")
-    expl, rem, adj, risk, req = rel("exploresSite"), rel("removesTissueAt"), rel("usesAdjunct"), rel("hasRisk"), rel("requiresTest")
-    inv = {_val(r["p"]) or "": int(float(_val(r["i"]) or 0))
-           for r in rd.rows("SELECT ?p ?i WHERE { ?p prp:invasiveness ?i }")}
-    min_glands = {_val(r["p"]) or "": int(float(_val(r["n"]) or 0))
-                  for r in rd.rows("SELECT ?p ?n WHERE { ?p prp:minGlandsInSitu ?n }")}
+    reach, pref, ind, contra = (
+        rel("reachesSite"),
+        rel("preferredFor"),
+        rel("indicatedFor"),
+        rel("contraindicatedFor"),
+    )
+    expl, rem, adj, risk, req = (
+        rel("exploresSite"),
+        rel("removesTissueAt"),
+        rel("usesAdjunct"),
+        rel("hasRisk"),
+        rel("requiresTest"),
+    )
+    inv = {
+        _val(r["p"]) or "": int(float(_val(r["i"]) or 0))
+        for r in rd.rows("SELECT ?p ?i WHERE { ?p prp:invasiveness ?i }")
+    }
+    min_glands = {
+        _val(r["p"]) or "": int(float(_val(r["n"]) or 0))
+        for r in rd.rows("SELECT ?p ?n WHERE { ?p prp:minGlandsInSitu ?n }")
+    }
     procedures: dict[str, Procedure] = {}
     for r in rd.rows("SELECT DISTINCT ?p WHERE { ?p a/rdfs:subClassOf* prp:Procedure ; skos:notation ?n }"):
         p = _val(r["p"]) or ""
@@ -387,32 +461,90 @@ def _build(store: ox.Store, version: str) -> Knowledge:  # noqa: C901 - one pass
             return frozenset(code(x) for x in d.get(p, ()))
 
         procedures[code(p)] = Procedure(
-            code(p), p, labels.get(p, code(p)), classes(p) | _ancestors(rd, p), inv.get(p, 9),
-            codes(reach) | codes(pref), codes(pref), codes(ind), codes(contra), codes(expl), codes(rem),
-            tuple(sorted(codes(adj))), tuple(all_ev[x] for x in sorted(risk.get(p, ()))), codes(req),
-            min_glands.get(p, 0))
+            code(p),
+            p,
+            labels.get(p, code(p)),
+            classes(p) | _ancestors(rd, p),
+            inv.get(p, 9),
+            codes(reach) | codes(pref),
+            codes(pref),
+            codes(ind),
+            codes(contra),
+            codes(expl),
+            codes(rem),
+            tuple(sorted(codes(adj))),
+            tuple(all_ev[x] for x in sorted(risk.get(p, ()))),
+            codes(req),
+            min_glands.get(p, 0),
+        )
     veins: dict[str, Vein] = {}
     drains = rd.pairs("SELECT ?v ?s WHERE { ?v prp:drainsSite ?s }", "v", "s")
     for v, ss in drains.items():
-        veins[code(v)] = Vein(code(v), v, labels.get(v, code(v)), "PairedVein" in classes(v), frozenset(code(s) for s in ss))
+        veins[code(v)] = Vein(
+            code(v), v, labels.get(v, code(v)), "PairedVein" in classes(v), frozenset(code(s) for s in ss)
+        )
     gates = {}
     greq = rd.pairs("SELECT ?g ?t WHERE { ?g a prp:Gate ; prp:requiresTest ?t }", "g", "t")
     for r in rd.rows("SELECT ?g ?o WHERE { ?g a prp:Gate ; prp:gateOrder ?o }"):
         g = _val(r["g"]) or ""
-        gates[code(g)] = (g, labels.get(g, code(g)), int(float(_val(r["o"]) or 0)), frozenset(code(t) for t in greq.get(g, ())))
-    features = {code(_val(r["f"])): _val(r["f"]) or "" for r in rd.rows("SELECT ?f WHERE { ?f a prp:CaseFeature }")}
-    raises = {code(k): frozenset(code(x) for x in v)
-              for k, v in rd.pairs("SELECT ?m ?a WHERE { ?m prp:raisesAnalyte ?a }", "m", "a").items()}
-    lowers = {code(k): frozenset(code(x) for x in v)
-              for k, v in rd.pairs("SELECT ?m ?a WHERE { ?m prp:lowersAnalyte ?a }", "m", "a").items()}
-    requires = {k: frozenset(code(x) for x in v)
-                for k, v in rd.pairs("SELECT ?x ?t WHERE { ?x prp:requiresTest ?t }", "x", "t").items()}
-    syn = {code(k): frozenset(code(x) for x in v)
-           for k, v in rd.pairs("SELECT ?s ?c WHERE { ?s a prp:Syndrome ; prp:suggestsCause ?c }", "s", "c").items()}
-    return Knowledge(version, iris, labels, sites, positions, origin_paths, origin_labels, origin_iris, usual,
-                     dict(priors), cause_priors, status_weights, site_factors, params, conversions, canonical,
-                     allowed, performance, modifiers, dict(lrs), procedures, veins, adjacency, gates, features,
-                     raises, lowers, requires, syn)
+        gates[code(g)] = (
+            g,
+            labels.get(g, code(g)),
+            int(float(_val(r["o"]) or 0)),
+            frozenset(code(t) for t in greq.get(g, ())),
+        )
+    features = {
+        code(_val(r["f"])): _val(r["f"]) or "" for r in rd.rows("SELECT ?f WHERE { ?f a prp:CaseFeature }")
+    }
+    raises = {
+        code(k): frozenset(code(x) for x in v)
+        for k, v in rd.pairs("SELECT ?m ?a WHERE { ?m prp:raisesAnalyte ?a }", "m", "a").items()
+    }
+    lowers = {
+        code(k): frozenset(code(x) for x in v)
+        for k, v in rd.pairs("SELECT ?m ?a WHERE { ?m prp:lowersAnalyte ?a }", "m", "a").items()
+    }
+    requires = {
+        k: frozenset(code(x) for x in v)
+        for k, v in rd.pairs("SELECT ?x ?t WHERE { ?x prp:requiresTest ?t }", "x", "t").items()
+    }
+    syn = {
+        code(k): frozenset(code(x) for x in v)
+        for k, v in rd.pairs(
+            "SELECT ?s ?c WHERE { ?s a prp:Syndrome ; prp:suggestsCause ?c }", "s", "c"
+        ).items()
+    }
+    return Knowledge(
+        version,
+        iris,
+        labels,
+        sites,
+        positions,
+        origin_paths,
+        origin_labels,
+        origin_iris,
+        usual,
+        dict(priors),
+        cause_priors,
+        status_weights,
+        site_factors,
+        params,
+        conversions,
+        canonical,
+        allowed,
+        performance,
+        modifiers,
+        dict(lrs),
+        procedures,
+        veins,
+        adjacency,
+        gates,
+        features,
+        raises,
+        lowers,
+        requires,
+        syn,
+    )
 
 
 def _ancestors(rd: _Reader, iri: str) -> frozenset[str]:

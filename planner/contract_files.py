@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,7 @@ def contract_dir() -> Path:
     return shared if (shared / "case.schema.json").exists() else PACKAGED
 
 
-@lru_cache(maxsize=None)
+@cache
 def load(name: str) -> dict[str, Any]:
     """One contract file, parsed (``case.schema.json``, ``plan.schema.json``, ``vocabulary.json``)."""
     return json.loads((contract_dir() / name).read_text())

@@ -12,7 +12,16 @@ from kg.knowledge import Knowledge, knowledge
 from planner import explain as ex
 from planner.findings import collect
 from planner.gates import SURGICAL, GateOutcome, run_gates
-from planner.inference import Finding, Loc, cause_probabilities, features, likelihood, loc_matches, posterior, site_priors
+from planner.inference import (
+    Finding,
+    Loc,
+    cause_probabilities,
+    features,
+    likelihood,
+    loc_matches,
+    posterior,
+    site_priors,
+)
 from planner.iopth import iopth_plan
 from planner.models import Case, CauseItem, Fact, LocationItem, OperationItem, Plan, Target, TestItem
 from planner.normalize import normalize
@@ -37,8 +46,12 @@ def plan(case: Case, kn: Knowledge | None = None) -> Plan:  # noqa: C901
     go = run_gates(case, norm, kn)
     findings, dropped = collect(case, norm, rec, go.diagnosis, kn)
     feat = features(case, norm, rec, go.diagnosis, findings, kn)
-    red = [k for k in feat if k in {c for c, lrs in kn.likelihood_ratios.items() if any(x[0] == "carcinoma" for x in lrs)}
-           and k not in ("syndrome_HPT_JT",)]
+    red = [
+        k
+        for k in feat
+        if k in {c for c, lrs in kn.likelihood_ratios.items() if any(x[0] == "carcinoma" for x in lrs)}
+        and k not in ("syndrome_HPT_JT",)
+    ]
     causes, cause_facts = cause_probabilities(feat, kn)
     warnings = list(go.warnings)
     _carcinoma_gate(kn, go, feat, red)
@@ -66,18 +79,41 @@ def plan(case: Case, kn: Knowledge | None = None) -> Plan:  # noqa: C901
                 lk = likelihood(kn, x, loc, _leading(post_causes))
                 if abs(lk - 1.0) > 1e-9:
                     perf = kn.performance[x.modality].evidence
-                    loc_facts.setdefault(loc, []).append(ex.evidence(f"{x.label}: likelihood x {lk:.2g} here", perf))
-    cause_items = [CauseItem(cause=c, probability=round(p, 4), explanation=cause_facts.get(c, []))
-                   for c, p in sorted(post_causes.items(), key=lambda kv: (-kv[1], kv[0])) if p >= 0.005]
-    loc_items = [LocationItem(rank=i + 1, site=loc[0], side=loc[1], probability=round(p, 4),  # type: ignore[arg-type]
-                              explanation=_dedupe(loc_facts.get(loc, [])) or [ex.finding("candidate site")])
-                 for i, (loc, p) in enumerate(locations[:MAX_LOCATIONS])]
-    decision, op_items, test_items = _decide(case, kn, go, findings, locations, post_causes, feat, rec, warnings)
+                    loc_facts.setdefault(loc, []).append(
+                        ex.evidence(f"{x.label}: likelihood x {lk:.2g} here", perf)
+                    )
+    cause_items = [
+        CauseItem(cause=c, probability=round(p, 4), explanation=cause_facts.get(c, []))
+        for c, p in sorted(post_causes.items(), key=lambda kv: (-kv[1], kv[0]))
+        if p >= 0.005
+    ]
+    loc_items = [
+        LocationItem(
+            rank=i + 1,
+            site=loc[0],
+            side=loc[1],
+            probability=round(p, 4),  # type: ignore[arg-type]
+            explanation=_dedupe(loc_facts.get(loc, [])) or [ex.finding("candidate site")],
+        )
+        for i, (loc, p) in enumerate(locations[:MAX_LOCATIONS])
+    ]
+    decision, op_items, test_items = _decide(
+        case, kn, go, findings, locations, post_causes, feat, rec, warnings
+    )
     gates = list(go.gates)
-    return Plan(case_id=case.id, decision=decision, diagnosis=go.diagnosis, gates=gates,  # type: ignore[arg-type]
-                suspected_causes=cause_items, locations=loc_items, operations=op_items, next_tests=test_items,
-                warnings=warnings + [d.text for d in dropped], iopth_plan=iopth_plan(norm, kn) if decision == "operate" else None,
-                ontology_version=kn.version)
+    return Plan(
+        case_id=case.id,
+        decision=decision,
+        diagnosis=go.diagnosis,
+        gates=gates,  # type: ignore[arg-type]
+        suspected_causes=cause_items,
+        locations=loc_items,
+        operations=op_items,
+        next_tests=test_items,
+        warnings=warnings + [d.text for d in dropped],
+        iopth_plan=iopth_plan(norm, kn) if decision == "operate" else None,
+        ontology_version=kn.version,
+    )
 
 
 def _dedupe(facts: list[Fact]) -> list[Fact]:
@@ -97,17 +133,31 @@ def _leading(causes: dict[str, float]) -> str:
 def _carcinoma_gate(kn: Knowledge, go: GateOutcome, feat: dict[str, Fact], red: list[str]) -> None:
     facts = [feat[k] for k in sorted(red)]
     if red:
-        go.gate(kn, "carcinoma_red_flags", "warn", "Carcinoma red flags: " + ", ".join(k.replace("_", " ") for k in sorted(red)) + ".", facts)
+        go.gate(
+            kn,
+            "carcinoma_red_flags",
+            "warn",
+            "Carcinoma red flags: " + ", ".join(k.replace("_", " ") for k in sorted(red)) + ".",
+            facts,
+        )
     else:
         go.gate(kn, "carcinoma_red_flags", "pass", "No carcinoma red flag.", [])
     go.gates.sort(key=lambda g: kn.gates[g.id][2])
 
 
 def _support(findings: list[Finding], kn: Knowledge, loc: Loc) -> tuple[int, bool]:
-    studies = {(x.modality, x.day) for x in findings if x.kind == "imaging"
-               for p, e in x.positives if e >= 1.0 and loc_matches(kn, loc, p[0], p[1])}
-    confirm = any(x.confirmatory and any(loc_matches(kn, loc, p[0], p[1]) for p, _ in x.positives) for x in findings
-                  if x.kind in ("svs", "fna"))
+    studies = {
+        (x.modality, x.day)
+        for x in findings
+        if x.kind == "imaging"
+        for p, e in x.positives
+        if e >= 1.0 and loc_matches(kn, loc, p[0], p[1])
+    }
+    confirm = any(
+        x.confirmatory and any(loc_matches(kn, loc, p[0], p[1]) for p, _ in x.positives)
+        for x in findings
+        if x.kind in ("svs", "fna")
+    )
     return len(studies), confirm
 
 
@@ -117,8 +167,17 @@ def _adequate(findings: list[Finding], kn: Knowledge, loc: Loc) -> bool:
     return n >= need or (n >= 1 and confirm)
 
 
-def _decide(case: Case, kn: Knowledge, go: GateOutcome, findings: list[Finding], locations: list[tuple[Loc, float]],
-            causes: dict[str, float], feat: dict[str, Fact], rec, warnings: list[str]):  # noqa: C901
+def _decide(
+    case: Case,
+    kn: Knowledge,
+    go: GateOutcome,
+    findings: list[Finding],
+    locations: list[tuple[Loc, float]],
+    causes: dict[str, float],
+    feat: dict[str, Fact],
+    rec,
+    warnings: list[str],
+):  # noqa: C901
     tests: list[TestItem] = []
 
     def add_test(code: str, reason: str, facts: list[Fact] | None = None) -> None:
@@ -130,7 +189,7 @@ def _decide(case: Case, kn: Knowledge, go: GateOutcome, findings: list[Finding],
     if go.decision is not None:
         return go.decision, [], tests
     if go.block_surgery:
-        for code, reason, facts in _ranked_localization_tests(case, kn, findings, locations, causes):
+        for code, reason, facts, *_ in _ranked_localization_tests(case, kn, findings, locations, causes):
             add_test(code, reason, facts)
         _localization_gate(kn, go, findings, locations, adequate=None)
         return "investigate", [], tests
@@ -150,21 +209,29 @@ def _decide(case: Case, kn: Knowledge, go: GateOutcome, findings: list[Finding],
     else:
         decision = "operate"
         if locations:
-            warnings.append(f"No remaining test is likely to change the plan: operating on the best localization "
-                            f"({top[0]} {top[1] or ''}, probability {locations[0][1]:.0%}); the uncertainty is real.")
+            warnings.append(
+                f"No remaining test is likely to change the plan: operating on the best localization "
+                f"({top[0]} {top[1] or ''}, probability {locations[0][1]:.0%}); the uncertainty is real."
+            )
     _localization_gate(kn, go, findings, locations, adequate)
     ops = _operations(kn, locations, causes, findings, rec, case)
     if decision == "operate":
         for req in sorted({r for o in ops[:1] for r in kn.procedures[o.operation].requires}):
-            add_test(req, "Document vocal-cord function before any neck reoperation (AAES 2016).",
-                     [ex.coded(kn, "tests", req, "Required before the operation")])
+            add_test(
+                req,
+                "Document vocal-cord function before any neck reoperation (AAES 2016).",
+                [ex.coded(kn, "tests", req, "Required before the operation")],
+            )
         for code, reason, facts, *_ in useful:
             add_test(code, reason, facts)
     else:
         for code, reason, facts, *_ in useful:
             add_test(code, reason, facts)
-        add_test("laryngoscopy", "Document vocal-cord function before any neck reoperation (AAES 2016).",
-                 [ex.coded(kn, "tests", "laryngoscopy", "Work-up before a reoperation")])
+        add_test(
+            "laryngoscopy",
+            "Document vocal-cord function before any neck reoperation (AAES 2016).",
+            [ex.coded(kn, "tests", "laryngoscopy", "Work-up before a reoperation")],
+        )
     for i, t in enumerate(tests):
         t.rank = i + 1
     return decision, ops, tests
@@ -176,11 +243,22 @@ def _localization_gate(kn: Knowledge, go: GateOutcome, findings, locations, adeq
     else:
         (site, side), p = locations[0]
         n, confirm = _support(findings, kn, (site, side))
-        facts = [ex.finding(f"Leading site {site} {side or ''}: {n} positive imaging stud{'y' if n == 1 else 'ies'}"
-                            f"{' confirmed by venous sampling or FNA' if confirm else ''}; probability {p:.0%}"),
-                 ex.evidence("Reoperate after two concordant studies, or one plus venous sampling or FNA", kn.param("localization_min_concordant"))]
+        facts = [
+            ex.finding(
+                f"Leading site {site} {side or ''}: {n} positive imaging stud{'y' if n == 1 else 'ies'}"
+                f"{' confirmed by venous sampling or FNA' if confirm else ''}; probability {p:.0%}"
+            ),
+            ex.evidence(
+                "Reoperate after two concordant studies, or one plus venous sampling or FNA",
+                kn.param("localization_min_concordant"),
+            ),
+        ]
         status = "pass" if adequate else "warn"
-        msg = (f"Localized to {site} {side or ''} ({p:.0%})." if adequate else f"Not yet localized well enough (leading: {site} {side or ''}, {p:.0%}).")
+        msg = (
+            f"Localized to {site} {side or ''} ({p:.0%})."
+            if adequate
+            else f"Not yet localized well enough (leading: {site} {side or ''}, {p:.0%})."
+        )
         go.gate(kn, "localization", status, msg.replace("  ", " "), facts)
     go.gates.sort(key=lambda g: kn.gates[g.id][2])
 
@@ -204,7 +282,10 @@ def _ranked_localization_tests(case: Case, kn: Knowledge, findings: list[Finding
         if m in done or m not in kn.performance:
             continue
         eig = 0.0
-        neg = {loc: p * likelihood(kn, Finding("imaging", m, "", [], [], True, 0), loc, lead) for loc, p in dist.items()}
+        neg = {
+            loc: p * likelihood(kn, Finding("imaging", m, "", [], [], True, 0), loc, lead)
+            for loc, p in dist.items()
+        }
         pn = sum(neg.values())
         eig_terms = pn * _entropy(v / pn for v in neg.values()) if pn > 0 else 0.0
         for loc, p in dist.items():
@@ -217,15 +298,33 @@ def _ranked_localization_tests(case: Case, kn: Knowledge, findings: list[Finding
                 eig_terms += w * _entropy(v / z for v in po.values())
         eig = max(0.0, h0 - eig_terms)
         changes = n_top >= need - 1 and n_top >= 1
-        out.append((m, _reason(kn, m, eig, changes), [ex.evidence(f"{kn.label('tests', m)}: sensitivity {kn.performance[m].sensitivity:.0%}",
-                                                                    kn.performance[m].evidence)], eig, changes, kn.procedures.get(m)))
+        out.append(
+            (
+                m,
+                _reason(kn, m, eig, changes),
+                [
+                    ex.evidence(
+                        f"{kn.label('tests', m)}: sensitivity {kn.performance[m].sensitivity:.0%}",
+                        kn.performance[m].evidence,
+                    )
+                ],
+                eig,
+                changes,
+                kn.procedures.get(m),
+            )
+        )
     if "selective_venous_sampling" not in done:
         svs = "selective_venous_sampling"
         se = kn.performance[svs].sensitivity
         terms, pno = 0.0, 0.0
         for loc, p in dist.items():
-            drained = {(s, d) for v in kn.veins.values() if loc[0] in v.drains and v.code != "graft_arm_vein"
-                       for s in v.drains for d in (("left", "right", "midline"))}
+            drained = {
+                (s, d)
+                for v in kn.veins.values()
+                if loc[0] in v.drains and v.code != "graft_arm_vein"
+                for s in v.drains
+                for d in (("left", "right", "midline"))
+            }
             x = Finding("svs", svs, "", [(d, 1.0) for d in drained], [], False, 0)
             po = {l2: q * likelihood(kn, x, l2, lead) for l2, q in dist.items()}
             z = sum(po.values())
@@ -235,10 +334,31 @@ def _ranked_localization_tests(case: Case, kn: Knowledge, findings: list[Finding
         terms += pno * h0
         eig = max(0.0, h0 - terms)
         changes = n_top >= 1
-        out.append((svs, _reason(kn, svs, eig, changes), [ex.evidence("Selective venous sampling localizes by the veins that drain each site",
-                                                                      kn.performance[svs].evidence)], eig, changes, None))
-    lesion = [x for x in findings if x.kind == "imaging" and any(loc_matches(kn, top, p[0], p[1]) for p, _ in x.positives)]
-    fna_done = any(x.kind == "fna" and (any(loc_matches(kn, top, p[0], p[1]) for p, _ in x.positives) or top in x.negatives) for x in findings)
+        out.append(
+            (
+                svs,
+                _reason(kn, svs, eig, changes),
+                [
+                    ex.evidence(
+                        "Selective venous sampling localizes by the veins that drain each site",
+                        kn.performance[svs].evidence,
+                    )
+                ],
+                eig,
+                changes,
+                None,
+            )
+        )
+    lesion = [
+        x
+        for x in findings
+        if x.kind == "imaging" and any(loc_matches(kn, top, p[0], p[1]) for p, _ in x.positives)
+    ]
+    fna_done = any(
+        x.kind == "fna"
+        and (any(loc_matches(kn, top, p[0], p[1]) for p, _ in x.positives) or top in x.negatives)
+        for x in findings
+    )
     if lesion and kn.sites[top[0]].needle_reachable and not fna_done:
         f = "fna_pth_washout"
         p = dist[top]
@@ -248,20 +368,44 @@ def _ranked_localization_tests(case: Case, kn: Knowledge, findings: list[Finding
         post_neg = p * (1 - se) / (1 - ppos) if ppos < 1 else 0
         h = lambda q: _entropy([q, 1 - q])  # noqa: E731
         eig = max(0.0, h(p) - ppos * h(post_pos) - (1 - ppos) * h(post_neg))
-        out.append((f, f"FNA with PTH washout of the visible lesion at {top[0]} {top[1] or ''}: a washout above serum PTH proves "
-                    f"parathyroid tissue there and would allow the operation (expected gain {eig:.2f} bits).",
-                    [ex.evidence("FNA-PTH washout PPV 100% in persistent/recurrent PHPT", kn.performance[f].evidence)], eig, True, None))
+        out.append(
+            (
+                f,
+                f"FNA with PTH washout of the visible lesion at {top[0]} {top[1] or ''}: a washout above serum PTH proves "
+                f"parathyroid tissue there and would allow the operation (expected gain {eig:.2f} bits).",
+                [
+                    ex.evidence(
+                        "FNA-PTH washout PPV 100% in persistent/recurrent PHPT", kn.performance[f].evidence
+                    )
+                ],
+                eig,
+                True,
+                None,
+            )
+        )
     if any(loc[0] == "autograft" for loc, _ in locations[:3]) and "graft_arm_venous_sampling" not in done:
         g = "graft_arm_venous_sampling"
-        out.append((g, "PTH from both arms: a gradient from the grafted arm points to graft hyperfunction.",
-                    [ex.evidence("Graft-arm sampling", kn.performance[g].evidence)], 0.5, True, None))
+        out.append(
+            (
+                g,
+                "PTH from both arms: a gradient from the grafted arm points to graft hyperfunction.",
+                [ex.evidence("Graft-arm sampling", kn.performance[g].evidence)],
+                0.5,
+                True,
+                None,
+            )
+        )
     out.sort(key=lambda t: (not t[4], -round(t[3], 6), t[0]))
     return out
 
 
 def _reason(kn: Knowledge, test: str, eig: float, changes: bool) -> str:
     base = f"Expected information gain {eig:.2f} bits over the location ranking"
-    return base + ("; a concordant positive result would complete the localization needed to operate." if changes else ".")
+    return base + (
+        "; a concordant positive result would complete the localization needed to operate."
+        if changes
+        else "."
+    )
 
 
 def _targets(locations, kn: Knowledge, minpost: float) -> list[Target]:
@@ -287,14 +431,21 @@ def _operations(kn: Knowledge, locations, causes, findings, rec, case: Case) -> 
         if c == lead or (c == "carcinoma" and p >= carc_thr):
             excluded |= {code for code, pr in kn.procedures.items() if c in pr.contraindicated}
     top2 = sorted((c for c in causes if c != "fhh"), key=lambda c: -causes[c])[:2]
-    foci = [loc for loc in dict.fromkeys(p for x in findings for p, e in x.positives if e >= 1.0 and x.kind != "svs")]
+    foci = [
+        loc
+        for loc in dict.fromkeys(p for x in findings for p, e in x.positives if e >= 1.0 and x.kind != "svs")
+    ]
     scored = []
     for code, pr in kn.procedures.items():
-        if not pr.is_operation or code in excluded or "prior_procedures" == code:
+        if not pr.is_operation or code in excluded or code == "prior_procedures":
             continue
         if kn.iri("operations", code) is None:
             continue
-        if pr.indicated and not (set(top2) & pr.indicated) and not any(s in pr.indicated for s in case.patient.syndromes):
+        if (
+            pr.indicated
+            and not (set(top2) & pr.indicated)
+            and not any(s in pr.indicated for s in case.patient.syndromes)
+        ):
             continue
         in_situ = sum(1 for pos in NORMAL_POSITIONS if rec.fate(pos).status not in GONE)
         if in_situ < pr.min_glands_in_situ:
@@ -304,41 +455,92 @@ def _operations(kn: Knowledge, locations, causes, findings, rec, case: Case) -> 
             continue
         reaches_top = top_loc[0] in pr.reaches
         preferred_top = top_loc[0] in pr.preferred
-        indicated = lead in pr.indicated and causes[lead] >= (mgd_thr if lead == "multiglandular_disease" else 0)
+        indicated = lead in pr.indicated and causes[lead] >= (
+            mgd_thr if lead == "multiglandular_disease" else 0
+        )
         syndrome = any(s in pr.indicated for s in case.patient.syndromes)
         oncologic = causes.get("carcinoma", 0) >= carc_thr and "carcinoma" in pr.indicated
-        key = (not oncologic, not (indicated and lead in ("multiglandular_disease", "parathyromatosis", "graft_hyperfunction")),
-               not reaches_top, not preferred_top, not indicated, not syndrome, -round(cov, 6), pr.invasiveness, code)
+        key = (
+            not oncologic,
+            not (indicated and lead in ("multiglandular_disease", "parathyromatosis", "graft_hyperfunction")),
+            not reaches_top,
+            not preferred_top,
+            not indicated,
+            not syndrome,
+            -round(cov, 6),
+            pr.invasiveness,
+            code,
+        )
         scored.append((key, code, pr, cov))
     scored.sort(key=lambda t: t[0])
     items: list[OperationItem] = []
     minpost = kn.param("localization_min_posterior").v
-    for key, code, pr, cov in scored[:5]:
-        if code in ("bilateral_reexploration", "subtotal_parathyroidectomy", "total_parathyroidectomy_autotransplant"):
+    for _key, code, pr, cov in scored[:5]:
+        if code in (
+            "bilateral_reexploration",
+            "subtotal_parathyroidectomy",
+            "total_parathyroidectomy_autotransplant",
+        ):
             tg = [Target(site=s, side=d) for s, d in foci if s in pr.reaches] or _targets(  # type: ignore[arg-type]
-                [(loc, p) for loc, p in locations if loc[0] in pr.reaches], kn, minpost)
+                [(loc, p) for loc, p in locations if loc[0] in pr.reaches], kn, minpost
+            )
         else:
             tg = [Target(site=s, side=d) for (s, d), _ in locations if s in pr.reaches][:1]  # type: ignore[arg-type]
-        adj = [a for a in pr.adjuncts if a in ("iopth", "nerve_monitoring", "frozen_section", "cryopreservation")]
+        adj = [
+            a for a in pr.adjuncts if a in ("iopth", "nerve_monitoring", "frozen_section", "cryopreservation")
+        ]
         for a in ("ultrasound_marking", "gamma_probe"):
             mod = "ultrasound" if a == "ultrasound_marking" else "sestamibi"
-            if a in pr.adjuncts and tg and any(x.modality.startswith(mod) and any(loc_matches(kn, (tg[0].site, tg[0].side), p[0], p[1]) for p, _ in x.positives) for x in findings):
+            if (
+                a in pr.adjuncts
+                and tg
+                and any(
+                    x.modality.startswith(mod)
+                    and any(loc_matches(kn, (tg[0].site, tg[0].side), p[0], p[1]) for p, _ in x.positives)
+                    for x in findings
+                )
+            ):
                 adj.append(a)
         remaining = sum(1 for pos in NORMAL_POSITIONS if rec.fate(pos).status not in GONE)
         cryo = kn.param("cryo_max_remaining_glands")
-        if remaining - (1 if code not in ("autograft_excision",) else 0) <= cryo.v and "cryopreservation" not in adj and pr.is_operation:
+        if (
+            remaining - (1 if code not in ("autograft_excision",) else 0) <= cryo.v
+            and "cryopreservation" not in adj
+            and pr.is_operation
+        ):
             adj.append("cryopreservation")
-        facts = [ex.graph(f"{pr.label} reaches {', '.join(sorted(s for s in pr.reaches if s in {l[0] for l, _ in locations[:5]}))}", pr.iri),
-                 ex.finding(f"Covers {cov:.0%} of the location probability")]
+        facts = [
+            ex.graph(
+                f"{pr.label} reaches {', '.join(sorted(s for s in pr.reaches if s in {x[0] for x, _ in locations[:5]}))}",
+                pr.iri,
+            ),
+            ex.finding(f"Covers {cov:.0%} of the location probability"),
+        ]
         if top_loc[0] in pr.preferred:
             facts.append(ex.graph(f"Preferred approach for {top_loc[0]}", pr.iri))
         if lead in pr.indicated:
-            facts.append(ex.coded(kn, "suspected_causes", lead, f"Indicated for the leading cause, {lead.replace('_', ' ')} ({causes[lead]:.0%})"))
+            facts.append(
+                ex.coded(
+                    kn,
+                    "suspected_causes",
+                    lead,
+                    f"Indicated for the leading cause, {lead.replace('_', ' ')} ({causes[lead]:.0%})",
+                )
+            )
         for r in pr.risks:
             facts.append(ex.evidence(f"Risk: {r.label.removeprefix('risk: ')} {r.v:.1%}", r))
         t0 = tg[0] if tg else None
-        items.append(OperationItem(rank=len(items) + 1, operation=code, site=t0.site if t0 else None, side=t0.side if t0 else None,
-                                   targets=tg, adjuncts=sorted(set(adj)), explanation=facts))
+        items.append(
+            OperationItem(
+                rank=len(items) + 1,
+                operation=code,
+                site=t0.site if t0 else None,
+                side=t0.side if t0 else None,
+                targets=tg,
+                adjuncts=sorted(set(adj)),
+                explanation=facts,
+            )
+        )
     return items
 
 
@@ -348,7 +550,11 @@ def _medical_options(kn: Knowledge, locations, causes, adequate: bool) -> list[O
     top = locations[0][0] if locations else None
     cands = []
     for code, pr in kn.procedures.items():
-        if not (pr.is_ablation or pr.is_medical) or lead in pr.contraindicated or kn.iri("operations", code) is None:
+        if (
+            not (pr.is_ablation or pr.is_medical)
+            or lead in pr.contraindicated
+            or kn.iri("operations", code) is None
+        ):
             continue
         if code == "surveillance":
             continue
@@ -359,7 +565,16 @@ def _medical_options(kn: Knowledge, locations, causes, adequate: bool) -> list[O
         facts = [ex.graph(f"{pr.label}: an option without another operation", pr.iri)]
         for r in pr.risks:
             facts.append(ex.evidence(f"{r.label.removeprefix('risk: ')} {r.v:.0%}", r))
-        site, side = (top if (pr.is_ablation and top) else (None, None))
-        items.append(OperationItem(rank=len(items) + 1, operation=code, site=site, side=side,  # type: ignore[arg-type]
-                                   targets=[Target(site=site, side=side)] if site else [], adjuncts=[], explanation=facts))  # type: ignore[arg-type]
+        site, side = top if (pr.is_ablation and top) else (None, None)
+        items.append(
+            OperationItem(
+                rank=len(items) + 1,
+                operation=code,
+                site=site,
+                side=side,  # type: ignore[arg-type]
+                targets=[Target(site=site, side=side)] if site else [],
+                adjuncts=[],
+                explanation=facts,
+            )
+        )  # type: ignore[arg-type]
     return items

@@ -26,16 +26,22 @@ def _exponent(kn: Knowledge, result: str, appearance: str | None, modality: str)
     return e
 
 
-def collect(case: Case, norm: Normalized, rec: Record, diagnosis: str, kn: Knowledge) -> tuple[list[Finding], list[Fact]]:  # noqa: C901
+def collect(
+    case: Case, norm: Normalized, rec: Record, diagnosis: str, kn: Knowledge
+) -> tuple[list[Finding], list[Fact]]:  # noqa: C901
     dropped: list[Fact] = []
     studies: dict[tuple[str, int | None], list] = defaultdict(list)
     for im in case.imaging:
         studies[(im.modality, im.day)].append(im)
     out: list[Finding] = []
-    for (modality, day), items in sorted(studies.items(), key=lambda kv: (kv[0][1] if kv[0][1] is not None else 0, kv[0][0])):
+    for (modality, day), items in sorted(
+        studies.items(), key=lambda kv: (kv[0][1] if kv[0][1] is not None else 0, kv[0][0])
+    ):
         preop = day is not None and day < 0
         if preop and diagnosis == "recurrent":
-            dropped.append(ex.finding(f"{modality} on day {day} predates the disease-free interval: not counted"))
+            dropped.append(
+                ex.finding(f"{modality} on day {day} predates the disease-free interval: not counted")
+            )
             continue
         pos, neg, size, foci, whole_neg = [], [], None, 1, False
         for im in items:
@@ -48,15 +54,24 @@ def collect(case: Case, norm: Normalized, rec: Record, diagnosis: str, kn: Knowl
             if im.site is None:
                 continue
             side = side_of(kn, im.site, im.side)
-            if preop and ((im.site, side or "midline") in rec.explored or (im.site, side or "midline") in rec.removed_factor):
-                dropped.append(ex.finding(f"{modality} focus at {im.site} {side or ''} on day {day} was explored or removed since: not counted"))
+            if preop and (
+                (im.site, side or "midline") in rec.explored
+                or (im.site, side or "midline") in rec.removed_factor
+            ):
+                dropped.append(
+                    ex.finding(
+                        f"{modality} focus at {im.site} {side or ''} on day {day} was explored or removed since: not counted"
+                    )
+                )
                 continue
             pos.append(((im.site, side), _exponent(kn, im.result, im.appearance, modality)))
             size = max(size or 0, im.size_mm or 0) or None
             foci = max(foci, im.foci or 1)
         if not pos and not neg and not whole_neg:
             continue
-        label = f"{kn.label('modalities', modality)} day {day}: " + (", ".join(f"{s} {d or ''}".strip() for (s, d), _ in pos) or "negative")
+        label = f"{kn.label('modalities', modality)} day {day}: " + (
+            ", ".join(f"{s} {d or ''}".strip() for (s, d), _ in pos) or "negative"
+        )
         out.append(Finding("imaging", modality, label, pos, neg, whole_neg and not pos, day, size, foci))
     thr = kn.param("svs_gradient_ratio")
     gthr = kn.param("graft_arm_gradient_ratio")
@@ -86,15 +101,29 @@ def collect(case: Case, norm: Normalized, rec: Record, diagnosis: str, kn: Knowl
                 if ratio >= t.v:
                     pos += [(loc, 1.0) for loc in sorted(locs, key=str)]
             mod = "graft_arm_venous_sampling" if graft else "selective_venous_sampling"
-            out.append(Finding("svs", mod, f"{kn.label('tests', mod)} day {vs.day}: " + ", ".join(parts) +
-                               (f" (gradient >= {t.v:g}x)" if pos else " (no gradient)"), pos, [], not pos, vs.day,
-                               covered=covered, confirmatory=bool(pos)))
+            out.append(
+                Finding(
+                    "svs",
+                    mod,
+                    f"{kn.label('tests', mod)} day {vs.day}: "
+                    + ", ".join(parts)
+                    + (f" (gradient >= {t.v:g}x)" if pos else " (no gradient)"),
+                    pos,
+                    [],
+                    not pos,
+                    vs.day,
+                    covered=covered,
+                    confirmatory=bool(pos),
+                )
+            )
     ratio_thr = kn.param("fna_washout_ratio")
     for f in case.fna:
         serum = f.serum_pth
         unit = f.unit
         if serum is None:
-            lab = norm.nearest("pth_intact", f.day or 0, 30) if f.day is not None else norm.latest("pth_intact")
+            lab = (
+                norm.nearest("pth_intact", f.day or 0, 30) if f.day is not None else norm.latest("pth_intact")
+            )
             serum_c = lab.value if lab else None
         else:
             serum_c = pth_to_canonical(kn, serum, unit)
@@ -104,7 +133,19 @@ def collect(case: Case, norm: Normalized, rec: Record, diagnosis: str, kn: Knowl
             continue
         ratio = wash / serum_c
         positive = ratio > ratio_thr.v
-        label = f"FNA washout at {f.site} {f.side or ''}: {wash:.0f} vs serum {serum_c:.0f} pg/mL ({ratio:.0f}x)"
-        out.append(Finding("fna", "fna_pth_washout", label, [(loc, 1.0)] if positive else [], [] if positive else [loc],
-                           False, f.day, confirmatory=positive))
+        label = (
+            f"FNA washout at {f.site} {f.side or ''}: {wash:.0f} vs serum {serum_c:.0f} pg/mL ({ratio:.0f}x)"
+        )
+        out.append(
+            Finding(
+                "fna",
+                "fna_pth_washout",
+                label,
+                [(loc, 1.0)] if positive else [],
+                [] if positive else [loc],
+                False,
+                f.day,
+                confirmatory=positive,
+            )
+        )
     return out, dropped

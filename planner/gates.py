@@ -30,8 +30,14 @@ class GateOutcome:
 
     def gate(self, kn: Knowledge, key: str, status: str, message: str, facts: list[Fact]) -> None:
         iri = kn.gates[key][0]
-        self.gates.append(Gate(id=key, status=status, message=message,  # type: ignore[arg-type]
-                               explanation=[ex.graph(f"Gate: {kn.gates[key][1]}", iri), *facts]))
+        self.gates.append(
+            Gate(
+                id=key,
+                status=status,
+                message=message,  # type: ignore[arg-type]
+                explanation=[ex.graph(f"Gate: {kn.gates[key][1]}", iri), *facts],
+            )
+        )
 
     def ask(self, test: str, reason: str, facts: list[Fact] | None = None) -> None:
         if all(t[0] != test for t in self.tests):
@@ -50,16 +56,36 @@ def biochemical(case: Case, norm: Normalized, kn: Knowledge, out: GateOutcome) -
     facts: list[Fact] = []
     if not post_ca and not post_pth:
         out.diagnosis = "indeterminate"
-        out.gate(kn, "biochemical_diagnosis", "unknown", "No calcium or PTH after the last operation: the diagnosis cannot be made.", facts)
+        out.gate(
+            kn,
+            "biochemical_diagnosis",
+            "unknown",
+            "No calcium or PTH after the last operation: the diagnosis cannot be made.",
+            facts,
+        )
         out.decision = "defer"
-        out.ask("repeat_biochemistry", "Measure calcium (with albumin) and PTH at least six weeks after the last operation.")
+        out.ask(
+            "repeat_biochemistry",
+            "Measure calcium (with albumin) and PTH at least six weeks after the last operation.",
+        )
         return
     last_day = max([c.day for c in post_ca] + [v.day for v in post_pth])
     if last_day < early.v:
         out.diagnosis = "too_early"
-        facts = [ex.finding(f"Latest calcium/PTH on day {last_day} after the last operation"),
-                 ex.evidence(f"Failure cannot be judged before {early.v:g} days (fluid shifts, PTH rebound, hungry bone, unmasked vitamin D deficiency)", early)]
-        out.gate(kn, "biochemical_diagnosis", "fail", f"Only {last_day} days since the last operation: too early to define failure.", facts)
+        facts = [
+            ex.finding(f"Latest calcium/PTH on day {last_day} after the last operation"),
+            ex.evidence(
+                f"Failure cannot be judged before {early.v:g} days (fluid shifts, PTH rebound, hungry bone, unmasked vitamin D deficiency)",
+                early,
+            ),
+        ]
+        out.gate(
+            kn,
+            "biochemical_diagnosis",
+            "fail",
+            f"Only {last_day} days since the last operation: too early to define failure.",
+            facts,
+        )
         out.decision = "defer"
         out.ask("repeat_biochemistry", f"Repeat calcium and PTH after day {early.v:g} (six weeks).", facts)
         return
@@ -69,26 +95,55 @@ def biochemical(case: Case, norm: Normalized, kn: Knowledge, out: GateOutcome) -
     pth = pths[-1] if pths else None
     masked_by = _meds(case, kn, "calcium_total", kn.med_lowers)
     if ca is not None:
-        facts.append(ex.finding(ca.text + f" ({ca.status}; upper limit {ca.high:.1f})" if ca.high else ca.text))
+        facts.append(
+            ex.finding(ca.text + f" ({ca.status}; upper limit {ca.high:.1f})" if ca.high else ca.text)
+        )
     if pth is not None:
-        facts.append(ex.finding(f"PTH {pth.value:.0f} pg/mL on day {pth.day} ({pth.status()}; reference "
-                                f"{'' if pth.low is None else f'{pth.low:.0f}'}-{'' if pth.high is None else f'{pth.high:.0f}'})"))
+        facts.append(
+            ex.finding(
+                f"PTH {pth.value:.0f} pg/mL on day {pth.day} ({pth.status()}; reference "
+                f"{'' if pth.low is None else f'{pth.low:.0f}'}-{'' if pth.high is None else f'{pth.high:.0f}'})"
+            )
+        )
     if ca is None or pth is None:
         out.diagnosis = "indeterminate"
-        out.gate(kn, "biochemical_diagnosis", "unknown", "Calcium and PTH are not both known six weeks or more after the operation.", facts)
+        out.gate(
+            kn,
+            "biochemical_diagnosis",
+            "unknown",
+            "Calcium and PTH are not both known six weeks or more after the operation.",
+            facts,
+        )
         out.decision = "defer"
         out.ask("repeat_biochemistry", "Measure calcium (with albumin) and PTH together.", facts)
         return
     high = ca.status == "high"
     if not high and masked_by and pth.status() != "low":
-        facts.append(ex.coded(kn, "medications", masked_by[0], f"On {', '.join(masked_by)}: a normal calcium on a calcimimetic is not a cure"))
+        facts.append(
+            ex.coded(
+                kn,
+                "medications",
+                masked_by[0],
+                f"On {', '.join(masked_by)}: a normal calcium on a calcimimetic is not a cure",
+            )
+        )
         out.warnings.append(f"Calcium is normal on {', '.join(masked_by)}; the disease is read as active.")
         high = True
     if high and pth.status() == "low":
         out.diagnosis = "pth_independent_hypercalcemia"
-        out.gate(kn, "biochemical_diagnosis", "fail", "Hypercalcemia with suppressed PTH: not hyperparathyroidism; look for the PTH-independent cause.", facts)
+        out.gate(
+            kn,
+            "biochemical_diagnosis",
+            "fail",
+            "Hypercalcemia with suppressed PTH: not hyperparathyroidism; look for the PTH-independent cause.",
+            facts,
+        )
         out.decision = "halt"
-        out.ask("pthrp_level", "PTH is suppressed: measure PTH-related peptide (and look for malignancy or granulomatous disease).", facts)
+        out.ask(
+            "pthrp_level",
+            "PTH is suppressed: measure PTH-related peptide (and look for malignancy or granulomatous disease).",
+            facts,
+        )
         return
     if high:
         prior_normal = [c for c in judged if c.day < ca.day]
@@ -97,12 +152,25 @@ def biochemical(case: Case, norm: Normalized, kn: Knowledge, out: GateOutcome) -
         recurrent = bool(normal_run) and normal_run[-1].day >= six.v and first_high < len(judged)
         if recurrent and not masked_by:
             out.diagnosis = "recurrent"
-            facts.append(ex.finding(f"Normal calcium documented up to day {normal_run[-1].day}, then hypercalcemia from day {judged[first_high].day}"))
-            facts.append(ex.evidence(f"Recurrent: hypercalcemia after at least {six.v:g} days of documented normocalcemia", six))
+            facts.append(
+                ex.finding(
+                    f"Normal calcium documented up to day {normal_run[-1].day}, then hypercalcemia from day {judged[first_high].day}"
+                )
+            )
+            facts.append(
+                ex.evidence(
+                    f"Recurrent: hypercalcemia after at least {six.v:g} days of documented normocalcemia", six
+                )
+            )
             msg = "Recurrent PTH-dependent hypercalcemia after more than six months of normal calcium."
         else:
             out.diagnosis = "persistent"
-            facts.append(ex.evidence(f"Persistent: hypercalcemia with non-suppressed PTH that did not resolve for {six.v:g} days", six))
+            facts.append(
+                ex.evidence(
+                    f"Persistent: hypercalcemia with non-suppressed PTH that did not resolve for {six.v:g} days",
+                    six,
+                )
+            )
             msg = "Persistent PTH-dependent hypercalcemia after the last operation."
         del prior_normal
         out.gate(kn, "biochemical_diagnosis", "pass", msg, facts)
@@ -110,9 +178,19 @@ def biochemical(case: Case, norm: Normalized, kn: Knowledge, out: GateOutcome) -
     # normal or low calcium
     if pth.status() != "high":
         out.diagnosis = "indeterminate"
-        out.gate(kn, "biochemical_diagnosis", "fail", "Calcium and PTH are not raised: no evidence of persistent or recurrent disease now.", facts)
+        out.gate(
+            kn,
+            "biochemical_diagnosis",
+            "fail",
+            "Calcium and PTH are not raised: no evidence of persistent or recurrent disease now.",
+            facts,
+        )
         out.decision = "defer"
-        out.ask("repeat_biochemistry", "Keep checking calcium and PTH; no operation is indicated while both are normal.", facts)
+        out.ask(
+            "repeat_biochemistry",
+            "Keep checking calcium and PTH; no operation is indicated while both are normal.",
+            facts,
+        )
         return
     egfr = norm.latest("egfr")
     ckd = kn.param("ckd_egfr_below")
@@ -120,28 +198,64 @@ def biochemical(case: Case, norm: Normalized, kn: Knowledge, out: GateOutcome) -
     vdef = kn.param("vitamin_d_deficiency_below")
     if egfr is not None and egfr.value < ckd.v:
         phos = norm.latest("phosphate")
-        facts.append(ex.finding(f"eGFR {egfr.value:.0f} mL/min/1.73m2 on day {egfr.day}"
-                                + (f"; phosphate {phos.value:.1f} mg/dL ({phos.status()})" if phos else "")))
+        facts.append(
+            ex.finding(
+                f"eGFR {egfr.value:.0f} mL/min/1.73m2 on day {egfr.day}"
+                + (f"; phosphate {phos.value:.1f} mg/dL ({phos.status()})" if phos else "")
+            )
+        )
         facts.append(ex.evidence(f"eGFR below {ckd.v:g} can by itself raise PTH", ckd))
         out.diagnosis = "secondary_hyperparathyroidism"
-        out.gate(kn, "biochemical_diagnosis", "fail", "Raised PTH with normal or low calcium and reduced renal function: secondary hyperparathyroidism, not PHPT.", facts)
+        out.gate(
+            kn,
+            "biochemical_diagnosis",
+            "fail",
+            "Raised PTH with normal or low calcium and reduced renal function: secondary hyperparathyroidism, not PHPT.",
+            facts,
+        )
         out.decision = "halt"
         out.warnings.append("Manage CKD-mineral bone disease; a parathyroid reoperation is not indicated.")
         return
     if vitd is not None and vitd.value < vdef.v:
         facts.append(ex.finding(f"25-OH vitamin D {vitd.value:.0f} ng/mL on day {vitd.day}"))
-        facts.append(ex.evidence(f"Vitamin D below {vdef.v:g} ng/mL raises PTH by itself after the operation", vdef))
+        facts.append(
+            ex.evidence(f"Vitamin D below {vdef.v:g} ng/mL raises PTH by itself after the operation", vdef)
+        )
         out.diagnosis = "normocalcemic_pth_elevation"
-        out.gate(kn, "biochemical_diagnosis", "fail", "Normal calcium with raised PTH and vitamin D deficiency: not persistent disease; replete vitamin D and repeat.", facts)
+        out.gate(
+            kn,
+            "biochemical_diagnosis",
+            "fail",
+            "Normal calcium with raised PTH and vitamin D deficiency: not persistent disease; replete vitamin D and repeat.",
+            facts,
+        )
         out.decision = "defer"
-        out.ask("vitamin_d_repletion", "Vitamin D deficiency explains the raised PTH: replete, then repeat calcium and PTH.", facts)
+        out.ask(
+            "vitamin_d_repletion",
+            "Vitamin D deficiency explains the raised PTH: replete, then repeat calcium and PTH.",
+            facts,
+        )
         return
     out.diagnosis = "normocalcemic_pth_elevation"
-    out.gate(kn, "biochemical_diagnosis", "fail", "Normal calcium with raised PTH: not persistent disease (persistence is defined by hypercalcemia).", facts)
+    out.gate(
+        kn,
+        "biochemical_diagnosis",
+        "fail",
+        "Normal calcium with raised PTH: not persistent disease (persistence is defined by hypercalcemia).",
+        facts,
+    )
     out.decision = "defer"
     if vitd is None:
-        out.ask("vitamin_d_repletion", "Measure 25-OH vitamin D and replete if low; then repeat calcium and PTH.", facts)
-    out.ask("repeat_biochemistry", "Repeat calcium (albumin-corrected) and PTH; only hypercalcemia defines persistent disease.", facts)
+        out.ask(
+            "vitamin_d_repletion",
+            "Measure 25-OH vitamin D and replete if low; then repeat calcium and PTH.",
+            facts,
+        )
+    out.ask(
+        "repeat_biochemistry",
+        "Repeat calcium (albumin-corrected) and PTH; only hypercalcemia defines persistent disease.",
+        facts,
+    )
 
 
 def fhh_screen(case: Case, norm: Normalized, kn: Knowledge, out: GateOutcome) -> None:
@@ -157,27 +271,61 @@ def fhh_screen(case: Case, norm: Normalized, kn: Knowledge, out: GateOutcome) ->
     lowered = _meds(case, kn, "urine_calcium_24h", kn.med_lowers)
     if norm.cccr is None:
         facts.append(ex.finding("No 24-hour urine calcium and creatinine: CCCR unknown"))
-        out.gate(kn, "fhh_screen", "unknown", "FHH not excluded: collect a 24-hour urine for the CCCR before any reoperation.", facts)
+        out.gate(
+            kn,
+            "fhh_screen",
+            "unknown",
+            "FHH not excluded: collect a 24-hour urine for the CCCR before any reoperation.",
+            facts,
+        )
         out.ask("urine_calcium_24h", "FHH must be excluded (CCCR) before any reoperation.", facts)
         out.block_surgery = True
         return
     facts.append(ex.finding(norm.cccr_text or f"CCCR {norm.cccr:.4f}"))
     if norm.cccr < hi.v and lowered:
-        facts.append(ex.coded(kn, "medications", lowered[0], f"On {', '.join(lowered)}, which lowers urine calcium"))
-        out.gate(kn, "fhh_screen", "warn", f"CCCR {norm.cccr:.3f} cannot be read on {', '.join(lowered)}: stop it if safe and repeat the 24-hour urine.", facts)
+        facts.append(
+            ex.coded(kn, "medications", lowered[0], f"On {', '.join(lowered)}, which lowers urine calcium")
+        )
+        out.gate(
+            kn,
+            "fhh_screen",
+            "warn",
+            f"CCCR {norm.cccr:.3f} cannot be read on {', '.join(lowered)}: stop it if safe and repeat the 24-hour urine.",
+            facts,
+        )
         out.decision = "defer"
-        out.ask("urine_calcium_24h", f"Repeat the 24-hour urine off {', '.join(lowered)} (it lowers urine calcium).", facts)
+        out.ask(
+            "urine_calcium_24h",
+            f"Repeat the 24-hour urine off {', '.join(lowered)} (it lowers urine calcium).",
+            facts,
+        )
         return
     if norm.cccr < lo.v:
         facts.append(ex.evidence(f"CCCR below {lo.v:g} strongly suggests FHH", lo))
-        out.gate(kn, "fhh_screen", "fail", f"CCCR {norm.cccr:.3f} is below {lo.v:g}: FHH is suspected; no reoperation.", facts)
+        out.gate(
+            kn,
+            "fhh_screen",
+            "fail",
+            f"CCCR {norm.cccr:.3f} is below {lo.v:g}: FHH is suspected; no reoperation.",
+            facts,
+        )
         out.diagnosis, out.decision = "fhh_suspected", "halt"
         out.ask("genetic_testing_casr", "Confirm FHH with CASR, GNA11 and AP2S1 testing.", facts)
         return
     if norm.cccr <= hi.v:
         facts.append(ex.evidence(f"CCCR between {lo.v:g} and {hi.v:g}: test CASR before any operation", hi))
-        out.gate(kn, "fhh_screen", "warn", f"CCCR {norm.cccr:.3f} is in the grey zone: germline FHH testing before any operation.", facts)
-        out.ask("genetic_testing_casr", "CCCR in the grey zone: exclude FHH genetically before any reoperation.", facts)
+        out.gate(
+            kn,
+            "fhh_screen",
+            "warn",
+            f"CCCR {norm.cccr:.3f} is in the grey zone: germline FHH testing before any operation.",
+            facts,
+        )
+        out.ask(
+            "genetic_testing_casr",
+            "CCCR in the grey zone: exclude FHH genetically before any reoperation.",
+            facts,
+        )
         out.block_surgery = True
         return
     facts.append(ex.evidence(f"CCCR above {hi.v:g} favours PHPT", hi))
@@ -195,20 +343,34 @@ def confounders(case: Case, norm: Normalized, kn: Knowledge, out: GateOutcome) -
         if vitd.value < vdef.v:
             facts.append(ex.evidence(f"Below {vdef.v:g} ng/mL is deficiency", vdef))
             status, msgs = "warn", [*msgs, "vitamin D deficiency (replete cautiously)"]
-            out.ask("vitamin_d_repletion", "Vitamin D is deficient: replete it (it also makes PTH readings interpretable).", facts)
+            out.ask(
+                "vitamin_d_repletion",
+                "Vitamin D is deficient: replete it (it also makes PTH readings interpretable).",
+                facts,
+            )
     egfr = norm.latest("egfr")
     ckd = kn.param("ckd_egfr_below")
     if egfr is not None:
         facts.append(ex.finding(f"eGFR {egfr.value:.0f} mL/min/1.73m2 on day {egfr.day}"))
         if egfr.value < ckd.v:
-            facts.append(ex.evidence(f"eGFR below {ckd.v:g}: PTH may be partly secondary and falls more slowly at IOPTH", ckd))
+            facts.append(
+                ex.evidence(
+                    f"eGFR below {ckd.v:g}: PTH may be partly secondary and falls more slowly at IOPTH", ckd
+                )
+            )
             status, msgs = "warn", [*msgs, "reduced renal function"]
     for m in case.patient.medications:
         up, down = kn.med_raises.get(m, frozenset()), kn.med_lowers.get(m, frozenset())
         if "calcium_total" in up or "calcium_total" in down or "pth_intact" in up:
             facts.append(ex.coded(kn, "medications", m, f"On {m}: changes calcium or PTH"))
             status, msgs = "warn", [*msgs, f"{m} changes the reading"]
-    out.gate(kn, "confounders", status, ("Confounders: " + "; ".join(msgs) + ".") if msgs else "No confounder found.", facts)
+    out.gate(
+        kn,
+        "confounders",
+        status,
+        ("Confounders: " + "; ".join(msgs) + ".") if msgs else "No confounder found.",
+        facts,
+    )
 
 
 def surgical_candidacy(case: Case, kn: Knowledge, out: GateOutcome) -> None:
@@ -216,8 +378,13 @@ def surgical_candidacy(case: Case, kn: Knowledge, out: GateOutcome) -> None:
         out.gate(kn, "surgical_candidacy", "pass", "Fit for and willing to have another operation.", [])
         return
     note = case.patient.note or "not a surgical candidate"
-    out.gate(kn, "surgical_candidacy", "fail", "Not a candidate for another operation: medical or ablative options only.",
-             [ex.finding(f"Not a surgical candidate: {note}")])
+    out.gate(
+        kn,
+        "surgical_candidacy",
+        "fail",
+        "Not a candidate for another operation: medical or ablative options only.",
+        [ex.finding(f"Not a surgical candidate: {note}")],
+    )
     out.medical_only = True
 
 

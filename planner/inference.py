@@ -71,11 +71,15 @@ def loc_matches(kn: Knowledge, loc: Loc, site: str, side: str | None) -> bool:
 # ------------------------------------------------------------------ features
 
 
-def features(case: Case, norm: Normalized, rec: Record, diagnosis: str, findings: list[Finding], kn: Knowledge) -> dict[str, Fact]:  # noqa: C901
+def features(
+    case: Case, norm: Normalized, rec: Record, diagnosis: str, findings: list[Finding], kn: Knowledge
+) -> dict[str, Fact]:  # noqa: C901
     f: dict[str, Fact] = {}
     p = case.patient
     if all(rec.fate(pos).status in SEEN for pos in NORMAL_POSITIONS):
-        f["all_glands_accounted"] = ex.finding("All four normal gland positions were seen at a previous operation")
+        f["all_glands_accounted"] = ex.finding(
+            "All four normal gland positions were seen at a previous operation"
+        )
     for s in p.syndromes:
         f[f"syndrome_{s}"] = ex.coded(kn, "syndromes", s, f"Known {s}")
     if p.family_history_hypercalcemia:
@@ -92,48 +96,75 @@ def features(case: Case, norm: Normalized, rec: Record, diagnosis: str, findings
         f[key] = ex.evidence(rec.iopth_text or "", miami)
     if rec.rupture_sides:
         f["capsule_rupture"] = ex.finding("Capsule rupture or fragmentation at a previous operation")
-    if rec.graft_sides or rec.fate("left_inferior").status == "autotransplanted" or any(
-            g.status == "autotransplanted" for g in rec.glands.values()):
+    if (
+        rec.graft_sides
+        or rec.fate("left_inferior").status == "autotransplanted"
+        or any(g.status == "autotransplanted" for g in rec.glands.values())
+    ):
         f["has_autograft"] = ex.finding("Autotransplanted parathyroid tissue")
     if any(g.status == "partially_removed" for g in rec.glands.values()) or any(
-            "subtotal_parathyroidectomy" in op.procedures for op in case.operations):
+        "subtotal_parathyroidectomy" in op.procedures for op in case.operations
+    ):
         f["has_remnant"] = ex.finding("A gland remnant was left in situ")
     imaging = [x for x in findings if x.kind == "imaging"]
-    if any(x.foci >= 2 and any(loc[0] == "operative_bed" for loc, _ in x.positives) for x in imaging) or \
-            sum(1 for x in imaging for loc, _ in x.positives if loc[0] == "operative_bed") >= 3:
+    if (
+        any(x.foci >= 2 and any(loc[0] == "operative_bed" for loc, _ in x.positives) for x in imaging)
+        or sum(1 for x in imaging for loc, _ in x.positives if loc[0] == "operative_bed") >= 3
+    ):
         f["multiple_foci_operative_bed"] = ex.finding("Several separate foci in the previous operative bed")
     foci = _localized_foci(findings, kn)
     if len(foci) >= 2:
-        f["two_separate_foci"] = ex.finding("Two separately localized foci: " + ", ".join(f"{s} {d or ''}".strip() for s, d in foci))
+        f["two_separate_foci"] = ex.finding(
+            "Two separately localized foci: " + ", ".join(f"{s} {d or ''}".strip() for s, d in foci)
+        )
     if any(x.modality.startswith("sestamibi") and x.whole_negative for x in imaging):
         f["negative_sestamibi"] = ex.finding("A sestamibi study after the last operation was negative")
     ca = [c for c in norm.calcium if c.day > 0 and not c.ionized]
     thr = kn.param("carcinoma_calcium_above")
     if ca and max(c.value for c in ca) > thr.v:
-        f["calcium_above_carcinoma_threshold"] = ex.evidence(f"Calcium {max(c.value for c in ca):.1f} mg/dL above {thr.v:g}", thr)
+        f["calcium_above_carcinoma_threshold"] = ex.evidence(
+            f"Calcium {max(c.value for c in ca):.1f} mg/dL above {thr.v:g}", thr
+        )
     pths = [v for v in norm.series("pth_intact") if v.day > 0 and v.high]
     if pths:
         worst = max(pths, key=lambda v: v.value / (v.high or 1))
         mult = worst.value / (worst.high or 1)
-        strong, susp = kn.param("carcinoma_pth_multiple_strong"), kn.param("carcinoma_pth_multiple_suspicious")
+        strong, susp = (
+            kn.param("carcinoma_pth_multiple_strong"),
+            kn.param("carcinoma_pth_multiple_suspicious"),
+        )
         if mult > strong.v:
-            f["pth_above_strong_multiple"] = ex.evidence(f"PTH {worst.value:.0f} pg/mL is {mult:.1f} x the upper limit (> {strong.v:g})", strong)
+            f["pth_above_strong_multiple"] = ex.evidence(
+                f"PTH {worst.value:.0f} pg/mL is {mult:.1f} x the upper limit (> {strong.v:g})", strong
+            )
         elif mult > susp.v:
-            f["pth_above_suspicious_multiple"] = ex.evidence(f"PTH {worst.value:.0f} pg/mL is {mult:.1f} x the upper limit (> {susp.v:g})", susp)
+            f["pth_above_suspicious_multiple"] = ex.evidence(
+                f"PTH {worst.value:.0f} pg/mL is {mult:.1f} x the upper limit (> {susp.v:g})", susp
+            )
     if p.palpable_neck_mass:
         f["palpable_neck_mass"] = ex.finding("Palpable neck mass")
     vc = p.vocal_cord_paralysis
     if vc in ("left", "right"):
         operated = any(vc in sides for sides in rec.explored_sides.values())
         if not operated:
-            f["vocal_cord_paralysis_unoperated_side"] = ex.finding(f"{vc.capitalize()} vocal cord paralysis on a side no previous operation explored")
+            f["vocal_cord_paralysis_unoperated_side"] = ex.finding(
+                f"{vc.capitalize()} vocal cord paralysis on a side no previous operation explored"
+            )
     size = kn.param("carcinoma_size_above_mm")
     big = [x.size_mm for x in imaging if x.size_mm and x.positives]
     if big and max(big) > size.v:
-        f["lesion_larger_than_carcinoma_size"] = ex.evidence(f"Lesion {max(big):g} mm on imaging (> {size.v:g} mm)", size)
+        f["lesion_larger_than_carcinoma_size"] = ex.evidence(
+            f"Lesion {max(big):g} mm on imaging (> {size.v:g} mm)", size
+        )
     if norm.cccr is not None:
         lo, hi = kn.param("cccr_fhh_below"), kn.param("cccr_phpt_above")
-        key = "cccr_below_fhh" if norm.cccr < lo.v else "cccr_grey_zone" if norm.cccr <= hi.v else "cccr_above_phpt"
+        key = (
+            "cccr_below_fhh"
+            if norm.cccr < lo.v
+            else "cccr_grey_zone"
+            if norm.cccr <= hi.v
+            else "cccr_above_phpt"
+        )
         f[key] = ex.finding(norm.cccr_text or f"CCCR {norm.cccr:.4f}")
     return f
 
@@ -148,8 +179,15 @@ def _localized_foci(findings: list[Finding], kn: Knowledge) -> list[Loc]:
     strong = sorted(loc for loc, s in support.items() if len(s) >= 2)
     out: list[Loc] = []
     for loc in strong:
-        if all(not (loc[0] == o[0] or o[0] in kn.adjacency.get(loc[0], ()) and (loc[1] == o[1] or None in (loc[1], o[1])))
-               and not (loc[0] == o[0]) for o in out):
+        if all(
+            not (
+                loc[0] == o[0]
+                or o[0] in kn.adjacency.get(loc[0], ())
+                and (loc[1] == o[1] or None in (loc[1], o[1]))
+            )
+            and loc[0] != o[0]
+            for o in out
+        ):
             out.append(loc)
     return out
 
@@ -157,13 +195,17 @@ def _localized_foci(findings: list[Finding], kn: Knowledge) -> list[Loc]:
 # ------------------------------------------------------------------ causes
 
 
-def cause_probabilities(feat: dict[str, Fact], kn: Knowledge) -> tuple[dict[str, float], dict[str, list[Fact]]]:
+def cause_probabilities(
+    feat: dict[str, Fact], kn: Knowledge
+) -> tuple[dict[str, float], dict[str, list[Fact]]]:
     odds: dict[str, float] = {}
     facts: dict[str, list[Fact]] = {}
     for cause, prior in sorted(kn.cause_priors.items()):
         p = prior.v
         odds[cause] = p / (1 - p)
-        facts[cause] = [ex.evidence(f"Prior share of {cause.replace('_', ' ')} at reoperation: {p:.1%}", prior)]
+        facts[cause] = [
+            ex.evidence(f"Prior share of {cause.replace('_', ' ')} at reoperation: {p:.1%}", prior)
+        ]
     for key, fact in sorted(feat.items()):
         for cause, lr in kn.likelihood_ratios.get(key, []):
             odds[cause] *= lr.v
@@ -190,11 +232,24 @@ def _explore_factor(rec: Record, kn: Knowledge, loc: Loc, facts: list[Fact]) -> 
     return f
 
 
-def _path_distribution(origin: str, side: str | None, kn: Knowledge, rec: Record, searched: bool,
-                       weight: float, why: Fact, out: dict[Loc, float], facts: dict[Loc, list[Fact]]) -> None:
+def _path_distribution(
+    origin: str,
+    side: str | None,
+    kn: Knowledge,
+    rec: Record,
+    searched: bool,
+    weight: float,
+    why: Fact,
+    out: dict[Loc, float],
+    facts: dict[Loc, list[Fact]],
+) -> None:
     explored = kn.param("explored_site_factor")
     for site, ev in sorted(kn.priors.get(origin, {}).items()):
-        sides = [side_of(kn, site, side)] if side else (["left", "right"] if kn.sites[site].lateralized else ["midline"])
+        sides = (
+            [side_of(kn, site, side)]
+            if side
+            else (["left", "right"] if kn.sites[site].lateralized else ["midline"])
+        )
         for s in sides:
             loc = (site, s)
             fl: list[Fact] = []
@@ -202,13 +257,25 @@ def _path_distribution(origin: str, side: str | None, kn: Knowledge, rec: Record
             w *= _explore_factor(rec, kn, loc, fl)
             if searched and site == kn.usual_site.get(origin):
                 w *= explored.v
-                fl.append(ex.evidence(f"{site} was searched at the last exploration without finding the gland: x {explored.v:g}", explored))
+                fl.append(
+                    ex.evidence(
+                        f"{site} was searched at the last exploration without finding the gland: x {explored.v:g}",
+                        explored,
+                    )
+                )
             if w <= 0:
                 continue
             out[loc] = out.get(loc, 0.0) + w
-            facts.setdefault(loc, []).extend([why, ex.graph(f"{site} lies on the {kn.origin_labels[origin]} descent path",
-                                                            kn.origin_iris[origin]),
-                                              ex.evidence(f"Prior share at {site}: {ev.v:.0%}", ev), *fl])
+            facts.setdefault(loc, []).extend(
+                [
+                    why,
+                    ex.graph(
+                        f"{site} lies on the {kn.origin_labels[origin]} descent path", kn.origin_iris[origin]
+                    ),
+                    ex.evidence(f"Prior share at {site}: {ev.v:.0%}", ev),
+                    *fl,
+                ]
+            )
 
 
 def _norm(d: dict[Loc, float]) -> dict[Loc, float]:
@@ -216,7 +283,9 @@ def _norm(d: dict[Loc, float]) -> dict[Loc, float]:
     return {k: v / t for k, v in d.items()} if t > 0 else {}
 
 
-def site_priors(case: Case, rec: Record, kn: Knowledge, causes: dict[str, float]) -> tuple[dict[str, dict[Loc, float]], dict[Loc, list[Fact]]]:  # noqa: C901
+def site_priors(
+    case: Case, rec: Record, kn: Knowledge, causes: dict[str, float]
+) -> tuple[dict[str, dict[Loc, float]], dict[Loc, list[Fact]]]:  # noqa: C901
     facts: dict[Loc, list[Fact]] = {}
     per: dict[str, dict[Loc, float]] = {}
     # missed single gland: each unaccounted position along its descent path
@@ -240,9 +309,20 @@ def site_priors(case: Case, rec: Record, kn: Knowledge, causes: dict[str, float]
         _path_distribution(origin, side, kn, rec, fate.status == "not_found", w.v, why, missed, facts)
     per["missed_single_gland"] = _norm(missed)
     sup: dict[Loc, float] = {}
-    _path_distribution("origin_supernumerary", None, kn, rec, False, 1.0,
-                       ex.graph("A supernumerary gland follows the third-pouch (thymic) primordium", kn.origin_iris["origin_supernumerary"]),
-                       sup, facts)
+    _path_distribution(
+        "origin_supernumerary",
+        None,
+        kn,
+        rec,
+        False,
+        1.0,
+        ex.graph(
+            "A supernumerary gland follows the third-pouch (thymic) primordium",
+            kn.origin_iris["origin_supernumerary"],
+        ),
+        sup,
+        facts,
+    )
     per["supernumerary_gland"] = _norm(sup)
     # multiglandular: every gland left in situ, plus a share of the supernumerary distribution
     mgd: dict[Loc, float] = {}
@@ -259,7 +339,11 @@ def site_priors(case: Case, rec: Record, kn: Knowledge, causes: dict[str, float]
             seen = kn.status_weights.get(fate.status)
             weight = seen.v if seen is not None and fate.status != "partially_removed" else 1.0
             if seen is not None and fate.status != "partially_removed":
-                fl.append(ex.evidence(f"{pos.replace('_', ' ')} looked normal to the surgeon: weight {weight:g}", seen))
+                fl.append(
+                    ex.evidence(
+                        f"{pos.replace('_', ' ')} looked normal to the surgeon: weight {weight:g}", seen
+                    )
+                )
             val = weight * _explore_factor(rec, kn, loc, fl)
             if val > 0:
                 mgd[loc] = mgd.get(loc, 0.0) + val
@@ -277,13 +361,17 @@ def site_priors(case: Case, rec: Record, kn: Knowledge, causes: dict[str, float]
             site = fate.site or kn.usual_site[origin]
             loc = (site, side_of(kn, site, fate.side or side))
             rem[loc] = rem.get(loc, 0.0) + 1.0
-            facts.setdefault(loc, []).append(ex.finding(f"Remnant of the {pos.replace('_', ' ')} left at {site}"))
+            facts.setdefault(loc, []).append(
+                ex.finding(f"Remnant of the {pos.replace('_', ' ')} left at {site}")
+            )
     per["remnant_hyperfunction"] = _norm(rem)
     graft: dict[Loc, float] = {}
     for s in rec.graft_sides or [None]:
         loc = ("autograft", s)
         graft[loc] = graft.get(loc, 0.0) + 1.0
-        facts.setdefault(loc, []).append(ex.finding(f"Autograft{' in the ' + s + ' arm or muscle' if s else ''}"))
+        facts.setdefault(loc, []).append(
+            ex.finding(f"Autograft{' in the ' + s + ' arm or muscle' if s else ''}")
+        )
     per["graft_hyperfunction"] = _norm(graft) if causes.get("graft_hyperfunction", 0) > 0 else {}
     bed: dict[Loc, float] = {}
     for s in sorted(rec.rupture_sides or {side for sides in rec.explored_sides.values() for side in sides}):
@@ -332,7 +420,9 @@ def likelihood(kn: Knowledge, x: Finding, loc: Loc, cause: str) -> float:
     for (psite, pside), expo in x.positives:
         if loc_matches(kn, loc, psite, pside):
             val = (se / fp) ** expo
-        elif psite in kn.adjacency.get(site, ()) and (pside in (None, "midline") or loc[1] in (None, "midline", pside)):
+        elif psite in kn.adjacency.get(site, ()) and (
+            pside in (None, "midline") or loc[1] in (None, "midline", pside)
+        ):
             share = kn.param("adjacent_site_share").v
             val = max(1 - se, (share * se / fp) ** expo)
         else:
@@ -345,7 +435,9 @@ def likelihood(kn: Knowledge, x: Finding, loc: Loc, cause: str) -> float:
     return 1.0
 
 
-def posterior(prior: dict[tuple[str, Loc], float], findings: list[Finding], kn: Knowledge) -> dict[tuple[str, Loc], float]:
+def posterior(
+    prior: dict[tuple[str, Loc], float], findings: list[Finding], kn: Knowledge
+) -> dict[tuple[str, Loc], float]:
     post = {}
     for (cause, loc), p in prior.items():
         logp = math.log(p)

@@ -26,18 +26,26 @@ def iopth_plan(norm: Normalized, kn: Knowledge) -> dict[str, Any]:
     minutes = [0, 5, 10, 15, 20]
     plan: dict[str, Any] = {
         "criterion": f"Miami: a fall of at least {drop.v:.0%} from the highest pre-excision value at {at.v:g} minutes",
-        "drop_fraction": drop.v, "minutes": at.v, "half_life_minutes": [hl.lower, hl.upper],
-        "sources": [drop.cite(), hl.cite()], "iris": [drop.iri, hl.iri],
+        "drop_fraction": drop.v,
+        "minutes": at.v,
+        "half_life_minutes": [hl.lower, hl.upper],
+        "sources": [drop.cite(), hl.cite()],
+        "iris": [drop.iri, hl.iri],
     }
     if base:
         plan["baseline_pth"] = base
         plan["threshold_pth"] = round(base * (1 - drop.v), 1)
-        plan["expected"] = {"minutes": minutes, "fast": expected_decay(base, hl.lower or 3, minutes),
-                            "slow": expected_decay(base, hl.upper or 5, minutes)}
+        plan["expected"] = {
+            "minutes": minutes,
+            "fast": expected_decay(base, hl.lower or 3, minutes),
+            "slow": expected_decay(base, hl.upper or 5, minutes),
+        }
     egfr = norm.latest("egfr")
     ckd = kn.param("ckd_egfr_below")
     if egfr is not None and egfr.value < ckd.v:
         late = kn.param("iopth_ckd_delayed_minutes")
-        plan["renal_note"] = (f"eGFR {egfr.value:.0f}: PTH falls more slowly; read a {late.v:g}-minute sample before "
-                              "calling the operation incomplete.")
+        plan["renal_note"] = (
+            f"eGFR {egfr.value:.0f}: PTH falls more slowly; read a {late.v:g}-minute sample before "
+            "calling the operation incomplete."
+        )
     return plan

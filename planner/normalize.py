@@ -76,7 +76,7 @@ def normalize(case: Case, kn: Knowledge) -> Normalized:
         value, unit = to_canonical(kn, lab.analyte, lab.value, lab.unit)
         factor = value / lab.value if lab.value else (to_canonical(kn, lab.analyte, 1.0, lab.unit)[0])
 
-        def limit(given: float | None, which: str) -> tuple[float | None, str]:
+        def limit(given: float | None, which: str, lab=lab, factor=factor) -> tuple[float | None, str]:
             if given is not None:
                 return given * factor, "case"
             ev = kn.reference_limit(lab.analyte, which)
@@ -87,8 +87,9 @@ def normalize(case: Case, kn: Knowledge) -> Normalized:
 
         low, ls = limit(lab.reference_low, "lower")
         high, hs = limit(lab.reference_high, "upper")
-        out.labs.setdefault(lab.analyte, []).append(LabValue(lab.analyte, lab.day, value, unit, low, high, ls, hs,
-                                                             f"{lab.value:g} {lab.unit}"))
+        out.labs.setdefault(lab.analyte, []).append(
+            LabValue(lab.analyte, lab.day, value, unit, low, high, ls, hs, f"{lab.value:g} {lab.unit}")
+        )
     for vals in out.labs.values():
         vals.sort(key=lambda v: v.day)
     _calcium(out, kn)
@@ -106,11 +107,27 @@ def _calcium(out: Normalized, kn: Knowledge) -> None:
             value = ca.value + slope * (ref - alb.value)
             corrected = True
             text = f"albumin-corrected calcium {value:.1f} mg/dL on day {ca.day} (measured {ca.value:.1f}, albumin {alb.value:.1f} g/dL)"
-        status = "high" if ca.high is not None and value > ca.high else "low" if ca.low is not None and value < ca.low else "normal"
+        status = (
+            "high"
+            if ca.high is not None and value > ca.high
+            else "low"
+            if ca.low is not None and value < ca.low
+            else "normal"
+        )
         out.calcium.append(CalciumPoint(ca.day, value, ca.high, ca.low, corrected, False, status, text))
     for ica in out.series("calcium_ionized"):
-        out.calcium.append(CalciumPoint(ica.day, ica.value, ica.high, ica.low, False, True, ica.status(),
-                                        f"ionized calcium {ica.raw} on day {ica.day}"))
+        out.calcium.append(
+            CalciumPoint(
+                ica.day,
+                ica.value,
+                ica.high,
+                ica.low,
+                False,
+                True,
+                ica.status(),
+                f"ionized calcium {ica.raw} on day {ica.day}",
+            )
+        )
     out.calcium.sort(key=lambda c: (c.day, c.ionized))
 
 
@@ -122,8 +139,10 @@ def _cccr(out: Normalized) -> None:
         if ucr and sca and scr and sca.value > 0 and ucr.value > 0:
             out.cccr = (uca.value * scr.value) / (sca.value * ucr.value)
             out.cccr_day = uca.day
-            out.cccr_text = (f"CCCR {out.cccr:.4f} on day {uca.day} = (urine Ca {uca.value:.0f} mg/24h x serum creatinine "
-                             f"{scr.value:.2f} mg/dL) / (serum Ca {sca.value:.1f} mg/dL x urine creatinine {ucr.value:.0f} mg/24h)")
+            out.cccr_text = (
+                f"CCCR {out.cccr:.4f} on day {uca.day} = (urine Ca {uca.value:.0f} mg/24h x serum creatinine "
+                f"{scr.value:.2f} mg/dL) / (serum Ca {sca.value:.1f} mg/dL x urine creatinine {ucr.value:.0f} mg/24h)"
+            )
             return
     reported = out.latest("cccr")
     if reported is not None:

@@ -57,8 +57,16 @@ def read_record(case: Case, kn: Knowledge) -> Record:  # noqa: C901
     ops = sorted(case.operations, key=lambda o: o.day)
     for i, op in enumerate(ops):
         sides = _op_sides(op.glands, kn)
-        if not op.glands and any(p in ("bilateral_exploration", "subtotal_parathyroidectomy",
-                                       "total_parathyroidectomy_autotransplant", "total_thyroidectomy") for p in op.procedures):
+        if not op.glands and any(
+            p
+            in (
+                "bilateral_exploration",
+                "subtotal_parathyroidectomy",
+                "total_parathyroidectomy_autotransplant",
+                "total_thyroidectomy",
+            )
+            for p in op.procedures
+        ):
             sides = {"left", "right"}
         rec.explored_sides[i] = sides
         for g in op.glands:
@@ -82,7 +90,11 @@ def read_record(case: Case, kn: Knowledge) -> Record:  # noqa: C901
         if op.autograft is not None:
             rec.graft_sides.append(op.autograft.side)
         if op.capsule_rupture:
-            removed_sides = {g.side or kn.positions.get(g.position, ("", None))[1] for g in op.glands if g.status in ("removed", "partially_removed")}
+            removed_sides = {
+                g.side or kn.positions.get(g.position, ("", None))[1]
+                for g in op.glands
+                if g.status in ("removed", "partially_removed")
+            }
             rec.rupture_sides |= {s for s in removed_sides if s in ("left", "right")} or sides
         codes = list(op.procedures)
         if op.thymectomy in THYMECTOMY_CODE:
@@ -91,7 +103,9 @@ def read_record(case: Case, kn: Knowledge) -> Record:  # noqa: C901
             proc = kn.procedures.get(code)
             if proc is None:
                 continue
-            lobe_sides = set(op.thyroid_removed) or ({"left", "right"} if code == "total_thyroidectomy" else sides)
+            lobe_sides = set(op.thyroid_removed) or (
+                {"left", "right"} if code == "total_thyroidectomy" else sides
+            )
             for site in proc.removes:
                 target_sides = lobe_sides if site == "intrathyroidal" else {"left", "right", "midline"}
                 ev = kn.site_factors.get((code, site))
@@ -119,5 +133,7 @@ def _iopth(op, kn: Knowledge, rec: Record) -> None:
     if b <= 0:
         return
     rec.iopth_drop = 1 - at.value / b
-    rec.iopth_text = (f"IOPTH at the last operation: highest pre-excision {b:g}, {at.value:g} at {at.minute:g} min "
-                      f"({rec.iopth_drop:.0%} fall)")
+    rec.iopth_text = (
+        f"IOPTH at the last operation: highest pre-excision {b:g}, {at.value:g} at {at.minute:g} min "
+        f"({rec.iopth_drop:.0%} fall)"
+    )

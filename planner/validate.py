@@ -45,7 +45,10 @@ def _message(err: jsonschema.ValidationError) -> tuple[str, str]:
     if v == "additionalProperties":
         return path, f"unknown field ({err.message.split('(')[-1].rstrip(')')})"
     if v in ("minimum", "exclusiveMinimum"):
-        return path, f"{err.instance!r} is too small (must be {'>' if v == 'exclusiveMinimum' else '>='} {err.validator_value})"
+        return (
+            path,
+            f"{err.instance!r} is too small (must be {'>' if v == 'exclusiveMinimum' else '>='} {err.validator_value})",
+        )
     if v == "maximum":
         return path, f"{err.instance!r} is too large (must be <= {err.validator_value})"
     if v == "type":
@@ -70,7 +73,12 @@ def semantic_problems(data: dict[str, Any], kn: Knowledge) -> list[tuple[str, st
         an, unit, value = lab["analyte"], lab["unit"], lab["value"]
         allowed = kn.allowed_units.get(an, frozenset())
         if unit not in allowed:
-            out.append((f"labs[{i}].unit", f"{unit!r} is not a unit for {an}; use one of: {', '.join(sorted(allowed))}"))
+            out.append(
+                (
+                    f"labs[{i}].unit",
+                    f"{unit!r} is not a unit for {an}; use one of: {', '.join(sorted(allowed))}",
+                )
+            )
             continue
         try:
             canon, cu = to_canonical(kn, an, value, unit)
@@ -78,15 +86,27 @@ def semantic_problems(data: dict[str, Any], kn: Knowledge) -> list[tuple[str, st
             out.append((f"labs[{i}].unit", str(exc)))
             continue
         rng = kn.plausible_range(an)
-        if rng is not None and rng.lower is not None and rng.upper is not None and not rng.lower <= canon <= rng.upper:
-            out.append((f"labs[{i}].value", f"{value} {unit} is not a plausible {an} "
-                        f"(plausible range {rng.lower:g}-{rng.upper:g} {cu})"))
+        if (
+            rng is not None
+            and rng.lower is not None
+            and rng.upper is not None
+            and not rng.lower <= canon <= rng.upper
+        ):
+            out.append(
+                (
+                    f"labs[{i}].value",
+                    f"{value} {unit} is not a plausible {an} "
+                    f"(plausible range {rng.lower:g}-{rng.upper:g} {cu})",
+                )
+            )
         lo, hi = lab.get("reference_low"), lab.get("reference_high")
         if lo is not None and hi is not None and lo > hi:
             out.append((f"labs[{i}].reference_low", f"reference_low {lo} is above reference_high {hi}"))
     ops = data.get("operations", [])
     if ops and max(op["day"] for op in ops) != 0:
-        out.append(("operations", "the most recent parathyroid operation must be on day 0 (days are relative to it)"))
+        out.append(
+            ("operations", "the most recent parathyroid operation must be on day 0 (days are relative to it)")
+        )
     gone: dict[str, str] = {}
     for i, op in enumerate(ops):
         seen: set[str] = set()
@@ -98,18 +118,38 @@ def semantic_problems(data: dict[str, Any], kn: Knowledge) -> list[tuple[str, st
                     out.append((f"{where}.position", f"{pos} is recorded twice in the same operation"))
                 seen.add(pos)
                 if pos in gone and status not in ("not_explored", "not_found"):
-                    out.append((f"{where}.status", f"{pos} was already {gone[pos]} at an earlier operation, "
-                                f"so it cannot be {status} now"))
+                    out.append(
+                        (
+                            f"{where}.status",
+                            f"{pos} was already {gone[pos]} at an earlier operation, "
+                            f"so it cannot be {status} now",
+                        )
+                    )
                 if status in ("removed", "autotransplanted"):
                     gone.setdefault(pos, f"{status} (operations[{i}])")
         if op.get("iopth"):
             for j, s in enumerate(op["iopth"]["samples"]):
                 if s["minute"] < -240 or s["minute"] > 240:
-                    out.append((f"operations[{i}].iopth.samples[{j}].minute", f"{s['minute']} minutes is outside the operation (-240 to 240)"))
+                    out.append(
+                        (
+                            f"operations[{i}].iopth.samples[{j}].minute",
+                            f"{s['minute']} minutes is outside the operation (-240 to 240)",
+                        )
+                    )
     for i, vs in enumerate(data.get("venous_sampling", [])):
         for j, s in enumerate(vs["samples"]):
-            if s["vein"] != "graft_arm_vein" and s["vein"] in kn.veins and kn.veins[s["vein"]].paired and s.get("side") == "midline":
-                out.append((f"venous_sampling[{i}].samples[{j}].side", f"{s['vein']} is a paired vein: give left or right"))
+            if (
+                s["vein"] != "graft_arm_vein"
+                and s["vein"] in kn.veins
+                and kn.veins[s["vein"]].paired
+                and s.get("side") == "midline"
+            ):
+                out.append(
+                    (
+                        f"venous_sampling[{i}].samples[{j}].side",
+                        f"{s['vein']} is a paired vein: give left or right",
+                    )
+                )
     for i, f in enumerate(data.get("fna", [])):
         if f["site"] in kn.sites and not kn.sites[f["site"]].needle_reachable:
             out.append((f"fna[{i}].site", f"{f['site']} cannot be reached by a neck needle; check the site"))

@@ -12,12 +12,17 @@ def render(plan: dict[str, Any]) -> str:
     for g in plan["gates"]:
         lines.append(f"  [{g['status']:>7}] {g['id']}: {g['message']}")
     if plan["suspected_causes"]:
-        lines.append("  causes: " + ", ".join(f"{c['cause']} {c['probability']:.0%}" for c in plan["suspected_causes"][:4]))
+        lines.append(
+            "  causes: "
+            + ", ".join(f"{c['cause']} {c['probability']:.0%}" for c in plan["suspected_causes"][:4])
+        )
     for loc in plan["locations"][:5]:
         lines.append(f"  #{loc['rank']} {loc['site']} {loc['side'] or ''} {loc['probability']:.0%}")
     for op in plan["operations"][:3]:
-        lines.append(f"  op {op['rank']}: {op['operation']} -> {op.get('site') or ''} {op.get('side') or ''} "
-                     f"(adjuncts: {', '.join(op.get('adjuncts') or []) or 'none'})")
+        lines.append(
+            f"  op {op['rank']}: {op['operation']} -> {op.get('site') or ''} {op.get('side') or ''} "
+            f"(adjuncts: {', '.join(op.get('adjuncts') or []) or 'none'})"
+        )
     for t in plan["next_tests"][:4]:
         lines.append(f"  test {t['rank']}: {t['test']}: {t['reason']}")
     for w in plan.get("warnings") or []:

@@ -15,10 +15,16 @@ from typing import Any
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("plan", help="plan reoperation for case files (JSON, contract case.schema.json)")
+    p = subparsers.add_parser(
+        "plan", help="plan reoperation for case files (JSON, contract case.schema.json)"
+    )
     p.add_argument("cases", nargs="+", type=Path, help="case files or folders of case files")
-    p.add_argument("--format", choices=("text", "json", "jsonl"), default=None,
-                   help="text (default on a terminal for one case), json (array) or jsonl")
+    p.add_argument(
+        "--format",
+        choices=("text", "json", "jsonl"),
+        default=None,
+        help="text (default on a terminal for one case), json (array) or jsonl",
+    )
     p.set_defaults(handler=run)
 
 
@@ -44,11 +50,18 @@ def plan_file(path: Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as exc:
         return {"case_file": str(path), "error": f"cannot read the file: {exc}"}
     except json.JSONDecodeError as exc:
-        return {"case_file": str(path), "error": f"not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}"}
+        return {
+            "case_file": str(path),
+            "error": f"not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}",
+        }
     try:
         return plan_dict(data).to_json()
     except CaseError as exc:
-        return {"case_file": str(path), "error": str(exc), "problems": [{"field": f, "message": m} for f, m in exc.problems]}
+        return {
+            "case_file": str(path),
+            "error": str(exc),
+            "problems": [{"field": f, "message": m} for f, m in exc.problems],
+        }
 
 
 def run(args: argparse.Namespace) -> int:

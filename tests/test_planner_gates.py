@@ -1,0 +1,103 @@
+"""Gates at and around their thresholds, with the thresholds read from the graph."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+
+from kg.knowledge import knowledge
+from planner.contract_files import shared_dir
+from planner.core import plan_dict
+
+KN = knowledge()
+BASE = json.loads((shared_dir() / "cases" / "ex-04-missing-left-inferior.json").read_text())
+
+
+def _with_lab_days(shift_to: int):
+    case = copy.deepcopy(BASE)
+    case["labs"] = [lab for lab in case["labs"] if lab["day"] < 0]
+    case["labs"] += [
+        {
+            "analyte": "calcium_total",
+            "value": 11.2,
+            "unit": "mg/dL",
+            "day": shift_to,
+            "reference_low": 8.5,
+            "reference_high": 10.2,
+        },
+        {
+            "analyte": "pth_intact",
+            "value": 140,
+            "unit": "pg/mL",
+            "day": shift_to,
+            "reference_low": 15,
+            "reference_high": 65,
+        },
+    ]
+    return case
+
+
+def test_six_week_rule_at_its_threshold():
+    early = int(KN.param("too_early_days").v)
+    assert plan_dict(_with_lab_days(early - 1)).diagnosis == "too_early"
+    assert plan_dict(_with_lab_days(early - 1)).decision == "defer"
+    assert plan_dict(_with_lab_days(early)).diagnosis == "persistent"
+
+
+@pytest.mark.parametrize("urine_ca,expected", [(40, "halt"), (200, "investigate"), (380, "operate")])
+def test_fhh_screen_bands(urine_ca, expected):
+    case = copy.deepcopy(BASE)
+    for lab in case["labs"]:
+        if lab["analyte"] == "urine_calcium_24h":
+            lab["value"] = urine_ca
+    plan = plan_dict(case)
+    assert plan.decision == expected
+    if expected != "operate":
+        assert not plan.operations
+        assert plan.next_tests[0].test == "genetic_testing_casr"
+
+
+def test_thiazide_makes_a_low_cccr_unreadable():
+    case = copy.deepcopy(BASE)
+    case["patient"]["medications"] = ["thiazide"]
+    for lab in case["labs"]:
+        if lab["analyte"] == "urine_calcium_24h":
+            lab["value"] = 40
+    plan = plan_dict(case)
+    assert plan.decision == "defer" and not plan.operations
+    assert plan.next_tests[0].test == "urine_calcium_24h"
+
+
+def test_suppressed_pth_halts():
+    case = _with_lab_days(200)
+    case["labs"][-1]["value"] = 5
+    plan = plan_dict(case)
+    assert plan.diagnosis == "pth_independent_hypercalcemia" and plan.decision == "halt"
+
+
+def test_unfit_patient_gets_no_operation():
+    case = copy.deepcopy(BASE)
+    case["patient"]["surgical_candidate"] = False
+    plan = plan_dict(case)
+    assert plan.decision == "medical"
+    assert plan.operations and all(
+        o.operation in ("cinacalcet", "ethanol_ablation", "thermal_ablation", "angiographic_ablation")
+        for o in plan.operations
+    )
+
+
+def test_missing_urine_collection_blocks_surgery():
+    case = copy.deepcopy(BASE)
+    case["labs"] = [lab for lab in case["labs"] if not lab["analyte"].startswith("urine")]
+    plan = plan_dict(case)
+    assert plan.decision == "investigate" and not plan.operations
+    assert plan.next_tests[0].test == "urine_calcium_24h"
+
+
+def test_reference_range_in_case_wins_over_default():
+    case = _with_lab_days(200)
+    case["labs"][-2]["value"] = 10.4
+    case["labs"][-2]["reference_high"] = 10.6
+    assert plan_dict(case).diagnosis != "persistent"

@@ -85,7 +85,10 @@ def reason(graph: Graph) -> ReasonerResult:
     rdfxml = graph.serialize(format="xml", encoding="utf-8")
     world = owlready2.World()
     try:
-        world.get_ontology("https://w3id.org/parareop/build/input").load(fileobj=io.BytesIO(rdfxml))
+        try:
+            world.get_ontology("https://w3id.org/parareop/build/input").load(fileobj=io.BytesIO(rdfxml))
+        except owlready2.OwlReadyError as exc:
+            raise OntologyBuildError(f"owlready2 cannot load the merged ontology: {exc}") from None
         inferred_onto = world.get_ontology(_INFERRED_IRI)
         started = time.perf_counter()
         try:

@@ -175,6 +175,7 @@ class Knowledge:
     med_lowers: dict[str, frozenset[str]]
     requires: dict[str, frozenset[str]] = field(default_factory=dict)
     syndrome_causes: dict[str, frozenset[str]] = field(default_factory=dict)
+    definitions: dict[str, str] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ lookups
     def iri(self, scheme: str, code: str) -> str | None:
@@ -289,6 +290,11 @@ def _build(store: ox.Store, version: str) -> Knowledge:  # noqa: C901 - one pass
         code_of[_val(r["x"]) or ""] = _val(r["n"]) or ""
     labels = {
         _val(r["x"]) or "": _val(r["l"]) or "" for r in rd.rows("SELECT ?x ?l WHERE { ?x rdfs:label ?l }")
+    }
+
+    definitions = {
+        _val(r["x"]) or "": _val(r["d"]) or ""
+        for r in rd.rows("SELECT ?x ?d WHERE { ?x obo:IAO_0000115 ?d }")
     }
 
     def code(iri: str | None) -> str:
@@ -544,6 +550,7 @@ def _build(store: ox.Store, version: str) -> Knowledge:  # noqa: C901 - one pass
         lowers,
         requires,
         syn,
+        definitions,
     )
 
 

@@ -13,6 +13,7 @@ from planner import explain as ex
 from planner.findings import collect
 from planner.gates import SURGICAL, GateOutcome, run_gates
 from planner.inference import (
+    localized_foci,
     Finding,
     Loc,
     cause_probabilities,
@@ -64,7 +65,9 @@ def plan(case: Case, kn: Knowledge | None = None) -> Plan:  # noqa: C901
         loc_causes = {c: p for c, p in causes.items() if c != "fhh" and per.get(c)}
         z = sum(loc_causes.values())
         prior = {(c, loc): (p / z) * q for c, p in loc_causes.items() for loc, q in per[c].items() if q > 0}
-        joint = posterior(prior, findings, kn)
+        foci = localized_foci(findings, kn)
+        multifocal = {"multiglandular_disease": foci} if len(foci) >= 2 else None
+        joint = posterior(prior, findings, kn, multifocal)
         marg: dict[Loc, float] = {}
         cm: dict[str, float] = {}
         for (c, loc), p in joint.items():
@@ -195,14 +198,13 @@ def _decide(
         return "investigate", [], tests
     top = locations[0][0] if locations else None
     adequate = top is not None and _adequate(findings, kn, top)
-    minpost = kn.param("localization_min_posterior")
     lead = _leading(causes)
     if go.medical_only:
         _localization_gate(kn, go, findings, locations, adequate)
         return "medical", _medical_options(kn, locations, causes, adequate), tests
     ranked_tests = _ranked_localization_tests(case, kn, findings, locations, causes)
     useful = [t for t in ranked_tests if t[3] >= kn.param("min_useful_information_gain").v or t[4]]
-    if adequate and (locations[0][1] >= minpost.v or lead in ("multiglandular_disease", "parathyromatosis")):
+    if adequate:
         decision = "operate"
     elif useful:
         decision = "investigate"
@@ -217,21 +219,22 @@ def _decide(
     ops = _operations(kn, locations, causes, findings, rec, case)
     if decision == "operate":
         for req in sorted({r for o in ops[:1] for r in kn.procedures[o.operation].requires}):
+            op = kn.procedures[ops[0].operation]
             add_test(
                 req,
-                "Document vocal-cord function before any neck reoperation (AAES 2016).",
-                [ex.coded(kn, "tests", req, "Required before the operation")],
+                f"{kn.definitions.get(kn.iri('tests', req) or '', req)} Required before the {op.label}.",
+                [ex.graph(f"{op.label} requires {kn.label('tests', req)} first", op.iri)],
             )
-        for code, reason, facts, *_ in useful:
-            add_test(code, reason, facts)
     else:
         for code, reason, facts, *_ in useful:
             add_test(code, reason, facts)
-        add_test(
-            "laryngoscopy",
-            "Document vocal-cord function before any neck reoperation (AAES 2016).",
-            [ex.coded(kn, "tests", "laryngoscopy", "Work-up before a reoperation")],
-        )
+        if ops:
+            req_facts = [ex.coded(kn, "tests", "laryngoscopy", "Work-up before any neck reoperation")]
+            add_test(
+                "laryngoscopy",
+                kn.definitions.get(kn.iri("tests", "laryngoscopy") or "", "laryngoscopy"),
+                req_facts,
+            )
     for i, t in enumerate(tests):
         t.rank = i + 1
     return decision, ops, tests
@@ -431,10 +434,8 @@ def _operations(kn: Knowledge, locations, causes, findings, rec, case: Case) -> 
         if c == lead or (c == "carcinoma" and p >= carc_thr):
             excluded |= {code for code, pr in kn.procedures.items() if c in pr.contraindicated}
     top2 = sorted((c for c in causes if c != "fhh"), key=lambda c: -causes[c])[:2]
-    foci = [
-        loc
-        for loc in dict.fromkeys(p for x in findings for p, e in x.positives if e >= 1.0 and x.kind != "svs")
-    ]
+    foci = localized_foci(findings, kn)
+    min_cov = kn.param("min_operation_coverage").v
     scored = []
     for code, pr in kn.procedures.items():
         if not pr.is_operation or code in excluded or code == "prior_procedures":
@@ -451,8 +452,9 @@ def _operations(kn: Knowledge, locations, causes, findings, rec, case: Case) -> 
         if in_situ < pr.min_glands_in_situ:
             continue
         cov = sum(p for loc, p in dist.items() if loc[0] in pr.reaches)
-        if cov <= 0:
+        if cov < min_cov:
             continue
+        reaches_all = len(foci) < 2 or all(f[0] in pr.reaches for f in foci)
         reaches_top = top_loc[0] in pr.reaches
         preferred_top = top_loc[0] in pr.preferred
         indicated = lead in pr.indicated and causes[lead] >= (
@@ -462,6 +464,7 @@ def _operations(kn: Knowledge, locations, causes, findings, rec, case: Case) -> 
         oncologic = causes.get("carcinoma", 0) >= carc_thr and "carcinoma" in pr.indicated
         key = (
             not oncologic,
+            not reaches_all,
             not (indicated and lead in ("multiglandular_disease", "parathyromatosis", "graft_hyperfunction")),
             not reaches_top,
             not preferred_top,
@@ -476,14 +479,10 @@ def _operations(kn: Knowledge, locations, causes, findings, rec, case: Case) -> 
     items: list[OperationItem] = []
     minpost = kn.param("localization_min_posterior").v
     for _key, code, pr, cov in scored[:5]:
-        if code in (
-            "bilateral_reexploration",
-            "subtotal_parathyroidectomy",
-            "total_parathyroidectomy_autotransplant",
-        ):
-            tg = [Target(site=s, side=d) for s, d in foci if s in pr.reaches] or _targets(  # type: ignore[arg-type]
-                [(loc, p) for loc, p in locations if loc[0] in pr.reaches], kn, minpost
-            )
+        if len(foci) >= 2 and all(f[0] in pr.reaches for f in foci):
+            tg = [Target(site=s, side=d) for s, d in foci]  # type: ignore[arg-type]
+        elif "multiglandular_disease" in pr.indicated:
+            tg = _targets([(loc, p) for loc, p in locations if loc[0] in pr.reaches], kn, minpost)
         else:
             tg = [Target(site=s, side=d) for (s, d), _ in locations if s in pr.reaches][:1]  # type: ignore[arg-type]
         adj = [

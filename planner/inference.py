@@ -112,7 +112,7 @@ def features(
         or sum(1 for x in imaging for loc, _ in x.positives if loc[0] == "operative_bed") >= 3
     ):
         f["multiple_foci_operative_bed"] = ex.finding("Several separate foci in the previous operative bed")
-    foci = _localized_foci(findings, kn)
+    foci = localized_foci(findings, kn)
     if len(foci) >= 2:
         f["two_separate_foci"] = ex.finding(
             "Two separately localized foci: " + ", ".join(f"{s} {d or ''}".strip() for s, d in foci)
@@ -169,7 +169,7 @@ def features(
     return f
 
 
-def _localized_foci(findings: list[Finding], kn: Knowledge) -> list[Loc]:
+def localized_foci(findings: list[Finding], kn: Knowledge) -> list[Loc]:
     """Places supported by two studies (or one study plus an invasive test), not adjacent to each other."""
     support: dict[Loc, set[str]] = defaultdict(set)
     for x in findings:
@@ -436,13 +436,32 @@ def likelihood(kn: Knowledge, x: Finding, loc: Loc, cause: str) -> float:
 
 
 def posterior(
-    prior: dict[tuple[str, Loc], float], findings: list[Finding], kn: Knowledge
+    prior: dict[tuple[str, Loc], float],
+    findings: list[Finding],
+    kn: Knowledge,
+    multifocal: dict[str, list[Loc]] | None = None,
 ) -> dict[tuple[str, Loc], float]:
+    """Joint posterior over (cause, location).
+
+    ``multifocal`` names the causes that explain more than one focus (multiglandular
+    disease) with the separately localized foci: under such a cause a second focus is
+    real tissue, so its positive findings count as true positives, not false ones.
+    """
     post = {}
     for (cause, loc), p in prior.items():
         logp = math.log(p)
         for x in findings:
             logp += math.log(max(likelihood(kn, x, loc, cause), 1e-12))
+        for focus in (multifocal or {}).get(cause, []):
+            if loc_matches(kn, loc, focus[0], focus[1]) or focus[0] in kn.adjacency.get(loc[0], ()):
+                continue
+            for x in findings:
+                if x.kind != "imaging":
+                    continue
+                for (psite, pside), expo in x.positives:
+                    if loc_matches(kn, focus, psite, pside):
+                        se, fp, _ = _se_fp(kn, x.modality, psite, cause)
+                        logp += expo * math.log(se / fp)
         post[(cause, loc)] = logp
     if not post:
         return {}

@@ -308,7 +308,8 @@ def _build(store: ox.Store, version: str) -> Knowledge:  # noqa: C901 - one pass
     # sites
     sites: dict[str, Site] = {}
     for r in rd.rows("""SELECT ?s ?needle ?x ?y WHERE { ?s skos:inScheme prp:scheme_sites .
-            OPTIONAL { ?s prp:needleReachable ?needle } OPTIONAL { ?s prp:svgX ?x } OPTIONAL { ?s prp:svgY ?y } }"""):
+            OPTIONAL { ?s prp:needleReachable ?needle }
+            OPTIONAL { ?s prp:svgX ?x } OPTIONAL { ?s prp:svgY ?y } }"""):
         iri = _val(r["s"]) or ""
         cl = classes(iri)
         sites[code(iri)] = Site(
@@ -339,7 +340,8 @@ def _build(store: ox.Store, version: str) -> Knowledge:  # noqa: C901 - one pass
         origin_iris[o] = _val(r["o"]) or ""
         origin_labels[o] = labels.get(origin_iris[o], o)
         usual[o] = code(_val(r["u"]))
-        steps = rd.rows(f"""SELECT ?site ?i ?from WHERE {{ ?st prp:onPath <{_val(r["p"])}> ; prp:atSite ?site .
+        steps = rd.rows(f"""SELECT ?site ?i ?from WHERE {{
+            ?st prp:onPath <{_val(r["p"])}> ; prp:atSite ?site .
             OPTIONAL {{ ?st prp:stepIndex ?i }} OPTIONAL {{ ?st prp:branchesFrom/prp:stepIndex ?from }} }}""")
         main = sorted(
             (int(float(_val(s["i"]) or 0)), code(_val(s["site"]))) for s in steps if s["i"] is not None

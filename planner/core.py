@@ -13,13 +13,13 @@ from planner import explain as ex
 from planner.findings import collect
 from planner.gates import SURGICAL, GateOutcome, run_gates
 from planner.inference import (
-    localized_foci,
     Finding,
     Loc,
     cause_probabilities,
     features,
     likelihood,
     loc_matches,
+    localized_foci,
     posterior,
     site_priors,
 )
@@ -198,7 +198,6 @@ def _decide(
         return "investigate", [], tests
     top = locations[0][0] if locations else None
     adequate = top is not None and _adequate(findings, kn, top)
-    lead = _leading(causes)
     if go.medical_only:
         _localization_gate(kn, go, findings, locations, adequate)
         return "medical", _medical_options(kn, locations, causes, adequate), tests

@@ -31,6 +31,8 @@ from planner.validate import validate_case
 
 IMAGING_TESTS = ("ultrasound", "sestamibi_spect_ct", "ct_4d", "mri_4d", "fch_pet_ct", "methionine_pet")
 MAX_LOCATIONS = 12
+# the expected-information-gain sums run over the leading candidates only (display and speed, not clinical)
+EIG_LOCATIONS = 12
 
 
 def plan_dict(data: Any, kn: Knowledge | None = None) -> Plan:
@@ -273,7 +275,9 @@ def _ranked_localization_tests(case: Case, kn: Knowledge, findings: list[Finding
     if not locations:
         return []
     lead = _leading(causes)
-    dist = dict(locations)
+    head = locations[:EIG_LOCATIONS]
+    z = sum(p for _, p in head)
+    dist = {loc: p / z for loc, p in head}
     h0 = _entropy(dist.values())
     done = {x.modality for x in findings if x.day is None or x.day >= 0}
     top = locations[0][0]

@@ -390,7 +390,19 @@ def site_priors(
 # ------------------------------------------------------------------ likelihoods
 
 
+_SE_FP_CACHE: dict[tuple[int, str, str, str], tuple[float, float, list]] = {}
+
+
 def _se_fp(kn: Knowledge, modality: str, site: str, cause: str) -> tuple[float, float, list]:
+    """Sensitivity and false-positive rate of a modality at a site, for a cause (memoized per graph)."""
+    key = (id(kn), modality, site, cause)
+    hit = _SE_FP_CACHE.get(key)
+    if hit is None:
+        hit = _SE_FP_CACHE[key] = _se_fp_uncached(kn, modality, site, cause)
+    return hit
+
+
+def _se_fp_uncached(kn: Knowledge, modality: str, site: str, cause: str) -> tuple[float, float, list]:
     perf = kn.performance[modality]
     se, fp = perf.sensitivity, perf.false_positive_rate
     used = [perf.evidence]

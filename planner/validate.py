@@ -8,6 +8,7 @@ is planned from an invalid case.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 import jsonschema
@@ -60,8 +61,13 @@ def _message(err: jsonschema.ValidationError) -> tuple[str, str]:
     return path, err.message
 
 
+@lru_cache(maxsize=1)
+def _validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(load("case.schema.json"))
+
+
 def schema_problems(data: Any) -> list[tuple[str, str]]:
-    validator = jsonschema.Draft202012Validator(load("case.schema.json"))
+    validator = _validator()
     errors = sorted(validator.iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)), e.message))
     return [_message(e) for e in errors]
 

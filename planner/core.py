@@ -15,6 +15,7 @@ from planner.gates import SURGICAL, GateOutcome, run_gates
 from planner.inference import (
     Finding,
     Loc,
+    _se_fp,
     cause_probabilities,
     features,
     likelihood,
@@ -271,6 +272,41 @@ def _entropy(ps) -> float:
     return -sum(p * math.log2(p) for p in ps if p > 0)
 
 
+def _imaging_expected_entropy(kn: Knowledge, modality: str, dist: dict[Loc, float], lead: str) -> float:
+    """Expected entropy of the location posterior after one more study of this modality.
+
+    The outcomes are "positive at L" (probability p(L) x sensitivity at L) and "negative"; each
+    posterior uses the same likelihood as the planner's update (inference.likelihood), written
+    out here with the per-site figures computed once.
+    """
+    share = kn.param("adjacent_site_share").v
+    figs = {loc: _se_fp(kn, modality, loc[0], lead)[:2] for loc in dist}
+    neg = [p * (1 - figs[loc][0]) for loc, p in dist.items()]
+    pn = sum(neg)
+    total = pn * _entropy(v / pn for v in neg) if pn > 0 else 0.0
+    for hit, p in dist.items():
+        se_h, fp_h = figs[hit]
+        weight = p * se_h
+        if weight <= 0:
+            continue
+        post = []
+        for loc, q in dist.items():
+            se, fp = figs[loc]
+            if loc_matches(kn, loc, hit[0], hit[1]):
+                f = se / fp
+            elif hit[0] in kn.adjacency.get(loc[0], ()) and (
+                hit[1] in (None, "midline") or loc[1] in (None, "midline", hit[1])
+            ):
+                f = max(1 - se, share * se / fp)
+            else:
+                f = 1 - se
+            post.append(q * f)
+        z = sum(post)
+        if z > 0:
+            total += weight * _entropy(v / z for v in post)
+    return total
+
+
 def _ranked_localization_tests(case: Case, kn: Knowledge, findings: list[Finding], locations, causes):  # noqa: C901
     if not locations:
         return []
@@ -287,21 +323,7 @@ def _ranked_localization_tests(case: Case, kn: Knowledge, findings: list[Finding
     for m in IMAGING_TESTS:
         if m in done or m not in kn.performance:
             continue
-        eig = 0.0
-        neg = {
-            loc: p * likelihood(kn, Finding("imaging", m, "", [], [], True, 0), loc, lead)
-            for loc, p in dist.items()
-        }
-        pn = sum(neg.values())
-        eig_terms = pn * _entropy(v / pn for v in neg.values()) if pn > 0 else 0.0
-        for loc, p in dist.items():
-            se = kn.performance[m].sensitivity
-            x = Finding("imaging", m, "", [(loc, 1.0)], [], False, 0)
-            po = {l2: q * likelihood(kn, x, l2, lead) for l2, q in dist.items()}
-            z = sum(po.values())
-            w = p * min(se, 0.99)
-            if z > 0 and w > 0:
-                eig_terms += w * _entropy(v / z for v in po.values())
+        eig_terms = _imaging_expected_entropy(kn, m, dist, lead)
         eig = max(0.0, h0 - eig_terms)
         changes = n_top >= need - 1 and n_top >= 1
         out.append(

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
+import fastjsonschema
 import jsonschema
 
 from kg.knowledge import Knowledge
@@ -66,7 +67,18 @@ def _validator() -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(load("case.schema.json"))
 
 
+@lru_cache(maxsize=1)
+def _fast_validator() -> Any:
+    return fastjsonschema.compile(load("case.schema.json"))
+
+
 def schema_problems(data: Any) -> list[tuple[str, str]]:
+    """Every schema problem with its field path; a valid case takes the compiled fast path."""
+    try:
+        _fast_validator()(data)
+        return []
+    except fastjsonschema.JsonSchemaException:
+        pass
     validator = _validator()
     errors = sorted(validator.iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)), e.message))
     return [_message(e) for e in errors]

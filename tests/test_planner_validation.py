@@ -103,3 +103,45 @@ def test_packaged_contract_is_identical_to_shared():
         shared = shared_dir() / "contract" / name
         if shared.exists():
             assert (PACKAGED / name).read_bytes() == shared.read_bytes()
+
+
+def test_fast_and_full_schema_validators_agree():
+    """The compiled fast path and jsonschema give the same verdict on valid and broken cases."""
+    import jsonschema
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from planner.contract_files import load
+    from planner.validate import _fast_validator
+
+    full = jsonschema.Draft202012Validator(load("case.schema.json"))
+    fast = _fast_validator()
+    cases = [json.loads(p.read_text()) for p in sorted((shared_dir() / "cases").glob("ex-*.json"))]
+    broken_values = st.one_of(st.none(), st.integers(-5, 50000), st.text(max_size=5), st.booleans(), st.floats(allow_nan=False))
+
+    @settings(max_examples=150, deadline=None)
+    @given(st.integers(0, len(cases) - 1), st.data())
+    def check(i, data):
+        case = copy.deepcopy(cases[i])
+        node = case
+        for step in range(data.draw(st.integers(1, 4))):
+            if not node:
+                break
+            key = data.draw(st.sampled_from(sorted(node))) if isinstance(node, dict) else data.draw(
+                st.integers(0, len(node) - 1)
+            )
+            child = node[key]
+            if isinstance(child, dict | list) and child and step < 3:
+                node = child
+                continue
+            node[key] = data.draw(broken_values)
+            break
+        full_ok = full.is_valid(case)
+        try:
+            fast(case)
+            fast_ok = True
+        except Exception:
+            fast_ok = False
+        assert full_ok == fast_ok
+
+    check()

@@ -81,7 +81,7 @@ def plan(case: Case, kn: Knowledge | None = None) -> Plan:  # noqa: C901
         post_causes["fhh"] = fhh
         locations = sorted(marg.items(), key=lambda kv: (-round(kv[1], 12), kv[0][0], kv[0][1] or ""))
         for x in findings:
-            for loc, _ in locations:
+            for loc, _ in locations[:MAX_LOCATIONS]:
                 lk = likelihood(kn, x, loc, _leading(post_causes))
                 if abs(lk - 1.0) > 1e-9:
                     perf = kn.performance[x.modality].evidence
@@ -307,6 +307,23 @@ def _imaging_expected_entropy(kn: Knowledge, modality: str, dist: dict[Loc, floa
     return total
 
 
+def _svs_region(kn: Knowledge, loc: Loc) -> frozenset[Loc]:
+    """The places a gradient would point to if the tissue were at ``loc``: every site drained by the
+    veins that drain ``loc``, on its side for paired veins (the same rule as findings.collect)."""
+    out: set[Loc] = set()
+    for vein in kn.veins.values():
+        if vein.code == "graft_arm_vein" or loc[0] not in vein.drains:
+            continue
+        for site in vein.drains:
+            if not kn.sites[site].lateralized:
+                out.add((site, "midline"))
+            elif vein.paired and loc[1] in ("left", "right"):
+                out.add((site, loc[1]))
+            else:
+                out |= {(site, "left"), (site, "right")}
+    return frozenset(out)
+
+
 def _ranked_localization_tests(case: Case, kn: Knowledge, findings: list[Finding], locations, causes):  # noqa: C901
     if not locations:
         return []
@@ -344,20 +361,14 @@ def _ranked_localization_tests(case: Case, kn: Knowledge, findings: list[Finding
     if "selective_venous_sampling" not in done:
         svs = "selective_venous_sampling"
         se = kn.performance[svs].sensitivity
+        fp = kn.performance[svs].false_positive_rate
         terms, pno = 0.0, 0.0
         for loc, p in dist.items():
-            drained = {
-                (s, d)
-                for v in kn.veins.values()
-                if loc[0] in v.drains and v.code != "graft_arm_vein"
-                for s in v.drains
-                for d in (("left", "right", "midline"))
-            }
-            x = Finding("svs", svs, "", [(d, 1.0) for d in drained], [], False, 0)
-            po = {l2: q * likelihood(kn, x, l2, lead) for l2, q in dist.items()}
-            z = sum(po.values())
+            region = _svs_region(kn, loc)
+            post = [q * (se / fp if l2 in region else 1 - se) for l2, q in dist.items()]
+            z = sum(post)
             if z > 0:
-                terms += p * se * _entropy(v / z for v in po.values())
+                terms += p * se * _entropy(v / z for v in post)
             pno += p * (1 - se)
         terms += pno * h0
         eig = max(0.0, h0 - terms)

@@ -1,0 +1,74 @@
+"""Planner speed: warm time per case (examples and 10,000 synthetic cases) and the cold CLI.
+
+Goals (issue 4): warm median under 2 ms per case; 10,000 cases under 30 s on this
+2-core machine; the cold `parareop plan` of one case under 1.5 s.
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks._timing import measure  # noqa: E402
+from kg.knowledge import knowledge  # noqa: E402
+from planner.core import plan_dict  # noqa: E402
+from planner.synthetic import example_cases, synthetic_cases  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def warm_per_case(cases: list[dict], repeats: int) -> list[float]:
+    kn = knowledge()
+    for c in cases:
+        plan_dict(c, kn)
+    out = []
+    for _ in range(repeats):
+        for c in cases:
+            t = time.perf_counter()
+            plan_dict(c, kn)
+            out.append(time.perf_counter() - t)
+    return out
+
+
+def main() -> None:
+    examples = example_cases()
+    t = warm_per_case(examples, 20)
+    print(
+        f"warm plan, example cases: median {statistics.median(t) * 1000:.2f} ms "
+        f"(p90 {sorted(t)[int(0.9 * len(t))] * 1000:.2f}, max {max(t) * 1000:.2f}, n={len(t)})"
+    )
+    synthetic = list(synthetic_cases(10_000, seed=7))
+    kn = knowledge()
+    started = time.perf_counter()
+    per = []
+    for c in synthetic:
+        s = time.perf_counter()
+        plan_dict(c, kn)
+        per.append(time.perf_counter() - s)
+    total = time.perf_counter() - started
+    print(
+        f"warm plan, 10,000 synthetic cases: total {total:.1f} s, "
+        f"median {statistics.median(per) * 1000:.2f} ms "
+        f"(p90 {sorted(per)[9000] * 1000:.2f}, max {max(per) * 1000:.1f})"
+    )
+    case = ROOT.parent / "shared" / "cases" / "ex-04-missing-left-inferior.json"
+    if not case.exists():
+        case = ROOT / "ui" / "examples" / "ex-04-missing-left-inferior.json"
+    exe = ROOT / ".venv" / "bin" / "parareop"
+    cold = measure(
+        "cold `parareop plan` of one case",
+        lambda: subprocess.run(
+            [str(exe), "plan", "--format", "json", str(case)], check=True, capture_output=True
+        ),
+        repeats=5,
+    )
+    print(cold.line())
+
+
+if __name__ == "__main__":
+    main()

@@ -176,6 +176,7 @@ class Knowledge:
     requires: dict[str, frozenset[str]] = field(default_factory=dict)
     syndrome_causes: dict[str, frozenset[str]] = field(default_factory=dict)
     definitions: dict[str, str] = field(default_factory=dict)
+    dictating_causes: frozenset[str] = frozenset()
 
     # ------------------------------------------------------------------ lookups
     def iri(self, scheme: str, code: str) -> str | None:
@@ -522,6 +523,12 @@ def _build(store: ox.Store, version: str) -> Knowledge:  # noqa: C901 - one pass
             "SELECT ?s ?c WHERE { ?s a prp:Syndrome ; prp:suggestsCause ?c }", "s", "c"
         ).items()
     }
+    dictating = frozenset(
+        code(_val(r["c"]))
+        for r in rd.rows(
+            'SELECT ?c WHERE { ?c prp:dictatesApproach "true"^^<http://www.w3.org/2001/XMLSchema#boolean> }'
+        )
+    )
     return Knowledge(
         version,
         iris,
@@ -553,6 +560,7 @@ def _build(store: ox.Store, version: str) -> Knowledge:  # noqa: C901 - one pass
         requires,
         syn,
         definitions,
+        dictating,
     )
 
 

@@ -472,6 +472,7 @@ def _operations(kn: Knowledge, locations, causes, findings, rec, case: Case) -> 
     top2 = sorted((c for c in causes if c != "fhh"), key=lambda c: -causes[c])[:2]
     foci = localized_foci(findings, kn)
     min_cov = kn.param("min_operation_coverage").v
+    minpost = kn.param("localization_min_posterior").v
     scored = []
     for code, pr in kn.procedures.items():
         if not pr.is_operation or code in excluded or code == "prior_procedures":
@@ -498,18 +499,32 @@ def _operations(kn: Knowledge, locations, causes, findings, rec, case: Case) -> 
         )
         syndrome = any(s in pr.indicated for s in case.patient.syndromes)
         oncologic = causes.get("carcinoma", 0) >= carc_thr and "carcinoma" in pr.indicated
-        key = (
-            not oncologic,
-            not reaches_all,
-            not (indicated and lead in ("multiglandular_disease", "parathyromatosis", "graft_hyperfunction")),
-            not reaches_top,
-            not preferred_top,
-            not indicated,
-            not syndrome,
-            -round(cov, 6),
-            pr.invasiveness,
-            code,
-        )
+        dictated = indicated and lead in kn.dictating_causes
+        if top_p >= minpost:  # localized: aim at the leading site
+            key = (
+                not oncologic,
+                not reaches_all,
+                not dictated,
+                not reaches_top,
+                not preferred_top,
+                not indicated,
+                not syndrome,
+                -round(cov, 6),
+                pr.invasiveness,
+                code,
+            )
+        else:  # diffuse: the operation that reaches most of the probability, gentlest first
+            key = (
+                not oncologic,
+                not reaches_all,
+                not dictated,
+                -round(cov, 2),
+                pr.invasiveness,
+                not preferred_top,
+                not indicated,
+                not syndrome,
+                code,
+            )
         scored.append((key, code, pr, cov))
     scored.sort(key=lambda t: t[0])
     items: list[OperationItem] = []
@@ -520,7 +535,10 @@ def _operations(kn: Knowledge, locations, causes, findings, rec, case: Case) -> 
         elif "multiglandular_disease" in pr.indicated:
             tg = _targets([(loc, p) for loc, p in locations if loc[0] in pr.reaches], kn, minpost)
         else:
-            tg = [Target(site=s, side=d) for (s, d), _ in locations if s in pr.reaches][:1]  # type: ignore[arg-type]
+            reached = [(loc, p) for loc, p in locations if loc[0] in pr.reaches]
+            if top_p < minpost:  # diffuse: every reached place that holds a real share
+                reached = [(loc, p) for loc, p in reached if p >= min_cov] or reached
+            tg = [Target(site=s, side=d) for (s, d), _ in reached[: 1 if top_p >= minpost else 4]]  # type: ignore[arg-type]
         adj = [
             a for a in pr.adjuncts if a in ("iopth", "nerve_monitoring", "frozen_section", "cryopreservation")
         ]

@@ -42,8 +42,12 @@ def synthetic_cases(n: int, seed: int = 0) -> Iterator[dict[str, Any]]:
     rng = random.Random(seed)
     bases = example_cases()
     sites = list(vocab["sites"])
-    needle = [s for s in sites if s not in ("retroesophageal", "posterior_mediastinum", "anterior_mediastinum",
-                                            "aortopulmonary_window")]
+    needle = [
+        s
+        for s in sites
+        if s
+        not in ("retroesophageal", "posterior_mediastinum", "anterior_mediastinum", "aortopulmonary_window")
+    ]
     modalities = list(vocab["modalities"])
     statuses = ["not_found", "not_explored", "identified_normal", "biopsied_normal", "removed"]
     for i in range(n):
@@ -51,26 +55,51 @@ def synthetic_cases(n: int, seed: int = 0) -> Iterator[dict[str, Any]]:
         case["id"] = f"syn-{seed}-{i}"
         op = case["operations"][-1] if case.get("operations") else None
         if op is not None and rng.random() < 0.5:
-            op["glands"] = [{"position": pos, "status": rng.choice(statuses)}
-                            for pos in ("left_superior", "left_inferior", "right_superior", "right_inferior")]
+            op["glands"] = [
+                {"position": pos, "status": rng.choice(statuses)}
+                for pos in ("left_superior", "left_inferior", "right_superior", "right_inferior")
+            ]
             op.pop("autograft", None)
             op["procedures"] = ["bilateral_exploration"]
         if rng.random() < 0.8:
             case["imaging"] = []
             for _ in range(rng.randint(0, 4)):
-                finding = {"modality": rng.choice(modalities), "day": rng.randint(150, 400),
-                           "result": rng.choice(["positive", "positive", "equivocal", "negative"])}
+                finding = {
+                    "modality": rng.choice(modalities),
+                    "day": rng.randint(150, 400),
+                    "result": rng.choice(["positive", "positive", "equivocal", "negative"]),
+                }
                 if finding["result"] != "negative" or rng.random() < 0.3:
                     finding["site"] = rng.choice(sites)
                     finding["side"] = rng.choice(["left", "right", "midline"])
                 case["imaging"].append(finding)
         if rng.random() < 0.2:
-            case["venous_sampling"] = [{"day": 300, "unit": "pg/mL", "peripheral_pth": 120.0, "samples": [
-                {"vein": rng.choice([v for v in vocab["veins"] if v != "graft_arm_vein"]),
-                 "side": rng.choice(["left", "right"]), "pth": rng.uniform(80, 600)} for _ in range(rng.randint(1, 4))]}]
+            case["venous_sampling"] = [
+                {
+                    "day": 300,
+                    "unit": "pg/mL",
+                    "peripheral_pth": 120.0,
+                    "samples": [
+                        {
+                            "vein": rng.choice([v for v in vocab["veins"] if v != "graft_arm_vein"]),
+                            "side": rng.choice(["left", "right"]),
+                            "pth": rng.uniform(80, 600),
+                        }
+                        for _ in range(rng.randint(1, 4))
+                    ],
+                }
+            ]
         if rng.random() < 0.15:
-            case["fna"] = [{"day": 310, "site": rng.choice(needle), "side": rng.choice(["left", "right"]),
-                            "unit": "pg/mL", "pth_washout": rng.uniform(5, 20000), "serum_pth": 120.0}]
+            case["fna"] = [
+                {
+                    "day": 310,
+                    "site": rng.choice(needle),
+                    "side": rng.choice(["left", "right"]),
+                    "unit": "pg/mL",
+                    "pth_washout": rng.uniform(5, 20000),
+                    "serum_pth": 120.0,
+                }
+            ]
         patient = case.setdefault("patient", {})
         if rng.random() < 0.1:
             patient["syndromes"] = [rng.choice(list(vocab["syndromes"]))]

@@ -448,11 +448,17 @@ def _reason(kn: Knowledge, test: str, eig: float, changes: bool) -> str:
 
 
 def _targets(locations, kn: Knowledge, minpost: float) -> list[Target]:
+    """The places an operation aims at: the leading ones until they hold ``minpost`` of the
+    probability it reaches, leaving out places under the graph's coverage floor."""
+    floor = kn.param("min_operation_coverage").v
+    total = sum(p for _, p in locations)
     out, acc = [], 0.0
     for (site, side), p in locations:
+        if out and p < floor:
+            break
         out.append(Target(site=site, side=side))  # type: ignore[arg-type]
         acc += p
-        if acc >= minpost:
+        if acc >= minpost * total:
             break
     return out
 

@@ -14,6 +14,9 @@ MODULES = [
     "ontology.sources",
     "ontology.violations",
     "ontology.vocabulary",
+    "planner.iopth",
+    "planner.synthetic",
+    "planner.units",
 ]
 
 

@@ -30,7 +30,6 @@ from planner.normalize import normalize
 from planner.record import GONE, NORMAL_POSITIONS, read_record
 from planner.validate import validate_case
 
-IMAGING_TESTS = ("ultrasound", "sestamibi_spect_ct", "ct_4d", "mri_4d", "fch_pet_ct", "methionine_pet")
 MAX_LOCATIONS = 12
 # the expected-information-gain sums run over the leading candidates only (display and speed, not clinical)
 EIG_LOCATIONS = 12
@@ -337,7 +336,8 @@ def _ranked_localization_tests(case: Case, kn: Knowledge, findings: list[Finding
     n_top, confirm_top = _support(findings, kn, top)
     need = kn.param("localization_min_concordant").v
     out = []
-    for m in IMAGING_TESTS:
+    imaging_tests = sorted(c for (scheme, c) in kn.iris if scheme == "tests" and ("modalities", c) in kn.iris)
+    for m in imaging_tests:
         if m in done or m not in kn.performance:
             continue
         eig_terms = _imaging_expected_entropy(kn, m, dist, lead)

@@ -122,7 +122,9 @@ def collect(
         unit = f.unit
         if serum is None:
             lab = (
-                norm.nearest("pth_intact", f.day or 0, 30) if f.day is not None else norm.latest("pth_intact")
+                norm.nearest("pth_intact", f.day or 0, int(kn.param("fna_serum_pairing_days").v))
+                if f.day is not None
+                else norm.latest("pth_intact")
             )
             serum_c = lab.value if lab else None
         else:

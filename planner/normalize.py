@@ -13,9 +13,6 @@ from kg.knowledge import Evidence, Knowledge
 from planner.models import Case
 from planner.units import to_canonical
 
-ALBUMIN_WINDOW_DAYS = 0  # albumin must be drawn the same day to correct a calcium (no clinical figure)
-PAIR_WINDOW_DAYS = 7  # serum values paired with a 24-h urine: same week (collection logistics)
-
 
 @dataclass(frozen=True)
 class LabValue:
@@ -93,7 +90,7 @@ def normalize(case: Case, kn: Knowledge) -> Normalized:
     for vals in out.labs.values():
         vals.sort(key=lambda v: v.day)
     _calcium(out, kn)
-    _cccr(out)
+    _cccr(out, kn)
     return out
 
 
@@ -101,7 +98,7 @@ def _calcium(out: Normalized, kn: Knowledge) -> None:
     ref = kn.param("albumin_correction_reference").v
     slope = kn.param("albumin_correction_slope").v
     for ca in out.series("calcium_total"):
-        alb = out.nearest("albumin", ca.day, ALBUMIN_WINDOW_DAYS)
+        alb = out.nearest("albumin", ca.day, int(kn.param("albumin_pairing_days").v))
         value, corrected, text = ca.value, False, f"calcium {ca.value:.1f} mg/dL on day {ca.day}"
         if alb is not None and alb.value < ref:
             value = ca.value + slope * (ref - alb.value)
@@ -131,11 +128,12 @@ def _calcium(out: Normalized, kn: Knowledge) -> None:
     out.calcium.sort(key=lambda c: (c.day, c.ionized))
 
 
-def _cccr(out: Normalized) -> None:
+def _cccr(out: Normalized, kn: Knowledge) -> None:
+    window = int(kn.param("urine_pairing_days").v)
     for uca in reversed(out.series("urine_calcium_24h")):
         ucr = out.nearest("urine_creatinine_24h", uca.day, 0)
-        sca = out.nearest("calcium_total", uca.day, PAIR_WINDOW_DAYS)
-        scr = out.nearest("creatinine", uca.day, PAIR_WINDOW_DAYS)
+        sca = out.nearest("calcium_total", uca.day, window)
+        scr = out.nearest("creatinine", uca.day, window)
         if ucr and sca and scr and sca.value > 0 and ucr.value > 0:
             out.cccr = (uca.value * scr.value) / (sca.value * ucr.value)
             out.cccr_day = uca.day

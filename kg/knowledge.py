@@ -177,6 +177,8 @@ class Knowledge:
     syndrome_causes: dict[str, frozenset[str]] = field(default_factory=dict)
     definitions: dict[str, str] = field(default_factory=dict)
     dictating_causes: frozenset[str] = frozenset()
+    seen_statuses: frozenset[str] = frozenset()
+    gone_statuses: frozenset[str] = frozenset()
 
     # ------------------------------------------------------------------ lookups
     def iri(self, scheme: str, code: str) -> str | None:
@@ -529,6 +531,12 @@ def _build(store: ox.Store, version: str) -> Knowledge:  # noqa: C901 - one pass
             'SELECT ?c WHERE { ?c prp:dictatesApproach "true"^^<http://www.w3.org/2001/XMLSchema#boolean> }'
         )
     )
+    seen = frozenset(
+        code(_val(r["s"])) for r in rd.rows("SELECT ?s WHERE { ?s a/rdfs:subClassOf* prp:GlandSeenStatus }")
+    )
+    gone = frozenset(
+        code(_val(r["s"])) for r in rd.rows("SELECT ?s WHERE { ?s a/rdfs:subClassOf* prp:TissueGoneStatus }")
+    )
     return Knowledge(
         version,
         iris,
@@ -561,6 +569,8 @@ def _build(store: ox.Store, version: str) -> Knowledge:  # noqa: C901 - one pass
         syn,
         definitions,
         dictating,
+        seen,
+        gone,
     )
 
 

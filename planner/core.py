@@ -27,7 +27,7 @@ from planner.inference import (
 from planner.iopth import iopth_plan
 from planner.models import Case, CauseItem, Fact, LocationItem, OperationItem, Plan, Target, TestItem
 from planner.normalize import normalize
-from planner.record import GONE, NORMAL_POSITIONS, read_record
+from planner.record import normal_positions, read_record
 from planner.validate import validate_case
 
 MAX_LOCATIONS = 12
@@ -491,7 +491,7 @@ def _operations(kn: Knowledge, locations, causes, findings, rec, case: Case) -> 
             and not any(s in pr.indicated for s in case.patient.syndromes)
         ):
             continue
-        in_situ = sum(1 for pos in NORMAL_POSITIONS if rec.fate(pos).status not in GONE)
+        in_situ = sum(1 for pos in normal_positions(kn) if rec.fate(pos).status not in kn.gone_statuses)
         if in_situ < pr.min_glands_in_situ:
             continue
         cov = sum(p for loc, p in dist.items() if loc[0] in pr.reaches)
@@ -560,7 +560,7 @@ def _operations(kn: Knowledge, locations, causes, findings, rec, case: Case) -> 
                 )
             ):
                 adj.append(a)
-        remaining = sum(1 for pos in NORMAL_POSITIONS if rec.fate(pos).status not in GONE)
+        remaining = sum(1 for pos in normal_positions(kn) if rec.fate(pos).status not in kn.gone_statuses)
         cryo = kn.param("cryo_max_remaining_glands")
         if (
             remaining - (1 if code not in ("autograft_excision",) else 0) <= cryo.v

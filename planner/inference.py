@@ -19,7 +19,7 @@ from kg.knowledge import Knowledge
 from planner import explain as ex
 from planner.models import Case, Fact
 from planner.normalize import Normalized
-from planner.record import GONE, NORMAL_POSITIONS, SEEN, Record
+from planner.record import Record, normal_positions
 
 Loc = tuple[str, str | None]  # (site, side)
 
@@ -76,7 +76,7 @@ def features(
 ) -> dict[str, Fact]:  # noqa: C901
     f: dict[str, Fact] = {}
     p = case.patient
-    if all(rec.fate(pos).status in SEEN for pos in NORMAL_POSITIONS):
+    if all(rec.fate(pos).status in kn.seen_statuses for pos in normal_positions(kn)):
         f["all_glands_accounted"] = ex.finding(
             "All four normal gland positions were seen at a previous operation"
         )
@@ -290,7 +290,7 @@ def site_priors(
     per: dict[str, dict[Loc, float]] = {}
     # missed single gland: each unaccounted position along its descent path
     missed: dict[Loc, float] = {}
-    for pos in NORMAL_POSITIONS:
+    for pos in normal_positions(kn):
         fate = rec.fate(pos)
         w = kn.status_weights.get(fate.status)
         if w is None or w.v <= 0:
@@ -326,9 +326,9 @@ def site_priors(
     per["supernumerary_gland"] = _norm(sup)
     # multiglandular: every gland left in situ, plus a share of the supernumerary distribution
     mgd: dict[Loc, float] = {}
-    for pos in NORMAL_POSITIONS:
+    for pos in normal_positions(kn):
         fate = rec.fate(pos)
-        if fate.status in GONE:
+        if fate.status in kn.gone_statuses:
             continue
         origin, side = kn.positions[pos]
         why = ex.finding(f"{pos.replace('_', ' ')} remains in situ ({fate.status.replace('_', ' ')})")

@@ -8,10 +8,12 @@ from dataclasses import dataclass, field
 from kg.knowledge import Knowledge
 from planner.models import Case
 
-SEEN = ("removed", "partially_removed", "autotransplanted", "biopsied_normal", "identified_normal")
-GONE = ("removed", "autotransplanted")
-NORMAL_POSITIONS = ("left_superior", "left_inferior", "right_superior", "right_inferior")
 THYMECTOMY_CODE = {"cervical": "cervical_thymectomy", "complete": "complete_thymectomy"}
+
+
+def normal_positions(kn: Knowledge) -> tuple[str, ...]:
+    """The four named glands: the gland positions that have a side (the supernumerary one has none)."""
+    return tuple(sorted(p for p, (_, side) in kn.positions.items() if side))
 
 
 @dataclass
@@ -80,7 +82,7 @@ def read_record(case: Case, kn: Knowledge) -> Record:  # noqa: C901
                 rec.supernumerary.append(fate)
                 continue
             prev = rec.glands.get(g.position)
-            if prev is not None and prev.status in GONE:
+            if prev is not None and prev.status in kn.gone_statuses:
                 continue
             if prev is not None and g.status == "not_explored":
                 continue

@@ -178,6 +178,7 @@ class Knowledge:
     definitions: dict[str, str] = field(default_factory=dict)
     dictating_causes: frozenset[str] = frozenset()
     seen_statuses: frozenset[str] = frozenset()
+    origin_path: dict[str, tuple[str, str]] = field(default_factory=dict)
     gone_statuses: frozenset[str] = frozenset()
 
     # ------------------------------------------------------------------ lookups
@@ -335,6 +336,7 @@ def _build(store: ox.Store, version: str) -> Knowledge:  # noqa: C901 - one pass
     origin_paths: dict[str, tuple[str, ...]] = {}
     usual: dict[str, str] = {}
     origin_labels: dict[str, str] = {}
+    origin_path: dict[str, tuple[str, str]] = {}
     origin_iris: dict[str, str] = {}
     for r in rd.rows(
         "SELECT ?o ?p ?u WHERE { ?o a prp:GlandOrigin ; prp:hasDescentPath ?p ; prp:usualSite ?u }"
@@ -342,6 +344,8 @@ def _build(store: ox.Store, version: str) -> Knowledge:  # noqa: C901 - one pass
         o = _local(_val(r["o"]) or "")
         origin_iris[o] = _val(r["o"]) or ""
         origin_labels[o] = labels.get(origin_iris[o], o)
+        path_iri = _val(r["p"]) or ""
+        origin_path[o] = (path_iri, labels.get(path_iri, path_iri))
         usual[o] = code(_val(r["u"]))
         steps = rd.rows(f"""SELECT ?site ?i ?from WHERE {{
             ?st prp:onPath <{_val(r["p"])}> ; prp:atSite ?site .
@@ -567,10 +571,11 @@ def _build(store: ox.Store, version: str) -> Knowledge:  # noqa: C901 - one pass
         lowers,
         requires,
         syn,
-        definitions,
-        dictating,
-        seen,
-        gone,
+        definitions=definitions,
+        dictating_causes=dictating,
+        seen_statuses=seen,
+        gone_statuses=gone,
+        origin_path=origin_path,
     )
 
 

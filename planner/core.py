@@ -52,8 +52,12 @@ def plan(case: Case, kn: Knowledge | None = None) -> Plan:  # noqa: C901
     red = [
         k
         for k in feat
-        if k in {c for c, lrs in kn.likelihood_ratios.items() if any(x[0] == "carcinoma" for x in lrs)}
-        and k not in ("syndrome_HPT_JT",)
+        if k
+        in {
+            c
+            for c, lrs in kn.likelihood_ratios.items()
+            if any(x[0] == "carcinoma" and x[1].v > 1 for x in lrs)
+        }
     ]
     causes, cause_facts = cause_probabilities(feat, kn)
     warnings = list(go.warnings)
@@ -63,7 +67,7 @@ def plan(case: Case, kn: Knowledge | None = None) -> Plan:  # noqa: C901
     post_causes = causes
     surgical_disease = go.diagnosis in SURGICAL and go.decision is None
     if surgical_disease:
-        per, loc_facts = site_priors(case, rec, kn, causes)
+        per, cause_loc_facts = site_priors(case, rec, kn, causes)
         loc_causes = {c: p for c, p in causes.items() if c != "fhh" and per.get(c)}
         z = sum(loc_causes.values())
         prior = {(c, loc): (p / z) * q for c, p in loc_causes.items() for loc, q in per[c].items() if q > 0}
@@ -79,6 +83,21 @@ def plan(case: Case, kn: Knowledge | None = None) -> Plan:  # noqa: C901
         post_causes = {c: cm.get(c, 0.0) * (1 - fhh) for c in causes}
         post_causes["fhh"] = fhh
         locations = sorted(marg.items(), key=lambda kv: (-round(kv[1], 12), kv[0][0], kv[0][1] or ""))
+        floor = kn.param("min_operation_coverage").v
+        for loc, p_loc in locations[:MAX_LOCATIONS]:
+            shares = sorted(((joint[(c, loc)], c) for c in causes if (c, loc) in joint), reverse=True)
+            for share, c in shares:
+                if p_loc <= 0 or share / p_loc < floor:
+                    continue
+                loc_facts.setdefault(loc, []).append(
+                    ex.coded(
+                        kn,
+                        "suspected_causes",
+                        c,
+                        f"As {c.replace('_', ' ')}: {share / p_loc:.0%} of the probability here",
+                    )
+                )
+                loc_facts[loc].extend(_dedupe(cause_loc_facts.get(c, {}).get(loc, [])))
         for x in findings:
             for loc, _ in locations[:MAX_LOCATIONS]:
                 lk = likelihood(kn, x, loc, _leading(post_causes))
@@ -98,7 +117,7 @@ def plan(case: Case, kn: Knowledge | None = None) -> Plan:  # noqa: C901
             site=loc[0],
             side=loc[1],
             probability=round(p, 4),  # type: ignore[arg-type]
-            explanation=_dedupe(loc_facts.get(loc, [])) or [ex.finding("candidate site")],
+            explanation=loc_facts.get(loc) or [ex.finding("candidate site")],
         )
         for i, (loc, p) in enumerate(locations[:MAX_LOCATIONS])
     ]

@@ -269,9 +269,7 @@ def _path_distribution(
             facts.setdefault(loc, []).extend(
                 [
                     why,
-                    ex.graph(
-                        f"{site} lies on the {kn.origin_labels[origin]} descent path", kn.origin_iris[origin]
-                    ),
+                    ex.graph(f"{site} lies on the {kn.origin_path[origin][1]}", kn.origin_path[origin][0]),
                     ex.evidence(f"Prior share at {site}: {ev.v:.0%}", ev),
                     *fl,
                 ]
@@ -285,9 +283,11 @@ def _norm(d: dict[Loc, float]) -> dict[Loc, float]:
 
 def site_priors(
     case: Case, rec: Record, kn: Knowledge, causes: dict[str, float]
-) -> tuple[dict[str, dict[Loc, float]], dict[Loc, list[Fact]]]:  # noqa: C901
-    facts: dict[Loc, list[Fact]] = {}
+) -> tuple[dict[str, dict[Loc, float]], dict[str, dict[Loc, list[Fact]]]]:  # noqa: C901
+    """Each cause's site distribution, and per cause and site the facts behind it."""
+    by_cause: dict[str, dict[Loc, list[Fact]]] = defaultdict(dict)
     per: dict[str, dict[Loc, float]] = {}
+    facts = by_cause["missed_single_gland"]
     # missed single gland: each unaccounted position along its descent path
     missed: dict[Loc, float] = {}
     for pos in normal_positions(kn):
@@ -308,6 +308,7 @@ def site_priors(
             continue
         _path_distribution(origin, side, kn, rec, fate.status == "not_found", w.v, why, missed, facts)
     per["missed_single_gland"] = _norm(missed)
+    facts = by_cause["supernumerary_gland"]
     sup: dict[Loc, float] = {}
     _path_distribution(
         "origin_supernumerary",
@@ -325,6 +326,7 @@ def site_priors(
     )
     per["supernumerary_gland"] = _norm(sup)
     # multiglandular: every gland left in situ, plus a share of the supernumerary distribution
+    facts = by_cause["multiglandular_disease"]
     mgd: dict[Loc, float] = {}
     for pos in normal_positions(kn):
         fate = rec.fate(pos)
@@ -353,7 +355,9 @@ def site_priors(
     share = kn.cause_priors["supernumerary_gland"].v / kn.cause_priors["missed_single_gland"].v
     for loc, v in per["supernumerary_gland"].items():
         mgd[loc] = mgd.get(loc, 0.0) + share * v
+        facts.setdefault(loc, []).extend(by_cause["supernumerary_gland"].get(loc, []))
     per["multiglandular_disease"] = _norm(mgd)
+    facts = by_cause["remnant_hyperfunction"]
     rem: dict[Loc, float] = {}
     for pos, fate in rec.glands.items():
         if fate.status == "partially_removed":
@@ -365,6 +369,7 @@ def site_priors(
                 ex.finding(f"Remnant of the {pos.replace('_', ' ')} left at {site}")
             )
     per["remnant_hyperfunction"] = _norm(rem)
+    facts = by_cause["graft_hyperfunction"]
     graft: dict[Loc, float] = {}
     for s in rec.graft_sides or [None]:
         loc = ("autograft", s)
@@ -373,18 +378,24 @@ def site_priors(
             ex.finding(f"Autograft{' in the ' + s + ' arm or muscle' if s else ''}")
         )
     per["graft_hyperfunction"] = _norm(graft) if causes.get("graft_hyperfunction", 0) > 0 else {}
+    facts = by_cause["parathyromatosis"]
     bed: dict[Loc, float] = {}
     for s in sorted(rec.rupture_sides or {side for sides in rec.explored_sides.values() for side in sides}):
         bed[("operative_bed", s)] = 1.0
         facts.setdefault(("operative_bed", s), []).append(ex.finding(f"Previous operative bed on the {s}"))
     per["parathyromatosis"] = _norm(bed)
+    facts = by_cause["carcinoma"]
     carc: dict[Loc, float] = {}
     for s in sorted(rec.carcinoma_sides):
         carc[("operative_bed", s)] = 1.0
+        facts.setdefault(("operative_bed", s), []).append(
+            ex.finding(f"Carcinoma or atypical tumour removed before on the {s}: local recurrence in its bed")
+        )
     for loc, v in per["missed_single_gland"].items():
         carc[loc] = carc.get(loc, 0.0) + v
+        facts.setdefault(loc, []).extend(by_cause["missed_single_gland"].get(loc, []))
     per["carcinoma"] = _norm(carc)
-    return per, facts
+    return per, dict(by_cause)
 
 
 # ------------------------------------------------------------------ likelihoods

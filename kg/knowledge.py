@@ -420,7 +420,7 @@ def _build(store: ox.Store, version: str) -> Knowledge:  # noqa: C901 - one pass
     modifiers: list[Modifier] = []
     for (
         r
-    ) in rd.rows("""SELECT ?e ?target ?c ?ap WHERE { ?e a prp:PerformanceModifier ; skos:notation ?target .
+    ) in rd.rows("""SELECT ?e ?target ?c ?ap WHERE { ?e a prp:PerformanceModifier ; prp:modifies ?target .
             OPTIONAL { ?e prp:forCause ?c } OPTIONAL { ?e prp:forAppearance ?ap } } ORDER BY ?e"""):
         e = _val(r["e"]) or ""
         modifiers.append(

@@ -15,13 +15,13 @@ from planner.gates import SURGICAL, GateOutcome, run_gates
 from planner.inference import (
     Finding,
     Loc,
-    _se_fp,
     cause_probabilities,
     features,
     likelihood,
     loc_matches,
     localized_foci,
     posterior,
+    se_fp,
     site_priors,
 )
 from planner.iopth import iopth_plan
@@ -298,7 +298,7 @@ def _imaging_expected_entropy(kn: Knowledge, modality: str, dist: dict[Loc, floa
     out here with the per-site figures computed once.
     """
     share = kn.param("adjacent_site_share").v
-    figs = {loc: _se_fp(kn, modality, loc[0], lead)[:2] for loc in dist}
+    figs = {loc: se_fp(kn, modality, loc[0], lead)[:2] for loc in dist}
     neg = [p * (1 - figs[loc][0]) for loc, p in dist.items()]
     pn = sum(neg)
     total = pn * _entropy(v / pn for v in neg) if pn > 0 else 0.0

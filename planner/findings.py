@@ -1,8 +1,7 @@
 """Turn the case's imaging, venous sampling and FNA into findings for the likelihood.
 
-Time matters: imaging from before the last operation describes the neck as it
-was, so a focus at a site explored or removed since no longer counts; in
-recurrent disease, studies from before the disease-free interval are set aside.
+Time matters: imaging from before an operation describes the neck as it was, so a focus
+at a site that a later operation explored or removed no longer counts.
 """
 
 from __future__ import annotations
@@ -38,11 +37,6 @@ def collect(
         studies.items(), key=lambda kv: (kv[0][1] if kv[0][1] is not None else 0, kv[0][0])
     ):
         preop = day is not None and day < 0
-        if preop and diagnosis == "recurrent":
-            dropped.append(
-                ex.finding(f"{modality} on day {day} predates the disease-free interval: not counted")
-            )
-            continue
         pos, neg, size, foci, whole_neg = [], [], None, 1, False
         for im in items:
             if im.result == "negative":
@@ -54,10 +48,7 @@ def collect(
             if im.site is None:
                 continue
             side = side_of(kn, im.site, im.side)
-            if preop and (
-                (im.site, side or "midline") in rec.explored
-                or (im.site, side or "midline") in rec.removed_factor
-            ):
+            if preop and any(d > (day or 0) for d in rec.explored.get((im.site, side or "midline"), [])):
                 dropped.append(
                     ex.finding(
                         f"{modality} focus at {im.site} {side or ''} on day {day} was explored or removed since: not counted"

@@ -404,7 +404,7 @@ def site_priors(
 _SE_FP_CACHE: dict[tuple[int, str, str, str], tuple[float, float, list]] = {}
 
 
-def _se_fp(kn: Knowledge, modality: str, site: str, cause: str) -> tuple[float, float, list]:
+def se_fp(kn: Knowledge, modality: str, site: str, cause: str) -> tuple[float, float, list]:
     """Sensitivity and false-positive rate of a modality at a site, for a cause (memoized per graph)."""
     key = (id(kn), modality, site, cause)
     hit = _SE_FP_CACHE.get(key)
@@ -417,6 +417,12 @@ def _se_fp_uncached(kn: Knowledge, modality: str, site: str, cause: str) -> tupl
     perf = kn.performance[modality]
     se, fp = perf.sensitivity, perf.false_positive_rate
     used = [perf.evidence]
+    for m in kn.modifiers_for("visibility", modality):
+        # a modality that cannot see a site finds neither true nor false lesions there
+        if (not m.sites or site in m.sites) and (m.cause is None or m.cause == cause):
+            se *= m.value
+            fp *= m.value
+            used.append(m.evidence)
     for m in kn.modifiers_for("sensitivity", modality):
         if (not m.sites or site in m.sites) and (m.cause is None or m.cause == cause):
             se *= m.value
@@ -430,7 +436,7 @@ def _se_fp_uncached(kn: Knowledge, modality: str, site: str, cause: str) -> tupl
 
 def likelihood(kn: Knowledge, x: Finding, loc: Loc, cause: str) -> float:
     site = loc[0]
-    se, fp, _ = _se_fp(kn, x.modality, site, cause)
+    se, fp, _ = se_fp(kn, x.modality, site, cause)
     if x.kind == "svs":
         if x.positives:
             return se / fp if any(loc_matches(kn, loc, p[0][0], p[0][1]) for p in x.positives) else (1 - se)
@@ -483,7 +489,7 @@ def posterior(
                     continue
                 for (psite, pside), expo in x.positives:
                     if loc_matches(kn, focus, psite, pside):
-                        se, fp, _ = _se_fp(kn, x.modality, psite, cause)
+                        se, fp, _ = se_fp(kn, x.modality, psite, cause)
                         logp += expo * math.log(se / fp)
         post[(cause, loc)] = logp
     if not post:

@@ -31,7 +31,7 @@ class Record:
     glands: dict[str, GlandFate] = field(default_factory=dict)
     supernumerary: list[GlandFate] = field(default_factory=list)
     removed_factor: dict[tuple[str, str], tuple[float, list[str]]] = field(default_factory=dict)
-    explored: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    explored: dict[tuple[str, str], list[int]] = field(default_factory=dict)  # (site, side) -> operation days
     explored_sides: dict[int, set[str]] = field(default_factory=dict)
     graft_sides: list[str | None] = field(default_factory=list)
     rupture_sides: set[str] = field(default_factory=set)
@@ -116,9 +116,19 @@ def read_record(case: Case, kn: Knowledge) -> Record:  # noqa: C901
                 for s in target_sides:
                     f, why = rec.removed_factor.get((site, s), (1.0, []))
                     rec.removed_factor[(site, s)] = (f * ev.v, [*why, ev.iri])
+                    rec.explored.setdefault((site, s), []).append(op.day)
             for site in proc.explores:
                 for s in (sides or {"left", "right"}) | {"midline"}:
-                    rec.explored.setdefault((site, s), []).append(code)
+                    rec.explored.setdefault((site, s), []).append(op.day)
+        for g in op.glands:
+            if g.status == "not_explored" or g.position not in kn.positions:
+                continue
+            origin, pside = kn.positions[g.position]
+            site = g.site or kn.usual_site.get(origin)
+            side = g.side or pside
+            if site and side:
+                key = (site, side if kn.sites[site].lateralized else "midline")
+                rec.explored.setdefault(key, []).append(op.day)
         if op.day == 0 and op.iopth is not None:
             _iopth(op, kn, rec)
     return rec

@@ -100,3 +100,17 @@ def test_posteriors_sum_to_one_over_all_candidates():
     finally:
         core.MAX_LOCATIONS = old
     assert abs(sum(loc.probability for loc in plan.locations) - 1) < 1e-3
+
+
+def test_a_positive_finding_is_evidence_for_its_site_everywhere():
+    """For every modality, site and cause the graph's figures give a positive likelihood ratio > 1
+    (sensitivity above the false-positive rate), so a report can never argue against its own site."""
+    from kg.knowledge import knowledge
+    from planner.inference import se_fp
+
+    kn = knowledge()
+    for modality in kn.performance:
+        for site in kn.sites:
+            for cause in kn.cause_priors:
+                se, fp, _ = se_fp(kn, modality, site, cause)
+                assert se / fp > 1, (modality, site, cause)

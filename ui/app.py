@@ -1,40 +1,42 @@
-"""Placeholder ParaReop app: the title and what the released ontology holds.
+"""ParaReop — the Streamlit app (``make run``; ``streamlit run ui/app.py``).
 
-Only here so that ``make run`` works from day one; the app issue replaces it. It reads the
-committed release (``ontology/parareop.nt``) through pyoxigraph and shows the counts.
+Five pages under ``ui/pages/``: the case board (what the tumour board sees), the case editor,
+the graph explorer, the SPARQL console and "what if". The sidebar holds the case picker and
+the tumour-board display toggle; ``?display=board`` in the URL opens straight into the
+display, and ``?case=<example id>`` picks the example. The app holds no clinical logic: it
+shows what :mod:`planner` and :mod:`kg` return.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
-from ontology.errors import ParaReopError
-from ontology.paths import RELEASE_NT
-from ontology.stats import OntologyStats, count
-from ontology.store import open_store
+from ui import state
 
+HERE = Path(__file__).resolve().parent
+PAGES = HERE / "pages"
 
-@st.cache_resource
-def ontology_stats() -> OntologyStats:
-    """Counts of the released ontology, computed once per server process."""
-    return count(open_store(RELEASE_NT))
-
-
-st.set_page_config(page_title="ParaReop", layout="wide")
-st.title("ParaReop")
-st.caption(
-    "Knowledge graph and planner for reoperation in persistent or recurrent primary hyperparathyroidism."
+board = state.board_mode()
+st.set_page_config(
+    page_title="ParaReop",
+    page_icon="🩺",
+    layout="wide",
+    initial_sidebar_state="collapsed" if board else "expanded",
 )
-try:
-    stats = ontology_stats()
-except ParaReopError as exc:
-    st.error(str(exc))
-    st.stop()
 
-st.subheader("The ontology")
-columns = st.columns(4)
-columns[0].metric("Classes", stats.classes)
-columns[1].metric("Properties", stats.object_properties + stats.data_properties + stats.annotation_properties)
-columns[2].metric("Individuals", stats.individuals)
-columns[3].metric("Evidence nodes", stats.evidence_nodes)
-st.caption(f"{stats.triples} triples in {RELEASE_NT.name}")
+pages = [
+    st.Page(PAGES / "case_board.py", title="Case board", icon=":material/dashboard:", default=True),
+    st.Page(PAGES / "case_editor.py", title="Case editor", icon=":material/edit_note:"),
+    st.Page(PAGES / "graph_explorer.py", title="Graph explorer", icon=":material/hub:"),
+    st.Page(PAGES / "sparql_console.py", title="SPARQL console", icon=":material/terminal:"),
+    st.Page(PAGES / "what_if.py", title="What if", icon=":material/science:"),
+]
+page = st.navigation(pages, position="hidden" if board else "sidebar")
+
+st.sidebar.markdown("**ParaReop** · reoperation planning")
+state.case_picker()
+state.board_toggle()
+state.inject_css(state.board_mode())
+page.run()

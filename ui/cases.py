@@ -1,0 +1,107 @@
+"""Cases for the app: the bundled examples, uploaded files, and planning one case.
+
+The example cases are bundled in ``ui/examples/`` so that a fresh install works without the
+shared folder; a test keeps them identical to ``shared/cases`` whenever that folder exists.
+Planning is the planner's: :func:`plan_case` only calls :func:`planner.core.plan_dict` and
+turns a :class:`planner.validate.CaseError` into a list of field problems.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from planner.core import plan_dict
+from planner.validate import CaseError
+
+EXAMPLES_DIR = Path(__file__).resolve().parent / "examples"
+
+
+@dataclass(frozen=True)
+class Example:
+    """One bundled example case."""
+
+    case_id: str
+    title: str
+    path: Path
+
+    @property
+    def label(self) -> str:
+        return f"{self.case_id} — {self.title}" if self.title else self.case_id
+
+
+def examples(folder: Path = EXAMPLES_DIR) -> list[Example]:
+    """The bundled example cases, sorted by file name.
+
+    >>> [e.case_id for e in examples()][:2]
+    ['ex-01-low-urine-calcium-family', 'ex-02-three-weeks-postop']
+    """
+    out = []
+    for path in sorted(folder.glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        out.append(Example(str(data.get("id", path.stem)), str(data.get("title", "")), path))
+    return out
+
+
+def load_example(case_id: str, folder: Path = EXAMPLES_DIR) -> dict[str, Any]:
+    """The raw case dict of one example, by its id.
+
+    >>> load_example("ex-04-missing-left-inferior")["patient"]["age"]
+    52
+    """
+    for ex in examples(folder):
+        if ex.case_id == case_id:
+            return json.loads(ex.path.read_text(encoding="utf-8"))
+    raise KeyError(f"no example case {case_id!r}")
+
+
+@dataclass
+class Outcome:
+    """The result of planning one case: the plan (contract dict) or the problems that stopped it."""
+
+    case: Any
+    plan: dict[str, Any] | None = None
+    problems: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.plan is not None
+
+
+def parse_case_bytes(data: bytes) -> tuple[Any, list[tuple[str, str]]]:
+    """Parse an uploaded file; a file that is not JSON gives one problem at ``(file)``.
+
+    >>> parse_case_bytes(b'{"id": "x"}')
+    ({'id': 'x'}, [])
+    >>> parse_case_bytes(b'{"id": ')[1][0][0]
+    '(file)'
+    """
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return None, [("(file)", f"not a UTF-8 text file ({exc.reason} at byte {exc.start})")]
+    try:
+        return json.loads(text), []
+    except json.JSONDecodeError as exc:
+        return None, [("(file)", f"not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}")]
+
+
+def plan_case(case: Any) -> Outcome:
+    """Plan a raw case dict with the planner; an invalid case returns its field problems.
+
+    >>> plan_case({"id": "x", "labs": [{"analyte": "calcium_total"}]}).problems[0][0]
+    'labs[0]'
+    >>> plan_case(load_example("ex-01-low-urine-calcium-family")).plan["decision"]
+    'halt'
+    """
+    try:
+        return Outcome(case, plan_dict(case).to_json())
+    except CaseError as exc:
+        return Outcome(case, None, list(exc.problems))
+
+
+def case_json(case: Any) -> str:
+    """A case as the contract's JSON text (what the editor's download gives)."""
+    return json.dumps(case, indent=1, ensure_ascii=False) + "\n"

@@ -1,0 +1,160 @@
+"""HTML fragments of a plan, shared by the case board (through ``st.html``) and the report.
+
+Each function takes the plan as the planner returns it (the contract dict) and the knowledge
+view for names; none decides anything. Every coloured element also carries its meaning in
+words or symbols (decision word and symbol, gate status word, percentage next to each bar).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from kg.knowledge import Knowledge
+from ui.names import GATE_STYLES, decision_style, describe, name, pct, site_short, where
+
+ASSETS = Path(__file__).resolve().parent / "assets"
+#: The plan's stylesheet (banner, gates, bars, operations), shared by the app and the report.
+CSS = (ASSETS / "plan.css").read_text(encoding="utf-8")
+
+
+def banner_html(plan: Mapping[str, Any], kn: Knowledge, *, case_id: str | None = None) -> str:
+    """The decision and diagnosis as a banner whose colour, symbol and words agree."""
+    decision = str(plan.get("decision", ""))
+    st = decision_style(decision)
+    diagnosis = str(plan.get("diagnosis", ""))
+    sub = f"Diagnosis: {name('diagnoses', diagnosis, kn)}"
+    why = describe("decisions", decision)
+    cid = escape(case_id or str(plan.get("case_id", "")))
+    return (
+        f'<div class="pr-banner" id="decision-banner" data-decision="{escape(decision)}" role="status" '
+        f'style="background:{st.bg};color:{st.fg}">'
+        f'<div class="pr-sym" aria-hidden="true">{escape(st.symbol)}</div>'
+        f'<div><div class="pr-word">{escape(st.word)}</div>'
+        f'<div class="pr-sub">{escape(sub)}{" — " + escape(why) if why else ""}</div></div>'
+        f'<div class="pr-case">{cid}<br/>ontology {escape(str(plan.get("ontology_version") or "?"))}</div>'
+        "</div>"
+    )
+
+
+def gates_html(plan: Mapping[str, Any], kn: Knowledge, *, messages: bool = True) -> str:
+    """The gates in order as chips: symbol, status word, gate name (and its message)."""
+    chips = []
+    for g in plan.get("gates", []):
+        sym, word, fg, bg = GATE_STYLES.get(g["status"], GATE_STYLES["unknown"])
+        msg = f' <span class="pr-gate-msg">— {escape(g["message"])}</span>' if messages else ""
+        chips.append(
+            f'<span class="pr-gate" data-gate="{escape(g["id"])}" data-status="{escape(g["status"])}" '
+            f'style="color:{fg};background:{bg}" title="{escape(g["message"])}">'
+            f"<b>{escape(sym)} {escape(word)}</b> {escape(name('gates', g['id'], kn))}{msg}</span>"
+        )
+    return f'<div class="pr-gates">{"".join(chips)}</div>'
+
+
+def locations_html(plan: Mapping[str, Any], kn: Knowledge, *, limit: int | None = None) -> str:
+    """The ranked locations as rows: rank, site and side, a probability bar and its percentage."""
+    rows = []
+    for loc in plan.get("locations", [])[: limit or None]:
+        p = float(loc["probability"])
+        rows.append(
+            f'<tr class="pr-loc" data-rank="{loc["rank"]}" data-site="{escape(loc["site"])}" '
+            f'data-side="{escape(loc.get("side") or "")}">'
+            f'<td><span class="pr-rank">{loc["rank"]}</span></td>'
+            f'<td class="pr-site">{escape(where(loc["site"], loc.get("side"), kn))}</td>'
+            f'<td style="width:38%"><div class="pr-bar" role="img" aria-label="{escape(pct(p))}">'
+            f'<span style="width:{max(0.0, min(1.0, p)) * 100:.1f}%"></span></div></td>'
+            f'<td class="pr-pct">{escape(pct(p))}</td></tr>'
+        )
+    if not rows:
+        return '<p class="pr-none">No candidate location: the plan does not localize (see the decision).</p>'
+    return f'<table class="pr-bars" id="ranked-locations">{"".join(rows)}</table>'
+
+
+def split_operation_facts(op: Mapping[str, Any], kn: Knowledge) -> tuple[list[dict], list[dict]]:
+    """An operation's explanation split into rationale and risks (the graph's risk nodes of it)."""
+    proc = kn.procedures.get(str(op.get("operation")))
+    risk_iris = {r.iri for r in proc.risks} if proc else set()
+    facts = list(op.get("explanation") or [])
+    risks = [f for f in facts if f.get("iri") in risk_iris]
+    return [f for f in facts if f.get("iri") not in risk_iris], risks
+
+
+def targets_text(op: Mapping[str, Any], kn: Knowledge) -> str:
+    targets = op.get("targets") or ([{"site": op["site"], "side": op.get("side")}] if op.get("site") else [])
+    return "; ".join(where(t["site"], t.get("side"), kn) for t in targets)
+
+
+def operations_html(plan: Mapping[str, Any], kn: Knowledge, *, limit: int | None = None,
+                    details: bool = True) -> str:
+    """The ranked operations: name, targets, adjuncts, and (with details) rationale and risks."""
+    items = []
+    for op in plan.get("operations", [])[: limit or None]:
+        rationale, risks = split_operation_facts(op, kn)
+        tg = targets_text(op, kn)
+        adj = ", ".join(name("adjuncts", a, kn) for a in op.get("adjuncts") or [])
+        title = escape(name("operations", op["operation"], kn))
+        body = [f'<div class="pr-op-head">{op["rank"]}. {title}</div>']
+        if tg:
+            body.append(f'<div class="pr-op-meta"><b>Target:</b> {escape(tg)}</div>')
+        if adj:
+            body.append(f'<div class="pr-op-meta"><b>Adjuncts:</b> {escape(adj)}</div>')
+        if details and rationale:
+            body.append('<div class="pr-op-meta"><b>Why:</b> '
+                        + escape("; ".join(f["text"] for f in rationale)) + "</div>")
+        if risks:
+            body.append('<div class="pr-op-risk"><b>Main risks:</b> '
+                        + escape("; ".join(f["text"].removeprefix("Risk: ") for f in risks)) + "</div>")
+        items.append(f'<li class="pr-op" data-operation="{escape(op["operation"])}">{"".join(body)}</li>')
+    if not items:
+        return '<p class="pr-none">No operation proposed.</p>'
+    return f'<ol class="pr-ops" id="ranked-operations">{"".join(items)}</ol>'
+
+
+def tests_html(plan: Mapping[str, Any], kn: Knowledge, *, limit: int | None = None) -> str:
+    items = [
+        f'<li data-test="{escape(t["test"])}"><b>{escape(name("tests", t["test"], kn))}</b> — '
+        f'{escape(t["reason"])}</li>'
+        for t in plan.get("next_tests", [])[: limit or None]
+    ]
+    if not items:
+        return '<p class="pr-none">No further test.</p>'
+    return f'<ol class="pr-tests" id="next-tests">{"".join(items)}</ol>'
+
+
+def warnings_html(plan: Mapping[str, Any]) -> str:
+    return "".join(f'<div class="pr-warn">⚠ {escape(w)}</div>' for w in plan.get("warnings") or [])
+
+
+def facts_html(facts: Sequence[Mapping[str, Any]]) -> str:
+    """An explanation chain: each fact with its IRI (a link) and its source."""
+    items = []
+    for f in facts:
+        iri = f.get("iri")
+        src = f.get("source")
+        link = f' <a class="pr-iri" href="{escape(iri)}">{escape(iri)}</a>' if iri else ""
+        source = f' <span class="pr-src">— {escape(src)}</span>' if src else ""
+        items.append(f"<li>{escape(str(f.get('text', '')))}{link}{source}</li>")
+    return f'<ul class="pr-facts">{"".join(items)}</ul>'
+
+
+def causes_html(plan: Mapping[str, Any], kn: Knowledge) -> str:
+    rows = []
+    for c in plan.get("suspected_causes", []):
+        p = float(c["probability"])
+        rows.append(
+            f'<tr><td class="pr-site">{escape(name("suspected_causes", c["cause"], kn))}</td>'
+            f'<td style="width:38%"><div class="pr-bar"><span style="width:{p * 100:.1f}%"></span></div></td>'
+            f'<td class="pr-pct">{escape(pct(p))}</td></tr>'
+        )
+    return f'<table class="pr-bars" id="suspected-causes">{"".join(rows)}</table>' if rows else ""
+
+
+def location_title(loc: Mapping[str, Any], kn: Knowledge) -> str:
+    """The words of one ranked location ("#1 Perrier F, left — 95%")."""
+    return f"#{loc['rank']} {where(loc['site'], loc.get('side'), kn)} — {pct(float(loc['probability']))}"
+
+
+def site_names(plan: Mapping[str, Any], kn: Knowledge) -> list[str]:
+    return [site_short(loc["site"], kn) for loc in plan.get("locations", [])]

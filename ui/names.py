@@ -1,0 +1,174 @@
+"""Display names for codes, read from the knowledge graph and the contract's vocabulary.
+
+Nothing clinical is decided here: these functions only turn a code (``perrier_F``,
+``cervical_thymectomy``) into the words the graph gives it, trimmed for a screen, plus a few
+purely typographic choices (short tags for imaging modalities, the word and symbol of each
+decision). The colour of a decision is always paired with its word and symbol.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from kg.knowledge import Knowledge, knowledge
+from planner.contract_files import load
+
+#: schemes whose graph labels carry a "<scheme word>: " prefix that a screen does not need
+_PREFIXED = ("decision: ", "diagnosis: ", "gate: ")
+_SUFFIXES = (" as cause of failure", " site")
+
+#: Short tags drawn on the diagram next to a site, one per imaging modality or test (typography only).
+MODALITY_TAGS: dict[str, str] = {
+    "ultrasound": "US",
+    "sestamibi_planar": "MIBI",
+    "sestamibi_spect": "SPECT",
+    "sestamibi_spect_ct": "SPECT/CT",
+    "ct_4d": "4D-CT",
+    "mri_4d": "4D-MRI",
+    "fch_pet_ct": "FCH-PET",
+    "methionine_pet": "MET-PET",
+    "fna": "FNA",
+}
+
+
+@dataclass(frozen=True)
+class DecisionStyle:
+    """How a decision is shown: its word, a symbol, and colours (foreground on background)."""
+
+    word: str
+    symbol: str
+    fg: str
+    bg: str
+
+
+#: One style per decision code; the word and symbol carry the meaning, the colour repeats it.
+DECISION_STYLES: dict[str, DecisionStyle] = {
+    "operate": DecisionStyle("OPERATE", "✓", "#ffffff", "#0b6b3a"),
+    "investigate": DecisionStyle("INVESTIGATE FIRST", "?", "#1b1b1b", "#ffc83d"),
+    "defer": DecisionStyle("DEFER — DO NOT OPERATE NOW", "‖", "#ffffff", "#b34700"),
+    "halt": DecisionStyle("HALT — NO PARATHYROID OPERATION", "✕", "#ffffff", "#b3001b"),
+    "medical": DecisionStyle("MEDICAL / ABLATIVE — NOT SURGERY", "◆", "#ffffff", "#4b2c83"),
+}
+UNKNOWN_DECISION = DecisionStyle("NO DECISION", "•", "#ffffff", "#444444")
+
+#: Gate status: symbol and word (the colour only repeats them).
+GATE_STYLES: dict[str, tuple[str, str, str, str]] = {
+    "pass": ("✓", "pass", "#0b6b3a", "#e3f4ea"),
+    "warn": ("!", "warn", "#7a4a00", "#fff1cc"),
+    "fail": ("✕", "FAIL", "#ffffff", "#b3001b"),
+    "unknown": ("?", "unknown", "#333333", "#e8e8e8"),
+}
+
+
+def _kn(kn: Knowledge | None) -> Knowledge:
+    return kn or knowledge()
+
+
+def _trim(label: str) -> str:
+    for p in _PREFIXED:
+        if label.startswith(p):
+            label = label[len(p) :]
+    for s in _SUFFIXES:
+        if label.endswith(s):
+            label = label[: -len(s)]
+    return label
+
+
+def name(scheme: str, code: str | None, kn: Knowledge | None = None) -> str:
+    """The graph's label for a code, without a scheme prefix; the code itself when the graph has none.
+
+    >>> name("operations", "cervical_thymectomy")
+    'transcervical thymectomy'
+    >>> name("gates", "fhh_screen")
+    'FHH screen'
+    >>> name("sites", "perrier_F")
+    'Perrier F'
+    """
+    if not code:
+        return ""
+    label = _kn(kn).label(scheme, code)
+    if scheme == "sites":
+        return site_short(code, kn)
+    return _trim(label) if label != code else code.replace("_", " ")
+
+
+def site_short(code: str, kn: Knowledge | None = None) -> str:
+    """Short site name: the part of the label before its colon ("Perrier F"), else the label.
+
+    >>> site_short("anterior_mediastinum")
+    'anterior mediastinal'
+    """
+    label = _kn(kn).label("sites", code)
+    if label == code:
+        return code.replace("_", " ")
+    return _trim(label.split(": ", 1)[0])
+
+
+def site_long(code: str, kn: Knowledge | None = None) -> str:
+    """The site's description after its short name, or the whole label.
+
+    >>> site_long("perrier_F")
+    'inferior gland in the thyrothymic ligament or cervical thymus'
+    """
+    label = _kn(kn).label("sites", code)
+    return label.split(": ", 1)[1] if ": " in label else label
+
+
+def where(site: str | None, side: str | None, kn: Knowledge | None = None) -> str:
+    """Site and side as read aloud ("Perrier F, left"); a midline site has no side word.
+
+    >>> where("perrier_F", "left")
+    'Perrier F, left'
+    >>> where("anterior_mediastinum", "midline")
+    'anterior mediastinal (midline)'
+    """
+    if not site:
+        return ""
+    short = site_short(site, kn)
+    if side in ("left", "right"):
+        return f"{short}, {side}"
+    if side == "midline":
+        return f"{short} (midline)"
+    return short
+
+
+def describe(category: str, code: str) -> str:
+    """The contract vocabulary's one-line description of a code ('' when it has none).
+
+    >>> describe("decisions", "halt").startswith("Not a disease")
+    True
+    """
+    vocab: dict[str, Any] = load("vocabulary.json")
+    entry = vocab.get(category, {})
+    return str(entry.get(code, "")) if isinstance(entry, dict) else ""
+
+
+@cache
+def vocabulary_codes(category: str) -> tuple[str, ...]:
+    """The codes of one vocabulary category, in the contract's order.
+
+    >>> vocabulary_codes("sides")
+    ('left', 'right', 'midline')
+    """
+    entry = load("vocabulary.json").get(category, {})
+    return tuple(entry) if isinstance(entry, dict) else ()
+
+
+def decision_style(decision: str | None) -> DecisionStyle:
+    """The word, symbol and colours of a decision code."""
+    return DECISION_STYLES.get(decision or "", UNKNOWN_DECISION)
+
+
+def pct(p: float) -> str:
+    """A probability as a percentage a room can read: '<1%' below one percent.
+
+    >>> pct(0.954), pct(0.004), pct(0.0)
+    ('95%', '<1%', '0%')
+    """
+    if p <= 0:
+        return "0%"
+    if p < 0.01:
+        return "<1%"
+    return f"{p:.0%}"

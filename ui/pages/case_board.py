@@ -1,0 +1,205 @@
+"""Case board: the plan of the current case, as the preoperative conference and the tumour board see it.
+
+Banner (decision and diagnosis) with the gates; the anatomical diagram next to the ranked
+locations and their "why"; the ranked operations with rationale and risks; the next tests;
+the IOPTH panel with its calculator; a one-click HTML report. In tumour-board display mode the
+same plan is laid out on one screen in large type.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from kg.knowledge import Knowledge
+from ui import state
+from ui.diagram import diagram_input, neck_svg
+from ui.fragments import (
+    banner_html,
+    causes_html,
+    facts_html,
+    gates_html,
+    location_title,
+    locations_html,
+    operations_html,
+    split_operation_facts,
+    targets_text,
+    tests_html,
+    warnings_html,
+)
+from ui.iopth_view import chart_svg, check
+from ui.names import name
+from ui.report import report_html
+
+
+def show_problems(problems: list[tuple[str, str]], label: str) -> None:
+    """A case that cannot be planned: one error per field, naming the field and the reason."""
+    st.error(f"This case cannot be planned ({label}): {len(problems)} problem(s) to fix in the record.")
+    for path, message in problems:
+        st.error(f"**{path}** — {message}", icon=":material/error:")
+    st.caption("Open the case editor to correct the fields; nothing is planned from an invalid case.")
+
+
+def report_button(case: Any, plan: dict[str, Any], kn: Knowledge, where: Any) -> None:
+    where.download_button(
+        "Export report (HTML)",
+        data=report_html(case, plan, kn),
+        file_name=f"parareop-{plan.get('case_id', 'case')}.html",
+        mime="text/html",
+        icon=":material/download:",
+        key="report",
+        help="A self-contained page for the record: diagram, tables, explanations, sources. "
+        "Print it to PDF from the browser.",
+    )
+
+
+def diagram(case: Any, plan: dict[str, Any], kn: Knowledge, css_class: str) -> None:
+    svg = neck_svg(diagram_input(case, plan, kn), kn.sites)
+    # st.html's sanitizer drops inline SVG; the SVG is generated here with every value escaped
+    st.markdown(f'<div class="{css_class}">{svg}</div>', unsafe_allow_html=True)
+
+
+def iopth_panel(plan: dict[str, Any]) -> None:
+    iop = plan.get("iopth_plan")
+    if not iop:
+        return
+    st.subheader("Intraoperative PTH")
+    st.markdown(f"**{iop.get('criterion', '')}**")
+    if iop.get("renal_note"):
+        st.warning(iop["renal_note"])
+    version = st.session_state.get("case_version", 0)
+    chart_col, calc_col = st.columns([3, 2])
+    with calc_col:
+        st.markdown("**Calculator** — type the values as they come back from the lab.")
+        baseline = st.number_input(
+            "Highest pre-excision PTH",
+            min_value=0.0,
+            value=float(iop.get("baseline_pth") or 0.0),
+            key=f"iopth_base_{version}",
+        )
+        at = float(iop.get("minutes", 10))
+        early = st.number_input("PTH at 5 min", min_value=0.0, value=None, key=f"iopth_5_{version}")
+        late = st.number_input(f"PTH at {at:g} min", min_value=0.0, value=None, key=f"iopth_10_{version}")
+        reading = check(iop, baseline, {5.0: early, at: late})
+        if reading.met is True:
+            st.success(reading.text, icon=":material/check_circle:")
+        elif reading.met is False:
+            st.error(reading.text, icon=":material/cancel:")
+        else:
+            st.info(reading.text)
+        if early is not None and 5.0 in reading.falls:
+            st.caption(f"5 min: {reading.falls[5.0]:.0%} fall from the baseline.")
+        with st.expander("Sources"):
+            for s in iop.get("sources", []):
+                st.markdown(f"- {s}")
+            for iri in iop.get("iris", []):
+                st.markdown(f"- <{iri}>")
+    with chart_col:
+        measured = [(m, v) for m, v in ((5.0, early), (at, late)) if v is not None]
+        st.markdown(f'<div class="pr-chart">{chart_svg(iop, measured, baseline or None)}</div>',
+                    unsafe_allow_html=True)
+
+
+def full_board(case: Any, plan: dict[str, Any], kn: Knowledge, label: str) -> None:
+    head, action = st.columns([4, 1])
+    head.markdown(f"### Case board · `{plan['case_id']}`")
+    head.caption(f"Loaded from {label}. {case.get('title', '') if isinstance(case, dict) else ''}")
+    with action:
+        report_button(case, plan, kn, st)
+    st.html(banner_html(plan, kn))
+    st.html(gates_html(plan, kn))
+    with st.expander("Why each gate passed or failed"):
+        for g in plan.get("gates", []):
+            st.markdown(f"**{name('gates', g['id'], kn)}** ({g['status']}): {g['message']}")
+            st.html(facts_html(g.get("explanation") or []))
+    if plan.get("warnings"):
+        st.html(warnings_html(plan))
+    left, right = st.columns([5, 6], gap="large")
+    with left:
+        st.subheader("Diagram")
+        diagram(case, plan, kn, "pr-diagram")
+    with right:
+        st.subheader("Ranked locations")
+        st.html(locations_html(plan, kn))
+        for loc in plan.get("locations", []):
+            with st.expander(f"Why {location_title(loc, kn)}"):
+                st.html(facts_html(loc.get("explanation") or []))
+        if plan.get("suspected_causes"):
+            st.subheader("Suspected causes")
+            st.html(causes_html(plan, kn))
+            for c in plan["suspected_causes"]:
+                with st.expander(f"Why {name('suspected_causes', c['cause'], kn)}"):
+                    st.html(facts_html(c.get("explanation") or []))
+    ops, tests = st.columns([6, 5], gap="large")
+    with ops:
+        st.subheader("Ranked operations")
+        st.html(operations_html(plan, kn))
+        for op in plan.get("operations", []):
+            rationale, risks = split_operation_facts(op, kn)
+            with st.expander(f"Explanation of {op['rank']}. {name('operations', op['operation'], kn)} "
+                             f"({targets_text(op, kn)})"):
+                st.html(facts_html(rationale + risks))
+    with tests:
+        st.subheader("Next tests")
+        st.html(tests_html(plan, kn))
+        for t in plan.get("next_tests", []):
+            if t.get("explanation"):
+                with st.expander(f"Evidence for {name('tests', t['test'], kn)}"):
+                    st.html(facts_html(t["explanation"]))
+    iopth_panel(plan)
+    st.caption(f"Ontology version {plan.get('ontology_version')}. Decision support for the multidisciplinary "
+               "team; every statement links the graph fact and source it rests on.")
+
+
+def display_board(case: Any, plan: dict[str, Any], kn: Knowledge) -> None:
+    """Tumour-board display: banner, diagram, top three locations and operations on one screen."""
+    head = banner_html(plan, kn) + gates_html(plan, kn, messages=False)
+    st.html(f'<div class="pr-board">{head}</div>')
+    cols = st.columns([5, 5, 5], gap="medium")
+    with cols[0]:
+        diagram(case, plan, kn, "pr-board-diagram")
+    failing = [g for g in plan.get("gates", []) if g["status"] != "pass"]
+    with cols[1]:
+        parts = []
+        if plan.get("locations"):
+            parts.append("<h2>Top 3 locations</h2>" + locations_html(plan, kn, limit=3))
+        if failing:
+            parts.append("<h2>Gates to note</h2>" + gates_html({"gates": failing}, kn))
+        parts.append(warnings_html(plan))
+        st.html('<div class="pr-board">' + "".join(parts) + "</div>")
+    with cols[2]:
+        parts = []
+        if plan.get("operations"):
+            title = "Top 3 operations" if plan.get("decision") == "operate" else "Options (not now)"
+            if plan.get("decision") == "medical":
+                title = "Top 3 options"
+            parts.append(f"<h2>{title}</h2>" + operations_html(plan, kn, limit=3, details=False))
+        if plan.get("next_tests") and plan.get("decision") != "operate":
+            parts.append("<h2>Next tests</h2>" + tests_html(plan, kn, limit=3))
+        elif plan.get("next_tests"):
+            parts.append("<h2>Before the operation</h2>" + tests_html(plan, kn, limit=2))
+        st.html('<div class="pr-board">' + "".join(parts) + "</div>")
+    report_button(case, plan, kn, st.sidebar)
+
+
+def main() -> None:
+    kn = state.kn()
+    case, label, problems = state.current_case()
+    if problems:
+        show_problems(problems, label)
+        return
+    outcome = state.plan(case)
+    if not outcome.ok or outcome.plan is None:
+        show_problems(outcome.problems, label)
+        if st.button("Open this case in the editor", key="to_editor"):
+            st.session_state["editor_load"] = True
+            st.switch_page("pages/case_editor.py")
+        return
+    if state.board_mode():
+        display_board(case, outcome.plan, kn)
+    else:
+        full_board(case, outcome.plan, kn, label)
+
+
+main()

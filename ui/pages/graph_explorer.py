@@ -1,0 +1,5 @@
+"""graph_explorer (in progress)."""
+
+import streamlit as st
+
+st.write("graph_explorer")

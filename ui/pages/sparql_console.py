@@ -1,0 +1,5 @@
+"""sparql_console (in progress)."""
+
+import streamlit as st
+
+st.write("sparql_console")

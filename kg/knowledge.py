@@ -179,6 +179,7 @@ class Knowledge:
     dictating_causes: frozenset[str] = frozenset()
     seen_statuses: frozenset[str] = frozenset()
     origin_path: dict[str, tuple[str, str]] = field(default_factory=dict)
+    cause_requires: dict[str, frozenset[str]] = field(default_factory=dict)
     gone_statuses: frozenset[str] = frozenset()
 
     # ------------------------------------------------------------------ lookups
@@ -418,9 +419,7 @@ def _build(store: ox.Store, version: str) -> Knowledge:  # noqa: C901 - one pass
     mod_mods = rd.pairs("SELECT ?e ?m WHERE { ?e a prp:PerformanceModifier ; prp:forModality ?m }", "e", "m")
     mod_sites = rd.pairs("SELECT ?e ?s WHERE { ?e a prp:PerformanceModifier ; prp:forSite ?s }", "e", "s")
     modifiers: list[Modifier] = []
-    for (
-        r
-    ) in rd.rows("""SELECT ?e ?target ?c ?ap WHERE { ?e a prp:PerformanceModifier ; prp:modifies ?target .
+    for r in rd.rows("""SELECT ?e ?target ?c ?ap WHERE { ?e a prp:PerformanceModifier ; prp:modifies ?target .
             OPTIONAL { ?e prp:forCause ?c } OPTIONAL { ?e prp:forAppearance ?ap } } ORDER BY ?e"""):
         e = _val(r["e"]) or ""
         modifiers.append(
@@ -541,6 +540,10 @@ def _build(store: ox.Store, version: str) -> Knowledge:  # noqa: C901 - one pass
     gone = frozenset(
         code(_val(r["s"])) for r in rd.rows("SELECT ?s WHERE { ?s a/rdfs:subClassOf* prp:TissueGoneStatus }")
     )
+    cause_requires = {
+        code(k): frozenset(code(x) for x in v)
+        for k, v in rd.pairs("SELECT ?c ?f WHERE { ?c prp:requiresFeature ?f }", "c", "f").items()
+    }
     return Knowledge(
         version,
         iris,
@@ -576,6 +579,7 @@ def _build(store: ox.Store, version: str) -> Knowledge:  # noqa: C901 - one pass
         seen_statuses=seen,
         gone_statuses=gone,
         origin_path=origin_path,
+        cause_requires=cause_requires,
     )
 
 

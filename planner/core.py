@@ -61,7 +61,8 @@ def plan(case: Case, kn: Knowledge | None = None) -> Plan:  # noqa: C901
     ]
     causes, cause_facts = cause_probabilities(feat, kn)
     warnings = list(go.warnings)
-    _carcinoma_gate(kn, go, feat, red)
+    if go.diagnosis in SURGICAL:
+        _carcinoma_gate(kn, go, feat, red)
     locations: list[tuple[Loc, float]] = []
     loc_facts: dict[Loc, list[Fact]] = {}
     post_causes = causes
@@ -109,7 +110,7 @@ def plan(case: Case, kn: Knowledge | None = None) -> Plan:  # noqa: C901
     cause_items = [
         CauseItem(cause=c, probability=round(p, 4), explanation=cause_facts.get(c, []))
         for c, p in sorted(post_causes.items(), key=lambda kv: (-kv[1], kv[0]))
-        if p >= 0.005
+        if p >= 0.005 and (go.diagnosis in SURGICAL or go.diagnosis == "fhh_suspected")
     ]
     loc_items = [
         LocationItem(

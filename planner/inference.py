@@ -198,26 +198,26 @@ def localized_foci(findings: list[Finding], kn: Knowledge) -> list[Loc]:
 def cause_probabilities(
     feat: dict[str, Fact], kn: Knowledge
 ) -> tuple[dict[str, float], dict[str, list[Fact]]]:
-    odds: dict[str, float] = {}
+    """P(cause | features): each cause's share at reoperation times the likelihood ratio of every
+    feature present, normalized over the mutually exclusive causes. A cause whose required
+    feature is absent (a graft, a remnant) is impossible."""
+    weight: dict[str, float] = {}
     facts: dict[str, list[Fact]] = {}
     for cause, prior in sorted(kn.cause_priors.items()):
-        p = prior.v
-        odds[cause] = p / (1 - p)
+        weight[cause] = prior.v
         facts[cause] = [
-            ex.evidence(f"Prior share of {cause.replace('_', ' ')} at reoperation: {p:.1%}", prior)
+            ex.evidence(f"Prior share of {cause.replace('_', ' ')} at reoperation: {prior.v:.1%}", prior)
         ]
     for key, fact in sorted(feat.items()):
         for cause, lr in kn.likelihood_ratios.get(key, []):
-            odds[cause] *= lr.v
+            weight[cause] *= lr.v
             facts[cause].append(fact)
-            facts[cause].append(ex.evidence(f"{key.replace('_', ' ')}: odds x {lr.v:g}", lr))
-    if "has_autograft" not in feat:
-        odds["graft_hyperfunction"] = 0.0
-    if "has_remnant" not in feat:
-        odds["remnant_hyperfunction"] = 0.0
-    probs = {c: o / (1 + o) for c, o in odds.items()}
-    total = sum(probs.values())
-    return {c: v / total for c, v in probs.items()}, facts
+            facts[cause].append(ex.evidence(f"{key.replace('_', ' ')}: x {lr.v:g}", lr))
+    for cause, needed in kn.cause_requires.items():
+        if not needed <= feat.keys():
+            weight[cause] = 0.0
+    total = sum(weight.values())
+    return {c: w / total for c, w in weight.items()}, facts
 
 
 # ------------------------------------------------------------------ structural location priors

@@ -19,7 +19,11 @@ from collections.abc import Sequence
 from ontology.errors import ParaReopError
 
 #: The command modules, in the order their commands appear in ``--help``.
-COMMAND_MODULES: tuple[str, ...] = ("ui.commands.ontology_cmd", "ui.commands.plan_cmd")
+COMMAND_MODULES: tuple[str, ...] = (
+    "ui.commands.ontology_cmd",
+    "ui.commands.plan_cmd",
+    "ui.commands.fhir_cmd",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

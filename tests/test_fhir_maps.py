@@ -1,0 +1,128 @@
+"""The FHIR import's code tables (clinical/data): consistent with the contract and the ontology."""
+
+from __future__ import annotations
+
+import csv
+import doctest
+import json
+
+import pytest
+from fhir.resources.R4B.codesystem import CodeSystem
+
+import clinical.fhir_import
+import clinical.fhir_maps
+from clinical.fhir_maps import DATA, LOINC, PROFILE, UCUM, maps, read_tsv, system
+from kg.knowledge import ONTOLOGY_DIR, knowledge
+from planner.contract_files import load
+
+VOCAB = load("vocabulary.json")
+PLAIN_UNITS = {"mm", "mg", "min"}
+
+
+def _sssom_loinc() -> dict[str, tuple[str, str]]:
+    """LOINC code -> (ParaReop analyte notation, LOINC label) from the ontology's mapping table."""
+    lines = [
+        ln
+        for ln in (ONTOLOGY_DIR / "mappings.sssom.tsv").read_text().splitlines()
+        if ln and not ln.startswith("#")
+    ]
+    out = {}
+    for row in csv.DictReader(lines, delimiter="\t"):
+        if row["object_id"].startswith("LOINC:"):
+            out[row["object_id"].removeprefix("LOINC:")] = (
+                row["subject_id"].removeprefix("prp:analyte_"),
+                row["object_label"],
+            )
+    return out
+
+
+def test_loinc_table_agrees_with_the_ontology_cross_references() -> None:
+    table = maps().loinc
+    onto = _sssom_loinc()
+    assert onto, "the ontology has LOINC cross-references"
+    for code, (analyte, label) in onto.items():
+        assert code in table, f"LOINC {code} ({analyte}) is cross-referenced by the ontology but not mapped"
+        assert table[code].analyte == analyte
+        assert table[code].long_name == label
+
+
+def test_loinc_table_rows_are_complete() -> None:
+    analytes = set(VOCAB["analytes"])
+    for row in maps().loinc.values():
+        assert row.analyte in analytes
+        assert row.long_name and row.source
+        assert row.loinc.count("-") == 1 and row.loinc.split("-")[0].isdigit()
+    # every analyte the issue names has at least one LOINC code
+    wanted = analytes - {"cccr", "pthrp"}
+    assert wanted <= {r.analyte for r in maps().loinc.values()}
+
+
+def test_unit_table_targets_are_contract_units_allowed_by_the_graph() -> None:
+    kn = knowledge()
+    allowed = set().union(*kn.allowed_units.values())
+    for row in maps().units.values():
+        assert row.factor > 0 and row.long_name
+        if row.target in PLAIN_UNITS:
+            continue
+        assert row.target in VOCAB["units"], row
+        assert row.target in allowed, f"{row.ucum} -> {row.target} is no analyte's unit in the graph"
+        assert row.factor == 1  # the planner converts between contract units, not the import
+    # every contract unit can be written in UCUM
+    assert set(VOCAB["units"]) <= {r.target for r in maps().units.values()}
+
+
+def test_procedure_table_covers_every_prior_procedure_once() -> None:
+    rows = list(maps().procedures.values())
+    assert sorted(r.procedure for r in rows) == sorted(VOCAB["prior_procedures"])
+    para = {r.procedure for r in rows if r.parathyroid_operation}
+    assert "focused_parathyroidectomy" in para and "bilateral_exploration" in para
+    assert "hemithyroidectomy" not in para and "cervical_thymectomy" not in para
+    assert all(r.system == system("prior_procedures") for r in rows), "only verified external codes"
+
+
+def test_body_site_laterality_medication_and_condition_targets_are_contract_codes() -> None:
+    m = maps()
+    for row in m.body_sites.values():
+        if row.kind == "site":
+            assert row.target in VOCAB["sites"]
+        else:
+            assert row.kind == "gland_level" and row.target in ("superior", "inferior")
+    assert set(m.laterality.values()) <= set(VOCAB["sides"]) | {""}
+    assert {r.medication for r in m.medications} <= set(VOCAB["medications"])
+    assert set(m.conditions.values()) <= set(VOCAB["syndromes"])
+    assert all(r.match in ("exact", "prefix") for r in m.medications)
+
+
+def test_every_table_row_names_its_source() -> None:
+    for name in ("loinc.tsv", "body_sites.tsv", "laterality.tsv", "medications.tsv", "conditions.tsv"):
+        for row in read_tsv(name):
+            assert row["source"].strip(), (name, row)
+
+
+def test_profile_code_system_is_a_valid_fhir_codesystem() -> None:
+    data = json.loads((DATA / "codesystem-observation.json").read_text())
+    cs = CodeSystem.model_validate(data)
+    assert cs.url == PROFILE
+    codes = [c.code for c in cs.concept]
+    assert len(codes) == len(set(codes))
+    assert all(c.definition for c in cs.concept)
+
+
+def test_lookups_never_guess() -> None:
+    m = maps()
+    assert m.lab([{"system": LOINC, "code": "17861-6"}]) == "calcium_total"
+    assert m.lab([{"system": LOINC, "code": "718-7"}]) is None  # haemoglobin: not ours
+    assert m.lab([{"system": system("analytes"), "code": "cccr"}]) == "cccr"
+    assert m.lab([{"system": system("analytes"), "code": "calcium"}]) is None
+    assert m.side([{"system": "http://snomed.info/sct", "code": "7771000"}]) == "left"
+    assert m.side([{"system": "http://snomed.info/sct", "code": "51440002"}]) == ""
+    assert m.site([{"system": "http://purl.obolibrary.org/obo/uberon.owl", "code": "UBERON:0002046"}]) is None
+    assert m.medication([{"system": "http://www.whocc.no/atc", "code": "C03AA03"}]) == "thiazide"
+    assert m.medication([{"system": "http://www.whocc.no/atc", "code": "C03CA01"}]) is None  # furosemide
+    assert UCUM in {"http://unitsofmeasure.org"}
+
+
+@pytest.mark.parametrize("module", [clinical.fhir_maps, clinical.fhir_import])
+def test_doctests(module: object) -> None:
+    result = doctest.testmod(module)  # type: ignore[arg-type]
+    assert result.failed == 0 and result.attempted > 0

@@ -1,0 +1,55 @@
+"""``parareop import-fhir``: a FHIR R4 Bundle (searchset or collection) -> a contract case.
+
+The case goes to stdout (or ``--out FILE``), every warning (what could not be mapped) to
+stderr, one line each. ``--plan`` plans the imported case at once and prints the plan
+instead: one command from an EHR export to a plan. A bundle that cannot become a case
+(not FHIR, no parathyroid Procedure, an unknown unit, ...) is a one-line error, exit 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "import-fhir",
+        help="turn a FHIR R4 Bundle (JSON) into a contract case (README: 'FHIR import')",
+        description="Read a FHIR R4 Bundle (searchset or collection) and write a contract case: "
+        "labs by LOINC with UCUM units, operations from parathyroid Procedures (day 0 = the most "
+        "recent), imaging, venous sampling and FNA washouts from the ParaReop profile. No names, "
+        "birth dates or calendar dates go into the case.",
+    )
+    p.add_argument("bundle", type=Path, help="the Bundle, as FHIR JSON")
+    p.add_argument("--patient", metavar="ID", help="the Patient's logical id, when the Bundle holds several")
+    p.add_argument("--case-id", metavar="ID", help="the case id (default: a hash of the imported content)")
+    p.add_argument("--out", "-o", type=Path, metavar="FILE", help="write the case here instead of stdout")
+    p.add_argument("--plan", action="store_true", help="plan the imported case and print the plan instead")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from clinical.fhir_import import import_file
+
+    result = import_file(args.bundle, patient=args.patient, case_id=args.case_id)
+    for w in result.warnings:
+        print(f"parareop: warning: {w}", file=sys.stderr)
+    out = result.case
+    if args.plan:
+        from planner.core import plan_dict
+        from planner.validate import CaseError
+
+        try:
+            out = plan_dict(result.case).to_json()
+        except CaseError as exc:
+            print(f"parareop: error: the imported case cannot be planned: {exc}", file=sys.stderr)
+            return 2
+    text = json.dumps(out, indent=1)
+    if args.out:
+        args.out.write_text(text + "\n", encoding="utf-8")
+    else:
+        print(text)
+    return 0

@@ -23,6 +23,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "ui.commands.ontology_cmd",
     "ui.commands.plan_cmd",
     "ui.commands.fhir_cmd",
+    "ui.commands.audit_cmd",
 )
 
 

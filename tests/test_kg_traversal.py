@@ -23,7 +23,9 @@ def test_a_missing_inferior_gland_is_sought_along_the_third_pouch_path() -> None
     assert origin == "origin_third_pouch"
     sites = [c.site for c in candidate_sites(g, origin)]
     assert "perrier_F" in sites and "anterior_mediastinum" in sites and "intrathyroidal" in sites
-    assert "perrier_A" not in sites and "retroesophageal" not in sites and "posterior_mediastinum" not in sites
+    assert (
+        "perrier_A" not in sites and "retroesophageal" not in sites and "posterior_mediastinum" not in sites
+    )
 
 
 def test_a_missing_superior_gland_is_sought_along_the_fourth_pouch_path() -> None:
@@ -53,7 +55,13 @@ def test_drainage_both_ways() -> None:
     assert sites_drained_by(g, "thymic_vein") == ["anterior_mediastinum", "perrier_F"]
     assert "thymic_vein" in veins_draining(g, "anterior_mediastinum")
     assert veins_draining(g, "autograft") == ["graft_arm_vein"]
-    for vein in ("ijv_upper", "ijv_lower", "superior_thyroid_vein", "middle_thyroid_vein", "inferior_thyroid_vein"):
+    for vein in (
+        "ijv_upper",
+        "ijv_lower",
+        "superior_thyroid_vein",
+        "middle_thyroid_vein",
+        "inferior_thyroid_vein",
+    ):
         assert "anterior_mediastinum" not in sites_drained_by(g, vein)
 
 
@@ -76,7 +84,10 @@ def test_preferred_approaches_come_first() -> None:
 
 
 def test_men1_calls_for_thymectomy_and_bilateral_reexploration() -> None:
-    assert operations_indicated_for(traversal_graph(), "MEN1") == ["cervical_thymectomy", "bilateral_reexploration"]
+    assert operations_indicated_for(traversal_graph(), "MEN1") == [
+        "cervical_thymectomy",
+        "bilateral_reexploration",
+    ]
     assert operations_indicated_for(traversal_graph(), "carcinoma")[-1] == "en_bloc_resection"
 
 

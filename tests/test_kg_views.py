@@ -87,9 +87,6 @@ def test_codes_find_individuals_and_name_nodes() -> None:
     assert lookup("sites", "perrier_F") == PRP + "site_perrier_F"
     assert lookup("veins", "thymic_vein") == PRP + "vein_thymic_vein"
     assert lookup("sites", "perrier_Z") is None
-    # a notation shared by several entities in one scheme identifies none of them
-    assert len(code_index().by_code[("parameters", "sensitivity")]) > 1
-    assert lookup("parameters", "sensitivity") is None
     assert node_id(PRP + "origin_third_pouch") == "origin_third_pouch"
     assert node_id(PRP + "procedure_hemithyroidectomy") == "hemithyroidectomy"
 
@@ -112,10 +109,19 @@ def test_descent_edges_follow_the_paths() -> None:
     graph = traversal_graph()
     paths = graph.graph["paths"]
     assert paths["path_inferior"]["main"] == [
-        "undescended", "carotid_sheath", "perrier_E", "perrier_F", "anterior_mediastinum", "aortopulmonary_window",
+        "undescended",
+        "carotid_sheath",
+        "perrier_E",
+        "perrier_F",
+        "anterior_mediastinum",
+        "aortopulmonary_window",
     ]
     assert paths["path_superior"]["main"] == [
-        "perrier_A", "perrier_B", "perrier_C", "retroesophageal", "posterior_mediastinum",
+        "perrier_A",
+        "perrier_B",
+        "perrier_C",
+        "retroesophageal",
+        "posterior_mediastinum",
     ]
     assert graph.has_edge("perrier_E", "perrier_F", key="descent:path_inferior")
     assert graph.has_edge("perrier_F", "anterior_mediastinum", key="descent:path_inferior")
@@ -142,11 +148,22 @@ def test_drainage_adjacency_and_approach_edges() -> None:
     assert graph.has_edge("origin_fourth_pouch", "perrier_A", key="usual_site")
 
 
+def test_a_code_shared_in_one_scheme_names_no_entity(tiny_release: Path) -> None:
+    index = code_index(tiny_release)
+    assert index.by_code[("parameters", "dup")] == (PRP + "threshold_a", PRP + "threshold_b")
+    assert lookup("parameters", "dup", tiny_release) is None
+    assert node_id(PRP + "threshold_a", tiny_release) == "threshold_a"
+    assert lookup("sites", "mid", tiny_release) == PRP + "site_mid"
+
+
 def test_the_projection_works_on_a_tiny_ontology(tiny_release: Path) -> None:
     graph = traversal_graph(tiny_release)
     assert graph is not traversal_graph()
-    assert graph.graph["paths"]["path_x"] == {"main": ["high", "mid", "low"], "branches": {"inside": "mid"},
-                                              "origins": ["origin_x"]}
+    assert graph.graph["paths"]["path_x"] == {
+        "main": ["high", "mid", "low"],
+        "branches": {"inside": "mid"},
+        "origins": ["origin_x"],
+    }
     assert sorted(graph.nodes) == ["c", "high", "inside", "lobectomy", "low", "mid", "origin_x", "v"]
     assert graph.edges["lobectomy", "inside", "reaches"]["preferred"] is True
     assert graph.has_edge("v", "inside", key="drains")
@@ -159,7 +176,9 @@ def test_owlready2_is_loaded_only_on_demand() -> None:
         "import sys, kg.networkx_view, kg.sparql, kg.case_shapes;"
         "kg.networkx_view.traversal_graph(); print('owlready2' in sys.modules)"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
     assert out.stdout.strip() == "False"
 
 

@@ -1,0 +1,312 @@
+"""CDS Hooks service, tested over HTTP against the real ``parareop cds-hooks`` process started
+on a free loopback port: discovery, calls with prefetched bundles, missing prefetch (412),
+malformed bodies (400 with a message), and hypothesis-generated bad requests that never get
+a 5xx."""
+
+from __future__ import annotations
+
+import copy
+import doctest
+import http.client
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import clinical.cds_hooks
+from clinical.cds_hooks import SERVICE_ID
+from kg.knowledge import knowledge
+from planner.contract_files import shared_dir
+from tests.fhir_writer import case_to_bundle
+
+CASES = shared_dir() / "cases"
+
+
+@pytest.fixture(scope="module")
+def service() -> Iterator[str]:
+    """The service as a real process on a free port of 127.0.0.1; yields its base URL."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ui.cli", "cds-hooks", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        if "http://127.0.0.1:" not in line:
+            proc.kill()
+            raise RuntimeError(
+                f"the service did not start: {line}{proc.stderr.read() if proc.stderr else ''}"
+            )
+        base = line.strip().split(" ")[-1].removesuffix("/cds-services")
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def _prefetch(stem: str, pid: str = "pat-1") -> dict[str, Any]:
+    bundle = case_to_bundle(json.loads((CASES / f"{stem}.json").read_text()), pid=pid)
+
+    def search(*types: str) -> dict[str, Any]:
+        entries = [
+            {**e, "search": {"mode": "match"}}
+            for e in bundle["entry"]
+            if e["resource"]["resourceType"] in types
+        ]
+        return {"resourceType": "Bundle", "type": "searchset", "total": len(entries), "entry": entries}
+
+    patient = next(e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Patient")
+    return {
+        "patient": patient,
+        "observations": search("Observation"),
+        "procedures": search("Procedure"),
+        "conditions": search("Condition"),
+        "familyHistory": search("FamilyMemberHistory"),
+        "medications": search("MedicationStatement"),
+        "reports": search("DiagnosticReport"),
+    }
+
+
+def _request(prefetch: dict[str, Any] | None, pid: str = "pat-1") -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "hook": "patient-view",
+        "hookInstance": "d1577c69-dfbe-44ad-ba6d-3e05e953b2ea",
+        "fhirServer": "https://ehr.example.org/fhir",
+        "context": {"userId": "Practitioner/example", "patientId": pid},
+    }
+    if prefetch is not None:
+        body["prefetch"] = prefetch
+    return body
+
+
+def _post(base: str, body: Any, raw: bytes | None = None) -> httpx.Response:
+    url = f"{base}/cds-services/{SERVICE_ID}"
+    if raw is not None:
+        return httpx.post(url, content=raw, headers={"Content-Type": "application/json"}, timeout=30)
+    return httpx.post(url, json=body, timeout=30)
+
+
+# ------------------------------------------------------------------------------------------ discovery
+
+
+def test_discovery_lists_a_patient_view_service(service: str) -> None:
+    r = httpx.get(f"{service}/cds-services", timeout=10)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/json")
+    assert r.headers["access-control-allow-origin"] == "*"
+    (svc,) = r.json()["services"]
+    assert svc["hook"] == "patient-view" and svc["id"] == SERVICE_ID and svc["description"]
+    assert svc["prefetch"]["observations"] == "Observation?patient={{context.patientId}}"
+    assert svc["prefetch"]["procedures"] == "Procedure?patient={{context.patientId}}"
+    assert svc["prefetch"]["patient"] == "Patient/{{context.patientId}}"
+
+
+def test_cors_preflight(service: str) -> None:
+    r = httpx.request("OPTIONS", f"{service}/cds-services/{SERVICE_ID}", timeout=10)
+    assert r.status_code == 204 and "POST" in r.headers["access-control-allow-methods"]
+
+
+# ------------------------------------------------------------------------------------------ calls
+
+
+def _card(r: httpx.Response) -> dict[str, Any]:
+    assert r.status_code == 200, r.text
+    (card,) = r.json()["cards"]
+    assert len(card["summary"]) < 140
+    assert card["indicator"] in ("info", "warning", "critical")
+    assert knowledge().version in card["source"]["label"]
+    return card
+
+
+def test_call_with_prefetch_returns_the_plan_card(service: str) -> None:
+    t = time.perf_counter()
+    card = _card(_post(service, _request(_prefetch("ex-04-missing-left-inferior"))))
+    elapsed = time.perf_counter() - t
+    assert card["summary"].startswith("ParaReop: operate (persistent); top site Perrier F (left)")
+    assert "transcervical thymectomy" in card["summary"]
+    assert card["indicator"] == "info"
+    assert "| 1 | Perrier F" in card["detail"] and "**Operations**" in card["detail"]
+    assert card["links"] == [
+        {"label": "Open the ParaReop case board", "url": "http://127.0.0.1:8501", "type": "absolute"}
+    ]
+    assert elapsed < 5, f"answered in {elapsed:.2f} s"
+    # no identifier of the patient in the card
+    text = json.dumps(card)
+    assert "Testperson" not in text and "2019-" not in text
+
+
+@pytest.mark.parametrize(
+    ("stem", "indicator", "start"),
+    [
+        ("ex-01-low-urine-calcium-family", "warning", "ParaReop: halt (fhh suspected)"),
+        ("ex-02-three-weeks-postop", "info", "ParaReop: defer (too early)"),
+        ("ex-08-hard-mass-hoarse", "critical", "ParaReop: operate (persistent)"),
+        ("ex-14-unfit-localized", "info", "ParaReop: medical (persistent)"),
+    ],
+)
+def test_indicator_follows_the_decision(service: str, stem: str, indicator: str, start: str) -> None:
+    card = _card(_post(service, _request(_prefetch(stem))))
+    assert card["indicator"] == indicator and card["summary"].startswith(start)
+
+
+def test_missing_required_prefetch_is_412(service: str) -> None:
+    pre = _prefetch("ex-04-missing-left-inferior")
+    del pre["procedures"]
+    r = _post(service, _request(pre))
+    assert r.status_code == 412 and "procedures" in r.json()["error"]
+    r = _post(service, _request(None))
+    assert r.status_code == 412 and "observations" in r.json()["error"]
+    oo = {"resourceType": "OperationOutcome", "issue": [{"severity": "error", "code": "timeout"}]}
+    r = _post(service, _request({**_prefetch("ex-04-missing-left-inferior"), "observations": oo}))
+    assert r.status_code == 412
+
+
+def test_no_data_or_no_parathyroid_operation_gives_no_card(service: str) -> None:
+    r = _post(service, _request({"observations": None, "procedures": None}))
+    assert r.status_code == 200 and r.json() == {"cards": []}
+    pre = _prefetch("ex-04-missing-left-inferior")
+    pre["procedures"] = {"resourceType": "Bundle", "type": "searchset", "entry": []}
+    r = _post(service, _request(pre))
+    assert r.status_code == 200 and r.json() == {"cards": []}
+
+
+def test_unreadable_record_gives_a_warning_card(service: str) -> None:
+    pre = _prefetch("ex-04-missing-left-inferior")
+    lab = next(
+        e["resource"]
+        for e in pre["observations"]["entry"]
+        if e["resource"]["code"]["coding"][0]["system"] == "http://loinc.org"
+    )
+    lab["valueQuantity"]["code"] = "meq/L"
+    card = _card(_post(service, _request(pre)))
+    assert card["indicator"] == "warning" and "unknown unit 'meq/L'" in card["detail"]
+
+
+# ------------------------------------------------------------------------------------------ bad requests
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (b"{not json", "not JSON"),
+        (b"\xff\xfe", "not JSON"),
+        (b"[1, 2]", "JSON object"),
+        (json.dumps({"hookInstance": "x", "context": {"patientId": "p"}}).encode(), "missing 'hook'"),
+        (json.dumps({"hook": "order-sign", "hookInstance": "x", "context": {}}).encode(), "patient-view"),
+        (json.dumps({"hook": "patient-view", "hookInstance": "x", "context": {}}).encode(), "patientId"),
+        (json.dumps({"hook": "patient-view", "context": {"patientId": "p"}}).encode(), "hookInstance"),
+        (
+            json.dumps(
+                {"hook": "patient-view", "hookInstance": "x", "context": {"patientId": "p"}, "prefetch": []}
+            ).encode(),
+            "'prefetch' must be an object",
+        ),
+        (
+            json.dumps(
+                {
+                    "hook": "patient-view",
+                    "hookInstance": "x",
+                    "context": {"patientId": "p"},
+                    "prefetch": {"observations": "Observation?patient=p", "procedures": None},
+                }
+            ).encode(),
+            "prefetch.observations is not a FHIR resource",
+        ),
+    ],
+)
+def test_malformed_body_is_400_with_a_message(service: str, raw: bytes, message: str) -> None:
+    r = _post(service, None, raw=raw)
+    assert r.status_code == 400, r.text
+    assert message in r.json()["error"]
+
+
+def test_wrong_paths_and_methods(service: str) -> None:
+    assert httpx.post(f"{service}/cds-services/nope", json={}, timeout=10).status_code == 404
+    assert httpx.get(f"{service}/nope", timeout=10).status_code == 404
+    assert httpx.get(f"{service}/cds-services/{SERVICE_ID}", timeout=10).status_code == 405
+    assert httpx.delete(f"{service}/cds-services", timeout=10).status_code == 405
+    host, port = service.removeprefix("http://").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=10)
+    conn.request("BREW", "/cds-services")
+    assert conn.getresponse().status == 405
+    conn.close()
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
+    max_leaves=20,
+)
+VALID = _request(_prefetch("ex-12-negative-imaging"))
+PATHS = [
+    ("hook",),
+    ("hookInstance",),
+    ("context",),
+    ("context", "patientId"),
+    ("prefetch",),
+    ("prefetch", "observations"),
+    ("prefetch", "procedures"),
+    ("prefetch", "patient"),
+    ("prefetch", "observations", "entry"),
+    ("prefetch", "procedures", "entry"),
+    ("prefetch", "observations", "type"),
+    ("fhirServer",),
+]
+
+
+@st.composite
+def mutated(draw: st.DrawFn) -> dict[str, Any]:
+    """The valid request with one to three fields deleted or replaced by arbitrary JSON."""
+    body = copy.deepcopy(VALID)
+    for _ in range(draw(st.integers(1, 3))):
+        path = draw(st.sampled_from(PATHS))
+        node: Any = body
+        for key in path[:-1]:
+            node = node.get(key) if isinstance(node, dict) else None
+        if not isinstance(node, dict):
+            continue
+        if draw(st.booleans()):
+            node.pop(path[-1], None)
+        else:
+            node[path[-1]] = draw(JSON)
+    if draw(st.booleans()):  # and maybe break one resource of the prefetch
+        pre = body.get("prefetch")
+        obs = pre.get("observations") if isinstance(pre, dict) else None
+        entries = obs.get("entry") if isinstance(obs, dict) else None
+        if isinstance(entries, list) and entries:
+            i = draw(st.integers(0, len(entries) - 1))
+            entries[i] = {"resource": draw(JSON)} if draw(st.booleans()) else draw(JSON)
+    return body
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=st.one_of(mutated(), JSON, st.binary(max_size=64).map(lambda b: {"__raw__": b})))
+def test_bad_requests_never_get_a_5xx(service: str, body: Any) -> None:
+    if isinstance(body, dict) and "__raw__" in body:
+        r = _post(service, None, raw=body["__raw__"])
+    else:
+        r = _post(service, body)
+    assert r.status_code < 500, r.text
+    payload = r.json()
+    if r.status_code >= 400:
+        assert isinstance(payload.get("error"), str) and payload["error"]
+    else:
+        assert isinstance(payload["cards"], list)
+        for card in payload["cards"]:
+            assert len(card["summary"]) < 140 and card["indicator"] in ("info", "warning", "critical")
+
+
+def test_doctests() -> None:
+    result = doctest.testmod(clinical.cds_hooks)
+    assert result.failed == 0 and result.attempted > 0

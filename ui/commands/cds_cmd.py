@@ -1,0 +1,45 @@
+"""``parareop cds-hooks``: serve the CDS Hooks 1.x service on 127.0.0.1.
+
+Discovery at ``http://127.0.0.1:PORT/cds-services``; one ``patient-view`` service
+(``clinical/cds_hooks.py``). ``--port 0`` picks a free port; the first line on stdout says
+where the service listens. Stop it with Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("cds-hooks", help="serve the CDS Hooks service (patient-view) on 127.0.0.1")
+    p.add_argument(
+        "--port", type=int, default=8610, help="TCP port on 127.0.0.1 (default 8610; 0 = any free)"
+    )
+    p.add_argument(
+        "--board-url",
+        default="http://127.0.0.1:8501",
+        metavar="URL",
+        help="the case board the cards link to (default http://127.0.0.1:8501)",
+    )
+    p.add_argument("--verbose", action="store_true", help="log every request on stderr")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from clinical.cds_hooks import make_server
+    from ontology.errors import ParaReopError
+
+    try:
+        server = make_server(args.port, board_url=args.board_url, quiet=not args.verbose)
+    except OSError as exc:
+        raise ParaReopError(f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror or exc}") from exc
+    port = server.server_address[1]
+    print(f"ParaReop CDS Hooks service: http://127.0.0.1:{port}/cds-services", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        print("parareop: CDS Hooks service stopped", file=sys.stderr)
+    finally:
+        server.server_close()
+    return 0

@@ -8,6 +8,7 @@ turns a :class:`planner.validate.CaseError` into a list of field problems.
 
 from __future__ import annotations
 
+import copy
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,7 +98,8 @@ def plan_case(case: Any) -> Outcome:
     'halt'
     """
     try:
-        return Outcome(case, plan_dict(case).to_json())
+        # the planner's validator fills schema defaults into the dict it is given: give it a copy
+        return Outcome(case, plan_dict(copy.deepcopy(case)).to_json())
     except CaseError as exc:
         return Outcome(case, None, list(exc.problems))
 

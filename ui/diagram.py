@@ -221,8 +221,9 @@ def _mirror_path(points: Iterable[tuple[str, float, float]]) -> tuple[str, str]:
     return " ".join(right), " ".join(left)
 
 
-def _text(x: float, y: float, body: str, size: float, cls: str = "", anchor: str = "middle",
-          weight: str = "normal") -> str:
+def _text(
+    x: float, y: float, body: str, size: float, cls: str = "", anchor: str = "middle", weight: str = "normal"
+) -> str:
     return (
         f'<text x="{x * S:.1f}" y="{y * S:.1f}" font-size="{size * S:.1f}" text-anchor="{anchor}" '
         f'font-weight="{weight}" class="{cls}">{escape(body)}</text>'
@@ -241,7 +242,7 @@ def _anatomy(removed: frozenset[tuple[str, str]]) -> list[str]:
     # body silhouette and the jaw line
     out.append(
         f'<path class="skin" d="M{_p(13, 0)} L{_p(19, 14)} L{_p(18, 56)} Q{_p(10, 61)} {_p(0, 64)} '
-        f'L{_p(0, 104)} L{_p(100, 104)} L{_p(100, 64)} Q{_p(90, 61)} {_p(82, 56)} L{_p(81, 14)} '
+        f"L{_p(0, 104)} L{_p(100, 104)} L{_p(100, 64)} Q{_p(90, 61)} {_p(82, 56)} L{_p(81, 14)} "
         f'L{_p(87, 0)} Z"/>'
     )
     face = f"M{_p(13, 0)} Q{_p(20, 13)} {_p(50, 15.5)} Q{_p(80, 13)} {_p(87, 0)} Z"
@@ -258,8 +259,10 @@ def _anatomy(removed: frozenset[tuple[str, str]]) -> list[str]:
             f'<path class="artery" d="M{_p(x - 2 * dx, 3)} L{_p(x, 13)} L{_p(x + 2 * dx, 3)} '
             f'M{_p(x, 13)} L{_p(x, 66)} Q{_p(x + 6 * dx, 80)} {_p(50, 86)}"/>'
         )
-    out.append(f'<path class="artery arch" d="M{_p(44, 104)} C{_p(44, 91)} {_p(49, 86.5)} {_p(55, 86.5)} '
-               f'C{_p(62, 86.5)} {_p(66, 92)} {_p(66, 104)}"/>')
+    out.append(
+        f'<path class="artery arch" d="M{_p(44, 104)} C{_p(44, 91)} {_p(49, 86.5)} {_p(55, 86.5)} '
+        f'C{_p(62, 86.5)} {_p(66, 92)} {_p(66, 104)}"/>'
+    )
     out.append(_text(68.5, 101, "aortic arch", 1.6, "anat", "start"))
     out.append(_text(17.5, 36, "IJV", 1.5, "anat", "end"))
     out.append(_text(26.2, 20, "carotid", 1.5, "anat", "start"))
@@ -269,14 +272,18 @@ def _anatomy(removed: frozenset[tuple[str, str]]) -> list[str]:
     rings = " ".join(f"M{_p(45.8, y)} L{_p(54.2, y)}" for y in [31.5 + 2.6 * i for i in range(23)])
     out.append(f'<path class="ring" d="{rings}"/>')
     out.append(f'<path class="trachea" d="M{_p(46.5, 91)} L{_p(41, 104)} M{_p(53.5, 91)} L{_p(59, 104)}"/>')
-    out.append(f'<path class="larynx" d="M{_p(43, 17)} L{_p(57, 17)} L{_p(55.5, 25)} L{_p(50, 28)} '
-               f'L{_p(44.5, 25)} Z"/>')
+    out.append(
+        f'<path class="larynx" d="M{_p(43, 17)} L{_p(57, 17)} L{_p(55.5, 25)} L{_p(50, 28)} '
+        f'L{_p(44.5, 25)} Z"/>'
+    )
     out.append(_rect("larynx", 45, 28, 10, 2.6, 1))
     out.append(_text(50, 22.5, "larynx", 1.5, "anat"))
     out.append(_text(50, 71.5, "trachea", 1.5, "anat vertical"))
     # clavicles and manubrium (outline only: the thymus lies behind it)
-    out.append(f'<path class="bone" d="M{_p(44, 66)} Q{_p(28, 60)} {_p(5, 63)} M{_p(56, 66)} '
-               f'Q{_p(72, 60)} {_p(95, 63)}"/>')
+    out.append(
+        f'<path class="bone" d="M{_p(44, 66)} Q{_p(28, 60)} {_p(5, 63)} M{_p(56, 66)} '
+        f'Q{_p(72, 60)} {_p(95, 63)}"/>'
+    )
     out.append(_rect("sternum", 41.5, 65.5, 17, 38, 2))
     out.append(_text(8, 61, "clavicle", 1.5, "anat", "start"))
     # thyroid lobes and isthmus
@@ -296,15 +303,28 @@ def _anatomy(removed: frozenset[tuple[str, str]]) -> list[str]:
     out.append(_text(50, 46.9, "thyroid", 1.5, "anat"))
     # thymus: the cervical part (above the thoracic inlet) and the mediastinal part
     right, left = _mirror_path(
-        [("M", 44, 56), ("C", 40, 60), ("", 38, 72), ("", 41, 84), ("C", 43, 88), ("", 48, 88),
-         ("", 49.6, 84), ("L", 49.6, 64), ("C", 49, 60), ("", 46, 57), ("", 44, 56)]
+        [
+            ("M", 44, 56),
+            ("C", 40, 60),
+            ("", 38, 72),
+            ("", 41, 84),
+            ("C", 43, 88),
+            ("", 48, 88),
+            ("", 49.6, 84),
+            ("L", 49.6, 64),
+            ("C", 49, 60),
+            ("", 46, 57),
+            ("", 44, 56),
+        ]
     )
     cervical_gone = any((CERVICAL_THYMUS_SITE, s) in removed for s in ("left", "right", "midline"))
     mediastinal_gone = any((MEDIASTINAL_THYMUS_SITE, s) in removed for s in ("left", "right", "midline"))
     for part, gone in (("cervical", cervical_gone), ("mediastinal", mediastinal_gone)):
         cls = "removed" if gone else "thymus"
-        out.append(f'<g clip-path="url(#clip-{part})"><path class="{cls}" d="{right} Z"/>'
-                   f'<path class="{cls}" d="{left} Z"/></g>')
+        out.append(
+            f'<g clip-path="url(#clip-{part})"><path class="{cls}" d="{right} Z"/>'
+            f'<path class="{cls}" d="{left} Z"/></g>'
+        )
     if cervical_gone:
         out.append(_text(34, 59.2, "cervical thymus", 1.6, "removed-label", "end"))
         out.append(_text(34, 61.4, "removed", 1.6, "removed-label", "end"))
@@ -334,14 +354,12 @@ def _gland_glyph(g: GlandMark, x: float, y: float) -> str:
             f'{gx * S:.1f},{gy * S + r:.1f} Z"/>'
         )
     elif g.status == "not_found":
-        body = (
-            f'<circle cx="{gx * S:.1f}" cy="{gy * S:.1f}" r="{r:.1f}" class="gland-ring dashed"/>'
-            + _text(gx, gy + 0.65, "?", 1.9, "gland-letter", weight="bold")
+        body = f'<circle cx="{gx * S:.1f}" cy="{gy * S:.1f}" r="{r:.1f}" class="gland-ring dashed"/>' + _text(
+            gx, gy + 0.65, "?", 1.9, "gland-letter", weight="bold"
         )
     else:  # seen and left in situ
-        body = (
-            f'<circle cx="{gx * S:.1f}" cy="{gy * S:.1f}" r="{r:.1f}" class="gland-ring"/>'
-            + _text(gx, gy + 0.62, "N", 1.7, "gland-letter", weight="bold")
+        body = f'<circle cx="{gx * S:.1f}" cy="{gy * S:.1f}" r="{r:.1f}" class="gland-ring"/>' + _text(
+            gx, gy + 0.62, "N", 1.7, "gland-letter", weight="bold"
         )
     data = f'data-position="{escape(g.position)}" data-status="{escape(g.status)}"'
     return f'<g class="gland" {data}>{title}{body}</g>'
@@ -371,7 +389,8 @@ def _tags(items: list[Finding], x: float, y: float, outward: int, r: float) -> l
             f'<g class="{cls}" data-site="{escape(f.site)}" data-side="{escape(f.side or "")}">'
             f"<title>{escape(f.tag)} {escape(f.result)}{escape(day)}</title>"
             f'<rect x="{left * S:.1f}" y="{(y - 1.45) * S:.1f}" width="{w * S:.1f}" height="{2.9 * S:.1f}" '
-            f'rx="{0.6 * S:.1f}"/>' + _text(left + w / 2, y + 0.7, text, 1.85, "tag-text", weight="bold")
+            f'rx="{0.6 * S:.1f}"/>'
+            + _text(left + w / 2, y + 0.7, text, 1.85, "tag-text", weight="bold")
             + "</g>"
         )
         cursor += outward * (w + 0.5)
@@ -428,8 +447,10 @@ def _legend(y0: float) -> list[str]:
     for p in (0.01, 0.05, 0.2, 0.5, 1.0):
         r = radius(p)
         cx += r
-        out.append(f'<circle cx="{cx * S:.1f}" cy="{8.6 * S:.1f}" r="{r * S:.1f}" fill="{shade(p)}" '
-                   'class="cand-mark"/>')
+        out.append(
+            f'<circle cx="{cx * S:.1f}" cy="{8.6 * S:.1f}" r="{r * S:.1f}" fill="{shade(p)}" '
+            'class="cand-mark"/>'
+        )
         out.append(_text(cx, 14.6, pct(p), 1.7, "legend-text"))
         cx += r + 1.6
     # tags
@@ -458,8 +479,10 @@ def _legend(y0: float) -> list[str]:
         gy = 6.6 + i * 2.9
         out.append(_gland_glyph(GlandMark("", status, "", None), x + 1.4, gy + 4.2))
         out.append(_text(x + 3.4, gy + 0.6, w, 1.6, "legend-text", "start"))
-    out.append(f'<rect class="removed" x="{(x + 0.2) * S:.1f}" y="{(6.6 + 3 * 2.9 - 1.3) * S:.1f}" '
-               f'width="{2.6 * S:.1f}" height="{2.6 * S:.1f}"/>')
+    out.append(
+        f'<rect class="removed" x="{(x + 0.2) * S:.1f}" y="{(6.6 + 3 * 2.9 - 1.3) * S:.1f}" '
+        f'width="{2.6 * S:.1f}" height="{2.6 * S:.1f}"/>'
+    )
     out.append(_text(x + 3.4, 6.6 + 3 * 2.9 + 0.6, "tissue removed", 1.6, "legend-text", "start"))
     out.append("</g>")
     return out
@@ -545,7 +568,7 @@ def neck_svg(
         r = cand_r.get((site, side), 1.0)
         parts += _tags(items, x, y + (r + 2.2 if side not in ("left", "right") else 0), outward, r)
     # candidates, least likely first so the leading ones are drawn on top
-    for c in sorted(data.candidates, key=lambda c: (-c.rank)):
+    for c in sorted(data.candidates, key=lambda c: -c.rank):
         if c.site not in sites:
             continue
         x, y = site_position(c.site, c.side, sites)

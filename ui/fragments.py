@@ -86,8 +86,9 @@ def targets_text(op: Mapping[str, Any], kn: Knowledge) -> str:
     return "; ".join(where(t["site"], t.get("side"), kn) for t in targets)
 
 
-def operations_html(plan: Mapping[str, Any], kn: Knowledge, *, limit: int | None = None,
-                    details: bool = True) -> str:
+def operations_html(
+    plan: Mapping[str, Any], kn: Knowledge, *, limit: int | None = None, details: bool = True
+) -> str:
     """The ranked operations: name, targets, adjuncts, and (with details) rationale and risks."""
     items = []
     for op in plan.get("operations", [])[: limit or None]:
@@ -101,21 +102,27 @@ def operations_html(plan: Mapping[str, Any], kn: Knowledge, *, limit: int | None
         if adj:
             body.append(f'<div class="pr-op-meta"><b>Adjuncts:</b> {escape(adj)}</div>')
         if details and rationale:
-            body.append('<div class="pr-op-meta"><b>Why:</b> '
-                        + escape("; ".join(f["text"] for f in rationale)) + "</div>")
+            body.append(
+                '<div class="pr-op-meta"><b>Why:</b> '
+                + escape("; ".join(f["text"] for f in rationale))
+                + "</div>"
+            )
         if risks:
-            body.append('<div class="pr-op-risk"><b>Main risks:</b> '
-                        + escape("; ".join(f["text"].removeprefix("Risk: ") for f in risks)) + "</div>")
+            body.append(
+                '<div class="pr-op-risk"><b>Main risks:</b> '
+                + escape("; ".join(f["text"].removeprefix("Risk: ") for f in risks))
+                + "</div>"
+            )
         items.append(f'<li class="pr-op" data-operation="{escape(op["operation"])}">{"".join(body)}</li>')
     if not items:
         return '<p class="pr-none">No operation proposed.</p>'
     return f'<ol class="pr-ops" id="ranked-operations">{"".join(items)}</ol>'
 
 
-def tests_html(plan: Mapping[str, Any], kn: Knowledge, *, limit: int | None = None) -> str:
+def next_tests_html(plan: Mapping[str, Any], kn: Knowledge, *, limit: int | None = None) -> str:
     items = [
         f'<li data-test="{escape(t["test"])}"><b>{escape(name("tests", t["test"], kn))}</b> — '
-        f'{escape(t["reason"])}</li>'
+        f"{escape(t['reason'])}</li>"
         for t in plan.get("next_tests", [])[: limit or None]
     ]
     if not items:

@@ -120,10 +120,14 @@ def chart_svg(
         out.append(
             f'<text x="{px(t):.1f}" y="{H - PAD_B + 20}" font-size="{fs - 2}" text-anchor="middle">{t}</text>'
         )
-    out.append(f'<text x="{(PAD_L + W - PAD_R) / 2:.0f}" y="{H - 8}" font-size="{fs}" text-anchor="middle">'
-               "minutes after excision</text>")
-    out.append(f'<text x="16" y="{(PAD_T + H - PAD_B) / 2:.0f}" font-size="{fs}" text-anchor="middle" '
-               f'transform="rotate(-90 16 {(PAD_T + H - PAD_B) / 2:.0f})">PTH</text>')
+    out.append(
+        f'<text x="{(PAD_L + W - PAD_R) / 2:.0f}" y="{H - 8}" font-size="{fs}" text-anchor="middle">'
+        "minutes after excision</text>"
+    )
+    out.append(
+        f'<text x="16" y="{(PAD_T + H - PAD_B) / 2:.0f}" font-size="{fs}" text-anchor="middle" '
+        f'transform="rotate(-90 16 {(PAD_T + H - PAD_B) / 2:.0f})">PTH</text>'
+    )
     out.append(f'<line class="axis" x1="{PAD_L}" x2="{PAD_L}" y1="{PAD_T}" y2="{H - PAD_B}"/>')
     out.append(f'<line class="axis" x1="{PAD_L}" x2="{W - PAD_R}" y1="{H - PAD_B}" y2="{H - PAD_B}"/>')
     if minutes and fast and slow:
@@ -135,18 +139,28 @@ def chart_svg(
             out.append(f'<polyline class="{cls}" points="{pts}"/>')
         hl = iopth_plan.get("half_life_minutes") or []
         if len(hl) == 2 and all(hl):
-            out.append(f'<text x="{px(minutes[1]) + 6:.1f}" y="{py(fast[1]) + 4:.1f}" font-size="{fs - 2}">'
-                       f"expected, half-life {float(hl[0]):g}–{float(hl[1]):g} min</text>")
-    out.append(f'<line class="threshold" x1="{PAD_L}" x2="{W - PAD_R}" y1="{py(threshold):.1f}" '
-               f'y2="{py(threshold):.1f}"/>')
-    out.append(f'<text x="{W - PAD_R - 4}" y="{py(threshold) - 7:.1f}" font-size="{fs}" text-anchor="end" '
-               f'font-weight="bold">threshold {threshold:.0f} ({drop:.0%} fall)</text>')
+            out.append(
+                f'<text x="{px(minutes[1]) + 6:.1f}" y="{py(fast[1]) + 4:.1f}" font-size="{fs - 2}">'
+                f"expected, half-life {float(hl[0]):g}–{float(hl[1]):g} min</text>"
+            )
+    out.append(
+        f'<line class="threshold" x1="{PAD_L}" x2="{W - PAD_R}" y1="{py(threshold):.1f}" '
+        f'y2="{py(threshold):.1f}"/>'
+    )
+    out.append(
+        f'<text x="{W - PAD_R - 4}" y="{py(threshold) - 7:.1f}" font-size="{fs}" text-anchor="end" '
+        f'font-weight="bold">threshold {threshold:.0f} ({drop:.0%} fall)</text>'
+    )
     out.append(f'<line class="at" x1="{px(at):.1f}" x2="{px(at):.1f}" y1="{PAD_T}" y2="{H - PAD_B}"/>')
     out.append(f'<text x="{px(at) + 4:.1f}" y="{PAD_T + 14}" font-size="{fs - 2}">read at {at:g} min</text>')
     for t, v in measured:
-        out.append(f'<g class="measured"><title>{escape(f"{v:g} at {t:g} min")}</title>'
-                   f'<rect x="{px(t) - 7:.1f}" y="{py(v) - 7:.1f}" width="14" height="14"/></g>')
-        out.append(f'<text x="{px(t) + 10:.1f}" y="{py(v) - 8:.1f}" font-size="{fs - 1}" font-weight="bold">'
-                   f"{v:g}</text>")
+        out.append(
+            f'<g class="measured"><title>{escape(f"{v:g} at {t:g} min")}</title>'
+            f'<rect x="{px(t) - 7:.1f}" y="{py(v) - 7:.1f}" width="14" height="14"/></g>'
+        )
+        out.append(
+            f'<text x="{px(t) + 10:.1f}" y="{py(v) - 8:.1f}" font-size="{fs - 1}" font-weight="bold">'
+            f"{v:g}</text>"
+        )
     out.append("</svg>")
     return "".join(out)

@@ -24,10 +24,10 @@ from ui.fragments import (
     gates_html,
     location_title,
     locations_html,
+    next_tests_html,
     operations_html,
     split_operation_facts,
     targets_text,
-    tests_html,
     warnings_html,
 )
 from ui.iopth_view import chart_svg
@@ -127,7 +127,7 @@ def report_html(
         "<h2>Operations</h2>",
         operations_html(plan, kn),
         "<h2>Next tests</h2>",
-        tests_html(plan, kn),
+        next_tests_html(plan, kn),
     ]
     iop = plan.get("iopth_plan")
     if iop:
@@ -162,8 +162,10 @@ def report_html(
 def _explanations(plan: Mapping[str, Any], kn: Knowledge) -> str:
     out = ["<h3>Gates</h3>"]
     for g in plan.get("gates", []):
-        out.append(f"<p><b>{escape(name('gates', g['id'], kn))}</b> ({escape(g['status'])}): "
-                   f"{escape(g['message'])}</p>")
+        out.append(
+            f"<p><b>{escape(name('gates', g['id'], kn))}</b> ({escape(g['status'])}): "
+            f"{escape(g['message'])}</p>"
+        )
         out.append(facts_html(g.get("explanation") or []))
     if plan.get("locations"):
         out.append("<h3>Locations</h3>")
@@ -174,8 +176,10 @@ def _explanations(plan: Mapping[str, Any], kn: Knowledge) -> str:
         out.append("<h3>Operations</h3>")
         for op in plan["operations"]:
             rationale, risks = split_operation_facts(op, kn)
-            out.append(f"<p><b>{op['rank']}. {escape(name('operations', op['operation'], kn))}</b> — "
-                       f"{escape(targets_text(op, kn))}</p>")
+            out.append(
+                f"<p><b>{op['rank']}. {escape(name('operations', op['operation'], kn))}</b> — "
+                f"{escape(targets_text(op, kn))}</p>"
+            )
             out.append(facts_html(rationale + risks))
     if plan.get("next_tests"):
         out.append("<h3>Next tests</h3>")

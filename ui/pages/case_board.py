@@ -22,10 +22,10 @@ from ui.fragments import (
     gates_html,
     location_title,
     locations_html,
+    next_tests_html,
     operations_html,
     split_operation_facts,
     targets_text,
-    tests_html,
     warnings_html,
 )
 from ui.iopth_view import chart_svg, check
@@ -97,8 +97,10 @@ def iopth_panel(plan: dict[str, Any]) -> None:
                 st.markdown(f"- <{iri}>")
     with chart_col:
         measured = [(m, v) for m, v in ((5.0, early), (at, late)) if v is not None]
-        st.markdown(f'<div class="pr-chart">{chart_svg(iop, measured, baseline or None)}</div>',
-                    unsafe_allow_html=True)
+        st.markdown(
+            f'<div class="pr-chart">{chart_svg(iop, measured, baseline or None)}</div>',
+            unsafe_allow_html=True,
+        )
 
 
 def full_board(case: Any, plan: dict[str, Any], kn: Knowledge, label: str) -> None:
@@ -137,19 +139,23 @@ def full_board(case: Any, plan: dict[str, Any], kn: Knowledge, label: str) -> No
         st.html(operations_html(plan, kn))
         for op in plan.get("operations", []):
             rationale, risks = split_operation_facts(op, kn)
-            with st.expander(f"Explanation of {op['rank']}. {name('operations', op['operation'], kn)} "
-                             f"({targets_text(op, kn)})"):
+            with st.expander(
+                f"Explanation of {op['rank']}. {name('operations', op['operation'], kn)} "
+                f"({targets_text(op, kn)})"
+            ):
                 st.html(facts_html(rationale + risks))
     with tests:
         st.subheader("Next tests")
-        st.html(tests_html(plan, kn))
+        st.html(next_tests_html(plan, kn))
         for t in plan.get("next_tests", []):
             if t.get("explanation"):
                 with st.expander(f"Evidence for {name('tests', t['test'], kn)}"):
                     st.html(facts_html(t["explanation"]))
     iopth_panel(plan)
-    st.caption(f"Ontology version {plan.get('ontology_version')}. Decision support for the multidisciplinary "
-               "team; every statement links the graph fact and source it rests on.")
+    st.caption(
+        f"Ontology version {plan.get('ontology_version')}. Decision support for the multidisciplinary "
+        "team; every statement links the graph fact and source it rests on."
+    )
 
 
 def display_board(case: Any, plan: dict[str, Any], kn: Knowledge) -> None:
@@ -176,9 +182,9 @@ def display_board(case: Any, plan: dict[str, Any], kn: Knowledge) -> None:
                 title = "Top 3 options"
             parts.append(f"<h2>{title}</h2>" + operations_html(plan, kn, limit=3, details=False))
         if plan.get("next_tests") and plan.get("decision") != "operate":
-            parts.append("<h2>Next tests</h2>" + tests_html(plan, kn, limit=3))
+            parts.append("<h2>Next tests</h2>" + next_tests_html(plan, kn, limit=3))
         elif plan.get("next_tests"):
-            parts.append("<h2>Before the operation</h2>" + tests_html(plan, kn, limit=2))
+            parts.append("<h2>Before the operation</h2>" + next_tests_html(plan, kn, limit=2))
         st.html('<div class="pr-board">' + "".join(parts) + "</div>")
     report_button(case, plan, kn, st.sidebar)
 

@@ -1,0 +1,25 @@
+"""Run the doctest examples of the app's modules."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+
+import pytest
+
+MODULES = [
+    "ui.cases",
+    "ui.diagram",
+    "ui.editor_model",
+    "ui.graph_view",
+    "ui.iopth_view",
+    "ui.names",
+    "ui.report",
+    "ui.whatif",
+]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_doctests(name: str) -> None:
+    result = doctest.testmod(importlib.import_module(name))
+    assert result.failed == 0 and result.attempted > 0

@@ -25,6 +25,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "ui.commands.fhir_cmd",
     "ui.commands.audit_cmd",
     "ui.commands.cds_cmd",
+    "ui.commands.sparql_cmd",
+    "ui.commands.serve_cmd",
 )
 
 

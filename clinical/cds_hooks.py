@@ -180,6 +180,11 @@ def call(body: Any, board_url: str = BOARD_URL) -> dict[str, Any]:
         if "no completed parathyroid Procedure" in str(exc):
             return {"cards": []}  # not a reoperation patient: no advice
         return {"cards": [_error_card(instance, f"ParaReop could not read this record: {exc}")]}
+    except Exception as exc:  # an import failure must not break the EHR's hook call either
+        traceback.print_exc(file=sys.stderr)
+        return {
+            "cards": [_error_card(instance, f"ParaReop failed on this record ({exc.__class__.__name__})")]
+        }
     try:
         plan = plan_dict(result.case).to_json()
     except Exception as exc:  # a planner failure must not break the EHR's hook call

@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from clinical.fhir_import import FhirImportError, import_bundle
 from clinical.fhir_maps import LOINC, PROFILE, SNOMED, UBERON, UCUM, system
@@ -351,3 +353,62 @@ def test_cli_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert err.count("\n") == 1 and "not a FHIR JSON file" in err and str(f) in err
     assert main(["import-fhir", str(tmp_path / "missing.json")]) == 1
     assert "file not found" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------------------------------ robustness
+
+BASES = [case_to_bundle(json.loads(p.read_text())) for p in CASES]
+ANY_JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=12),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(["value", "code", "system", "unit", "reference", "coding", "start"]),
+            inner,
+            max_size=3,
+        )
+    ),
+    max_leaves=10,
+)
+FIELDS = [
+    "valueQuantity",
+    "effectiveDateTime",
+    "bodySite",
+    "component",
+    "code",
+    "method",
+    "valueCodeableConcept",
+    "partOf",
+    "hasMember",
+    "status",
+    "performedDateTime",
+    "subject",
+    "referenceRange",
+    "birthDate",
+    "medicationCodeableConcept",
+    "condition",
+    "result",
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_any_damaged_bundle_gives_a_case_or_a_clear_error(data: st.DataObject) -> None:
+    bundle = copy.deepcopy(data.draw(st.sampled_from(BASES)))
+    for _ in range(data.draw(st.integers(1, 4))):
+        res = data.draw(st.sampled_from(bundle["entry"]))["resource"]
+        key = data.draw(st.sampled_from(FIELDS))
+        if data.draw(st.booleans()):
+            res.pop(key, None)
+        else:
+            res[key] = data.draw(ANY_JSON)
+    try:
+        result = import_bundle(bundle)
+    except FhirImportError as exc:
+        assert "\n" not in str(exc)
+    else:
+        assert result.case["id"] and isinstance(result.warnings, list)

@@ -35,8 +35,4 @@ pages = [
 ]
 page = st.navigation(pages, position="hidden" if board else "sidebar")
 
-st.sidebar.markdown("**ParaReop** · reoperation planning")
-state.case_picker()
-state.board_toggle()
-state.inject_css(state.board_mode())
-page.run()
+page.run()  # each page draws the sidebar itself (ui.state.frame)

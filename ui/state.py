@@ -67,32 +67,50 @@ def current_case() -> tuple[Any, str, list[tuple[str, str]]]:
     )
 
 
+def _open_example(cid: str) -> None:
+    st.session_state["example_choice"] = cid
+    st.session_state["_last_query_case"] = cid
+    set_case(load_example(cid), f"example {cid}")
+
+
 def ensure_case() -> None:
+    """Start a session on the example named by ``?case=`` (or the default one)."""
     if "case" not in st.session_state:
         ids = [e.case_id for e in examples()]
         wanted = str(st.query_params.get("case", DEFAULT_EXAMPLE))
-        cid = wanted if wanted in ids else (DEFAULT_EXAMPLE if DEFAULT_EXAMPLE in ids else ids[0])
-        st.session_state["example"] = cid
-        st.session_state["_last_example"] = cid
-        set_case(load_example(cid), f"example {cid}")
+        _open_example(wanted if wanted in ids else (DEFAULT_EXAMPLE if DEFAULT_EXAMPLE in ids else ids[0]))
+
+
+def _picked() -> None:
+    cid = str(st.session_state["example"])
+    _open_example(cid)
+    st.query_params["case"] = cid
 
 
 def case_picker() -> None:
-    """The sidebar: pick an example or upload a case file (the contract's JSON)."""
+    """The sidebar: pick an example or upload a case file (the contract's JSON).
+
+    The choice is kept in ``example_choice`` (not only in the widget's own state, which
+    Streamlit drops when the page changes), so every page opens on the same case.
+    """
     ensure_case()
     exs = {e.case_id: e for e in examples()}
+    wanted = st.query_params.get("case")
+    if wanted in exs and wanted != st.session_state.get("_last_query_case"):
+        _open_example(str(wanted))  # a changed ?case= in the URL: a shared link, or a script driving the app
+    ids = list(exs)
+    choice = st.session_state.get("example_choice")
+    if st.session_state.get("example") != choice:
+        st.session_state.pop("example", None)  # let index= below show the kept choice
     st.sidebar.selectbox(
         "Example case",
-        list(exs),
+        ids,
+        index=ids.index(choice) if choice in exs else 0,
         key="example",
+        on_change=_picked,
         format_func=lambda cid: exs[cid].label,
         help="The bundled example cases (ui/examples).",
     )
-    if st.session_state.get("example") != st.session_state.get("_last_example"):
-        cid = str(st.session_state["example"])
-        st.session_state["_last_example"] = cid
-        set_case(load_example(cid), f"example {cid}")
-        st.query_params["case"] = cid
     upload = st.sidebar.file_uploader("…or upload a case (JSON)", type=["json"], key="upload")
     if upload is not None and upload.file_id != st.session_state.get("_last_upload"):
         st.session_state["_last_upload"] = upload.file_id
@@ -107,24 +125,29 @@ def case_picker() -> None:
 
 def board_mode() -> bool:
     """Whether the tumour-board display is on (the toggle, or ``?display=board`` in the URL)."""
-    if "board" not in st.session_state:
-        st.session_state["board"] = st.query_params.get(BOARD_PARAM) == BOARD_VALUE
-    return bool(st.session_state["board"])
+    if "board_on" not in st.session_state:
+        st.session_state["board_on"] = st.query_params.get(BOARD_PARAM) == BOARD_VALUE
+    return bool(st.session_state["board_on"])
 
 
-def _sync_board_param() -> None:
-    if st.session_state.get("board"):
+def _toggled() -> None:
+    on = bool(st.session_state.get("board"))
+    st.session_state["board_on"] = on
+    if on:
         st.query_params[BOARD_PARAM] = BOARD_VALUE
     elif BOARD_PARAM in st.query_params:
         del st.query_params[BOARD_PARAM]
 
 
 def board_toggle() -> None:
-    board_mode()
+    on = board_mode()
+    if st.session_state.get("board") != on:
+        st.session_state.pop("board", None)
     st.sidebar.toggle(
         "Tumour-board display",
+        value=on,
         key="board",
-        on_change=_sync_board_param,
+        on_change=_toggled,
         help="Large type, high contrast, one screen. Share the URL with ?display=board to open in it.",
     )
 
@@ -136,3 +159,15 @@ BOARD_CSS = (ASSETS / "board.css").read_text(encoding="utf-8")
 
 def inject_css(board: bool) -> None:
     st.html(f"<style>{CSS}{APP_CSS}{BOARD_CSS if board else ''}</style>")
+
+
+def frame() -> None:
+    """What every page draws first: the sidebar (case picker, display toggle) and the stylesheet.
+
+    Each page calls it itself, rather than ``app.py`` before ``page.run()``, so that the page
+    is whole however it is run (Streamlit's AppTest reruns a page's script on its own).
+    """
+    st.sidebar.markdown("**ParaReop** · reoperation planning")
+    case_picker()
+    board_toggle()
+    inject_css(board_mode())

@@ -208,4 +208,5 @@ def main() -> None:
         full_board(case, outcome.plan, kn, label)
 
 
+state.frame()
 main()

@@ -76,7 +76,9 @@ def _frame(rows: list[dict[str, Any]], cols: tuple[Column, ...]) -> pd.DataFrame
         elif c.kind == "bool":
             frame[c.key] = frame[c.key].astype("boolean")
         elif c.kind == "list":
-            frame[c.key] = [list(v) if isinstance(v, (list, tuple)) else [] for v in frame[c.key]]
+            frame[c.key] = pd.Series(
+                [list(v) if isinstance(v, (list, tuple)) else [] for v in frame[c.key]], dtype="object"
+            )
     return frame
 
 
@@ -272,4 +274,5 @@ def main() -> None:
             )
 
 
+state.frame()
 main()

@@ -112,4 +112,5 @@ def main() -> None:
             )
 
 
+state.frame()
 main()

@@ -11,6 +11,7 @@ from kg.formatting import cell, format_csv
 from kg.named_queries import named_queries
 from kg.results import QueryResult
 from kg.sparql import run_text
+from ui import state
 
 MAX_ROWS_SHOWN = 5000
 STARTER = """PREFIX prp: <https://w3id.org/parareop/>
@@ -101,4 +102,5 @@ def main() -> None:
     )
 
 
+state.frame()
 main()

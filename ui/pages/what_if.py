@@ -18,9 +18,15 @@ from ui.whatif import add_fna, add_imaging, add_venous_sampling, compare, latest
 KINDS = ("Imaging result", "Venous-sampling gradient", "FNA with PTH washout")
 
 
-def _site_side(prefix: str, default_site: str | None, default_side: str | None) -> tuple[str, str | None]:
+def _site_side(
+    prefix: str, default_site: str | None, default_side: str | None, *, needle: bool = False
+) -> tuple[str, str | None]:
     kn = state.kn()
-    sites = list(enum("imaging", "[]", "site"))
+    sites = [
+        s
+        for s in enum("imaging", "[]", "site")
+        if not needle or (s in kn.sites and kn.sites[s].needle_reachable)
+    ]
     site = st.selectbox(
         "Site",
         sites,
@@ -72,7 +78,9 @@ def hypothetical(case: dict[str, Any], plan: dict[str, Any]) -> tuple[dict[str, 
     if kind == KINDS[1]:
         veins = list(enum("venous_sampling", "[]", "samples", "[]", "vein"))
         drained = veins_draining(state.graph(), top["site"]) if top.get("site") in kn.sites else []
-        default_vein = drained[0] if drained else veins[0]
+        midline = top.get("side") not in ("left", "right")
+        fitting = [v for v in drained if v in kn.veins and kn.veins[v].paired != midline]
+        default_vein = (fitting or drained or veins)[0]
         ratio = kn.param("svs_gradient_ratio").v
         a, b = st.columns(2)
         with a:
@@ -83,12 +91,14 @@ def hypothetical(case: dict[str, Any], plan: dict[str, Any]) -> tuple[dict[str, 
                 key="wi_vein",
                 format_func=lambda v: name("veins", v, kn),
             )
+            paired = vein in kn.veins and kn.veins[vein].paired
+            sides = ["left", "right"] if paired else ["midline", "left", "right"]
             side = st.radio(
                 "Side",
-                ["left", "right", "midline"],
-                key="wi_vside",
+                sides,
+                key=f"wi_vside_{'paired' if paired else 'single'}",
                 horizontal=True,
-                index=["left", "right", "midline"].index(top.get("side") or "midline"),
+                index=sides.index(top["side"]) if top.get("side") in sides else 0,
             )
         with b:
             unit = pth[1] if pth[1] in enum("venous_sampling", "[]", "unit") else "pg/mL"
@@ -109,7 +119,14 @@ def hypothetical(case: dict[str, Any], plan: dict[str, Any]) -> tuple[dict[str, 
         )
     a, b = st.columns(2)
     with a:
-        site, side = _site_side("wi_fna", top.get("site"), top.get("side"))
+        reachable = [
+            loc
+            for loc in plan.get("locations", [])
+            if loc["site"] in kn.sites and kn.sites[loc["site"]].needle_reachable
+        ]
+        first = reachable[0] if reachable else {}
+        site, side = _site_side("wi_fna", first.get("site"), first.get("side"), needle=True)
+        st.caption("Only sites a neck needle can reach (the graph's needle-reachable sites).")
     with b:
         unit = pth[1] if pth[1] in enum("fna", "[]", "unit") else "pg/mL"
         serum = st.number_input(f"Serum PTH ({unit})", min_value=0.0, value=pth[0], key="wi_serum")
@@ -223,4 +240,5 @@ def main() -> None:
     )
 
 
+state.frame()
 main()

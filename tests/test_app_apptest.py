@@ -1,0 +1,202 @@
+"""The Streamlit app under AppTest: every page on every example case, the decision banner, the
+planner's order of locations, field errors for an invalid upload, display mode, the consoles."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ontology.paths import REPO_ROOT
+from ui.cases import examples, load_example, plan_case
+
+APP = str(REPO_ROOT / "ui" / "app.py")
+CASES = [e.case_id for e in examples()]
+PAGES = [
+    "pages/case_board.py",
+    "pages/case_editor.py",
+    "pages/graph_explorer.py",
+    "pages/sparql_console.py",
+    "pages/what_if.py",
+]
+BAD_CASE = {
+    "id": "bad-upload",
+    "labs": [
+        {"analyte": "calcium_total", "value": 11.2, "unit": "mg/dL", "day": 30},
+        {"analyte": "albumin", "value": 4.1, "unit": "mg/dL", "day": 30},
+    ],
+}
+
+
+def app(**query: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in query.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def no_exception(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def html_of(at: AppTest) -> str:
+    return "\n".join(h.value for h in at.html) + "\n".join(m.value for m in at.markdown)
+
+
+def banner_decision(at: AppTest) -> str | None:
+    found = re.findall(r'id="decision-banner" data-decision="(\w+)"', html_of(at))
+    return found[0] if found else None
+
+
+def ranked(at: AppTest) -> list[tuple[int, str, str]]:
+    rows = re.findall(r'class="pr-loc" data-rank="(\d+)" data-site="(\w+)" data-side="(\w*)"', html_of(at))
+    return [(int(r), s, d) for r, s, d in rows]
+
+
+def pick(at: AppTest, case_id: str) -> AppTest:
+    """Open an example as a shared link would (``?case=``); the sidebar is not in AppTest's tree
+    after a page switch, so the page tests cannot use the picker itself."""
+    at.query_params["case"] = case_id
+    return at.run()
+
+
+def test_board_on_every_example_shows_decision_and_planner_order() -> None:
+    at = app()
+    no_exception(at)
+    for case_id in CASES:
+        pick(at, case_id)
+        no_exception(at)
+        plan = plan_case(load_example(case_id)).plan
+        assert banner_decision(at) == plan["decision"], case_id
+        expected = [(loc["rank"], loc["site"], loc["side"] or "") for loc in plan["locations"]]
+        assert ranked(at) == expected, case_id
+        why = [e.label for e in at.expander if e.label.startswith("Why #")]
+        assert [int(label.split("#")[1].split()[0]) for label in why] == [
+            loc["rank"] for loc in plan["locations"]
+        ]
+        assert "neck-diagram" in html_of(at)
+        assert at.download_button(key="report").proto.label == "Export report (HTML)"
+
+
+@pytest.mark.parametrize("page", PAGES[1:])
+def test_every_page_runs_on_every_example(page: str) -> None:
+    at = app()
+    at.switch_page(page).run()
+    no_exception(at)
+    for case_id in CASES:
+        pick(at, case_id)
+        no_exception(at)
+        assert st_title(at), page
+
+
+def st_title(at: AppTest) -> bool:
+    return any(m.value.startswith("### ") for m in at.markdown)
+
+
+def test_invalid_upload_shows_field_errors_on_board_and_in_editor() -> None:
+    at = app()
+    at.file_uploader(key="upload").set_value(
+        ("bad.json", json.dumps(BAD_CASE).encode(), "application/json")
+    ).run()
+    no_exception(at)
+    errors = [e.value for e in at.error]
+    assert any("labs[1].unit" in e and "not a unit for albumin" in e for e in errors), errors
+    assert banner_decision(at) is None
+    at.button(key="to_editor").click().run()
+    no_exception(at)
+    errors = [e.value for e in at.error]
+    assert any(e.startswith("row 2 · unit:") for e in errors), errors
+
+
+def test_unreadable_upload_is_an_error_not_a_crash() -> None:
+    at = app()
+    at.file_uploader(key="upload").set_value(("bad.json", b'{"id": ', "application/json")).run()
+    no_exception(at)
+    assert any("not valid JSON" in e.value for e in at.error)
+
+
+def test_display_mode_from_url_and_toggle() -> None:
+    at = app(display="board", case="ex-04-missing-left-inferior")
+    no_exception(at)
+    assert at.toggle(key="board").value is True
+    text = html_of(at)
+    assert 'class="pr-board"' in text and "pr-board-diagram" in text
+    assert banner_decision(at) == "operate"
+    assert [r for r, _, _ in ranked(at)] == [1, 2, 3]
+    assert not [e for e in at.expander if e.label.startswith("Why #")]
+    at.toggle(key="board").set_value(False).run()
+    no_exception(at)
+    assert "display" not in at.query_params
+    assert len(ranked(at)) > 3
+
+
+def test_case_query_parameter_picks_the_example() -> None:
+    at = app(case="ex-01-low-urine-calcium-family")
+    assert banner_decision(at) == "halt"
+    assert any("FHH" in h.value for h in at.html)
+
+
+def test_iopth_calculator_reads_the_criterion() -> None:
+    at = app(case="ex-04-missing-left-inferior")
+    plan = plan_case(load_example("ex-04-missing-left-inferior")).plan
+    base = plan["iopth_plan"]["baseline_pth"]
+    version = at.session_state["case_version"]
+    at.number_input(key=f"iopth_10_{version}").set_value(base * 0.3).run()
+    assert any(s.value.startswith("Criterion met") for s in at.success)
+    at.number_input(key=f"iopth_10_{version}").set_value(base * 0.8).run()
+    assert any(e.value.startswith("Criterion not met") for e in at.error)
+
+
+def test_editor_plans_at_once_and_downloads_json() -> None:
+    at = app(case="ex-13-missing-left-superior")
+    at.switch_page("pages/case_editor.py").run()
+    no_exception(at)
+    assert any(s.value.startswith("Valid case") for s in at.success)
+    assert banner_decision(at) == plan_case(load_example("ex-13-missing-left-superior")).plan["decision"]
+    assert at.download_button(key="ed_download").proto.label.startswith("Download case")
+    version = at.session_state["editor_version"]
+    at.text_input(key=f"ed{version}_id").set_value("").run()
+    no_exception(at)
+    assert any("non-empty" in e.value for e in at.error), [e.value for e in at.error]
+
+
+def test_sparql_console_runs_named_queries_and_reports_errors() -> None:
+    at = app()
+    at.switch_page("pages/sparql_console.py").run()
+    at.selectbox(key="sq_named").select("vein-drainage").run()
+    assert (
+        "vein-drainage" in at.text_area(key="sq_text").value or "drain" in at.text_area(key="sq_text").value
+    )
+    at.button(key="sq_run").click().run()
+    no_exception(at)
+    assert at.dataframe and len(at.dataframe[0].value) > 0
+    assert at.download_button(key="sq_csv").proto.label == "Download CSV"
+    at.text_area(key="sq_text").set_value("SELECT ?x WHERE { ?x ").run()
+    at.button(key="sq_run").click().run()
+    no_exception(at)
+    assert any("syntax" in e.value.lower() for e in at.error)
+    at.text_area(key="sq_text").set_value("DELETE WHERE { ?s ?p ?o }").run()
+    at.button(key="sq_run").click().run()
+    assert any("read-only" in e.value for e in at.error)
+
+
+def test_graph_explorer_selects_a_node() -> None:
+    at = app()
+    at.switch_page("pages/graph_explorer.py").run()
+    at.selectbox(key="gx_node").select("perrier_F").run()
+    no_exception(at)
+    assert any("Definition." in m.value for m in at.markdown)
+    assert any("w3id.org/parareop/site_perrier_F" in m.value for m in at.markdown)
+
+
+def test_what_if_shows_both_rankings() -> None:
+    at = app(case="ex-12-negative-imaging")
+    at.switch_page("pages/what_if.py").run()
+    no_exception(at)
+    assert len(re.findall(r'id="decision-banner"', html_of(at))) == 2
+    for kind in ("Venous-sampling gradient", "FNA with PTH washout", "Imaging result"):
+        at.radio(key="wi_kind").set_value(kind).run()
+        no_exception(at)
+        assert at.dataframe, kind

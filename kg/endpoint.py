@@ -48,6 +48,26 @@ class EndpointBackend:
             raise EndpointError(f"not an http(s) SPARQL endpoint URL: {url!r}")
         self.url = url
         self.timeout = timeout
+        self._client: httpx.Client | None = None
+
+    @property
+    def client(self) -> httpx.Client:
+        """One HTTP client per backend, kept open so that queries reuse its connection."""
+        if self._client is None:
+            self._client = httpx.Client()
+        return self._client
+
+    def close(self) -> None:
+        """Close the HTTP connection (a later query opens a new one)."""
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    def __enter__(self) -> EndpointBackend:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
 
     def run(self, query: str, *, timeout: float | None = None, source: str = "the query") -> QueryResult:
         check_read_only(query, source)
@@ -56,10 +76,13 @@ class EndpointBackend:
         deadline = start + limit
         headers = {"Content-Type": "application/sparql-query; charset=utf-8", "Accept": ACCEPT}
         try:
-            with (
-                httpx.Client(timeout=httpx.Timeout(limit)) as client,
-                client.stream("POST", self.url, content=query.encode("utf-8"), headers=headers) as response,
-            ):
+            with self.client.stream(
+                "POST",
+                self.url,
+                content=query.encode("utf-8"),
+                headers=headers,
+                timeout=httpx.Timeout(limit),
+            ) as response:
                 chunks: list[bytes] = []
                 for chunk in response.iter_bytes():
                     chunks.append(chunk)

@@ -202,8 +202,16 @@ def from_oxigraph(result: Any, elapsed: float = 0.0) -> QueryResult:
         return QueryResult("ask", boolean=bool(result), elapsed=elapsed)
     if isinstance(result, pyoxigraph.QuerySolutions):
         names = tuple(v.value for v in result.variables)
+        memo: dict[Any, Term] = {}  # the same term recurs in many rows (site codes, sources)
+
+        def term(value: Any) -> Term:
+            found = memo.get(value)
+            if found is None:
+                found = memo[value] = Term.from_oxigraph(value)
+            return found
+
         rows = tuple(
-            {name: Term.from_oxigraph(solution[name]) for name in names if solution[name] is not None}
+            {name: term(value) for name, value in zip(names, solution, strict=True) if value is not None}
             for solution in result
         )
         return QueryResult("select", names, rows, elapsed=elapsed)
@@ -250,8 +258,17 @@ def from_json(document: Mapping[str, Any], elapsed: float = 0.0) -> QueryResult:
     if "boolean" in document:
         return QueryResult("ask", boolean=bool(document["boolean"]), elapsed=elapsed)
     names = tuple(document.get("head", {}).get("vars", []))
+    memo: dict[tuple[Any, ...], Term] = {}
+
+    def term(binding: Mapping[str, Any]) -> Term:
+        key = (binding.get("type"), binding.get("value"), binding.get("datatype"), binding.get("xml:lang"))
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = Term.from_json(binding)
+        return found
+
     rows = tuple(
-        {name: Term.from_json(binding[name]) for name in names if name in binding}
+        {name: term(binding[name]) for name in names if name in binding}
         for binding in document.get("results", {}).get("bindings", [])
     )
     return QueryResult("select", names, rows, elapsed=elapsed)
@@ -260,6 +277,10 @@ def from_json(document: Mapping[str, Any], elapsed: float = 0.0) -> QueryResult:
 def from_triples(triples: Iterable[tuple[Term, Term, Term]], elapsed: float = 0.0) -> QueryResult:
     """A graph result from (subject, predicate, object) terms."""
     return _graph_result(triples, elapsed)
+
+
+def _sort_key(term: Term) -> tuple[str, str, str, str]:
+    return (term.kind, term.value, term.datatype or "", term.language or "")
 
 
 def _graph_result(triples: Iterable[tuple[Term, Term, Term]], elapsed: float) -> QueryResult:

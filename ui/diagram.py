@@ -410,9 +410,12 @@ def _candidate(c: Candidate, x: float, y: float, inward: int, show_pct: bool, la
         _text(x, y + r * 0.36, str(c.rank), max(1.9, r * 0.95), text_cls, weight="bold"),
     ]
     if show_pct:
-        anchor = "start" if inward > 0 else "end"
-        px = x + inward * (r + 0.6)
-        out.append(_text(px, y - r * 0.55, pct(c.probability), 2.1, "pct", anchor, "bold"))
+        if inward == 0:  # near the midline: below the mark, so left and right labels never meet
+            out.append(_text(x, y + r + 2.1, pct(c.probability), 2.1, "pct", "middle", "bold"))
+        else:
+            anchor = "start" if inward > 0 else "end"
+            px = x + inward * (r + 0.6)
+            out.append(_text(px, y - r * 0.55, pct(c.probability), 2.1, "pct", anchor, "bold"))
     out.append("</g>")
     return out
 
@@ -575,6 +578,8 @@ def neck_svg(
         inward = 1 if (c.side == "right" and sites[c.site].lateralized) else -1
         if c.side not in ("left", "right"):
             inward = -1
+        elif abs(x - 50) < 10:
+            inward = 0
         label = data.labels.get((c.site, c.side), f"{c.site} {c.side or ''}".strip())
         parts += _candidate(c, x, y, inward, c.probability >= pct_threshold, label)
     if legend:

@@ -25,18 +25,41 @@ def banner_html(plan: Mapping[str, Any], kn: Knowledge, *, case_id: str | None =
     decision = str(plan.get("decision", ""))
     st = decision_style(decision)
     diagnosis = str(plan.get("diagnosis", ""))
-    sub = f"Diagnosis: {name('diagnoses', diagnosis, kn)}"
-    why = describe("decisions", decision)
+    label = name("diagnoses", diagnosis, kn)
+    sub = f"Diagnosis: {label[:1].upper() + label[1:]}"
+    why = describe("diagnoses", diagnosis)
     cid = escape(case_id or str(plan.get("case_id", "")))
     return (
         f'<div class="pr-banner" id="decision-banner" data-decision="{escape(decision)}" role="status" '
         f'style="background:{st.bg};color:{st.fg}">'
         f'<div class="pr-sym" aria-hidden="true">{escape(st.symbol)}</div>'
         f'<div><div class="pr-word">{escape(st.word)}</div>'
-        f'<div class="pr-sub">{escape(sub)}{" — " + escape(why) if why else ""}</div></div>'
+        f'<div class="pr-sub">{escape(sub)}<span class="pr-why">{" — " + escape(why) if why else ""}</span>'
+        "</div></div>"
         f'<div class="pr-case">{cid}<br/>ontology {escape(str(plan.get("ontology_version") or "?"))}</div>'
         "</div>"
     )
+
+
+def gate_rows_html(gates: Sequence[Mapping[str, Any]], kn: Knowledge) -> str:
+    """Gates as rows (symbol and status word, name, message): for the gates that stop or warn."""
+    rows = []
+    for g in gates:
+        sym, word, fg, bg = GATE_STYLES.get(g["status"], GATE_STYLES["unknown"])
+        rows.append(
+            f'<tr data-gate="{escape(g["id"])}" data-status="{escape(g["status"])}">'
+            f'<td class="pr-gstat" style="color:{fg};background:{bg}">{escape(sym)} {escape(word)}</td>'
+            f'<td><b>{escape(name("gates", g["id"], kn))}</b><br/>{escape(g["message"])}</td></tr>'
+        )
+    return f'<table class="pr-gate-rows">{"".join(rows)}</table>' if rows else ""
+
+
+def why_html(facts: Sequence[Mapping[str, Any]], *, limit: int = 5) -> str:
+    """The first links of an explanation chain in words (the board's short "why")."""
+    items = [f"<li>{escape(str(f.get('text', '')))}</li>" for f in facts[:limit]]
+    more = len(facts) - limit
+    tail = f'<li class="pr-more">… {more} more in the report</li>' if more > 0 else ""
+    return f'<ul class="pr-why-list">{"".join(items)}{tail}</ul>' if items else ""
 
 
 def gates_html(plan: Mapping[str, Any], kn: Knowledge, *, messages: bool = True) -> str:
@@ -69,7 +92,7 @@ def locations_html(plan: Mapping[str, Any], kn: Knowledge, *, limit: int | None 
         )
     if not rows:
         return '<p class="pr-none">No candidate location: the plan does not localize (see the decision).</p>'
-    return f'<table class="pr-bars" id="ranked-locations">{"".join(rows)}</table>'
+    return f'<table class="pr-bars" id="pr-ranked-locations">{"".join(rows)}</table>'
 
 
 def split_operation_facts(op: Mapping[str, Any], kn: Knowledge) -> tuple[list[dict], list[dict]]:
@@ -116,7 +139,7 @@ def operations_html(
         items.append(f'<li class="pr-op" data-operation="{escape(op["operation"])}">{"".join(body)}</li>')
     if not items:
         return '<p class="pr-none">No operation proposed.</p>'
-    return f'<ol class="pr-ops" id="ranked-operations">{"".join(items)}</ol>'
+    return f'<ol class="pr-ops" id="pr-ranked-operations">{"".join(items)}</ol>'
 
 
 def next_tests_html(plan: Mapping[str, Any], kn: Knowledge, *, limit: int | None = None) -> str:
@@ -127,7 +150,7 @@ def next_tests_html(plan: Mapping[str, Any], kn: Knowledge, *, limit: int | None
     ]
     if not items:
         return '<p class="pr-none">No further test.</p>'
-    return f'<ol class="pr-tests" id="next-tests">{"".join(items)}</ol>'
+    return f'<ol class="pr-tests" id="pr-next-tests">{"".join(items)}</ol>'
 
 
 def warnings_html(plan: Mapping[str, Any]) -> str:
@@ -155,7 +178,7 @@ def causes_html(plan: Mapping[str, Any], kn: Knowledge) -> str:
             f'<td style="width:38%"><div class="pr-bar"><span style="width:{p * 100:.1f}%"></span></div></td>'
             f'<td class="pr-pct">{escape(pct(p))}</td></tr>'
         )
-    return f'<table class="pr-bars" id="suspected-causes">{"".join(rows)}</table>' if rows else ""
+    return f'<table class="pr-bars" id="pr-suspected-causes">{"".join(rows)}</table>' if rows else ""
 
 
 def location_title(loc: Mapping[str, Any], kn: Knowledge) -> str:

@@ -66,6 +66,17 @@ def _kn(kn: Knowledge | None) -> Knowledge:
     return kn or knowledge()
 
 
+@cache
+def _acronyms() -> frozenset[str]:
+    """Upper-case words of the contract's vocabulary (FHH, PTH, MEN1...), to restore in labels."""
+    words: set[str] = set()
+    for entry in load("vocabulary.json").values():
+        if isinstance(entry, dict):
+            for text in entry.values():
+                words |= {w.strip(".,;:()") for w in str(text).split()}
+    return frozenset(w for w in words if len(w) >= 2 and w.isupper() and w.isalnum())
+
+
 def _trim(label: str) -> str:
     for p in _PREFIXED:
         if label.startswith(p):
@@ -73,7 +84,8 @@ def _trim(label: str) -> str:
     for s in _SUFFIXES:
         if label.endswith(s):
             label = label[: -len(s)]
-    return label
+    acr = _acronyms()
+    return " ".join(w.upper() if w.upper() in acr and w.islower() else w for w in label.split(" "))
 
 
 def name(scheme: str, code: str | None, kn: Knowledge | None = None) -> str:
@@ -85,6 +97,8 @@ def name(scheme: str, code: str | None, kn: Knowledge | None = None) -> str:
     'FHH screen'
     >>> name("sites", "perrier_F")
     'Perrier F'
+    >>> name("diagnoses", "fhh_suspected")
+    'FHH suspected'
     """
     if not code:
         return ""

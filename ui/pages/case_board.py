@@ -8,6 +8,7 @@ same plan is laid out on one screen in large type.
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 import streamlit as st
@@ -19,6 +20,7 @@ from ui.fragments import (
     banner_html,
     causes_html,
     facts_html,
+    gate_rows_html,
     gates_html,
     location_title,
     locations_html,
@@ -27,9 +29,10 @@ from ui.fragments import (
     split_operation_facts,
     targets_text,
     warnings_html,
+    why_html,
 )
 from ui.iopth_view import chart_svg, check
-from ui.names import name
+from ui.names import name, where
 from ui.report import report_html
 
 
@@ -159,32 +162,51 @@ def full_board(case: Any, plan: dict[str, Any], kn: Knowledge, label: str) -> No
 
 
 def display_board(case: Any, plan: dict[str, Any], kn: Knowledge) -> None:
-    """Tumour-board display: banner, diagram, top three locations and operations on one screen."""
+    """Tumour-board display: one screen, large type — banner and gates; the diagram; where (top three
+    locations) and why (the leading location's chain, or the gate that stopped the plan); what to do
+    (top three operations, or the next tests when the plan is to investigate, defer or halt)."""
     head = banner_html(plan, kn) + gates_html(plan, kn, messages=False)
     st.html(f'<div class="pr-board">{head}</div>')
-    cols = st.columns([5, 5, 5], gap="medium")
+    cols = st.columns([11, 9, 9], gap="medium")
     with cols[0]:
         diagram(case, plan, kn, "pr-board-diagram")
-    failing = [g for g in plan.get("gates", []) if g["status"] != "pass"]
+    decision = plan.get("decision")
+    stopping = [g for g in plan.get("gates", []) if g["status"] in ("fail", "warn")]
     with cols[1]:
         parts = []
-        if plan.get("locations"):
-            parts.append("<h2>Top 3 locations</h2>" + locations_html(plan, kn, limit=3))
-        if failing:
-            parts.append("<h2>Gates to note</h2>" + gates_html({"gates": failing}, kn))
+        locs = plan.get("locations") or []
+        if locs:
+            parts.append("<h2>Where — top 3</h2>" + locations_html(plan, kn, limit=3))
+            parts.append(f"<h3>Why #1 {escape(where(locs[0]['site'], locs[0].get('side'), kn))}</h3>")
+            parts.append(why_html(locs[0].get("explanation") or [], limit=5))
+            causes = plan.get("suspected_causes") or []
+            if causes:
+                parts.append("<h3>Suspected cause</h3>" + causes_html({"suspected_causes": causes[:2]}, kn))
+        if stopping:
+            parts.append("<h2>Gates to note</h2>" + gate_rows_html(stopping, kn))
+            if not locs:
+                for g in stopping[:1]:
+                    parts.append(f"<h3>Why: {escape(name('gates', g['id'], kn))}</h3>")
+                    parts.append(why_html(g.get("explanation") or [], limit=5))
         parts.append(warnings_html(plan))
         st.html('<div class="pr-board">' + "".join(parts) + "</div>")
     with cols[2]:
         parts = []
-        if plan.get("operations"):
-            title = "Top 3 operations" if plan.get("decision") == "operate" else "Options (not now)"
-            if plan.get("decision") == "medical":
-                title = "Top 3 options"
+        ops = plan.get("operations") or []
+        tests = plan.get("next_tests") or []
+        if decision in ("operate", "medical") and ops:
+            title = "Operation — top 3" if decision == "operate" else "Options — not surgery now"
             parts.append(f"<h2>{title}</h2>" + operations_html(plan, kn, limit=3, details=False))
-        if plan.get("next_tests") and plan.get("decision") != "operate":
-            parts.append("<h2>Next tests</h2>" + next_tests_html(plan, kn, limit=3))
-        elif plan.get("next_tests"):
-            parts.append("<h2>Before the operation</h2>" + next_tests_html(plan, kn, limit=2))
+            if tests:
+                parts.append("<h2>Before it</h2>" + next_tests_html(plan, kn, limit=2))
+        else:
+            if tests:
+                parts.append("<h2>Next tests</h2>" + next_tests_html(plan, kn, limit=3))
+            if ops:
+                names = "; ".join(f"{o['rank']}. {name('operations', o['operation'], kn)}" for o in ops[:3])
+                parts.append(f'<h2>Once localized</h2><p class="pr-later">{escape(names)}</p>')
+        if not parts:
+            parts.append("<h2>Plan</h2><p>No operation and no further test.</p>")
         st.html('<div class="pr-board">' + "".join(parts) + "</div>")
     report_button(case, plan, kn, st.sidebar)
 

@@ -10,19 +10,27 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.parareop-setup
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 PORT   ?= 8501
+ADDRESS ?= 127.0.0.1
+CHROMIUM := /usr/bin/chromium
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: help setup run test lint bench release
 
 help:
-	@echo "make run      start the app on http://127.0.0.1:\$$PORT (default 8501)"
+	@echo "make run      start the app on http://\$$ADDRESS:\$$PORT (default 127.0.0.1:8501)"
 	@echo "make test     ruff + the whole pytest suite"
 	@echo "make bench    run benchmarks/bench_*.py and print their figures"
 	@echo "make lint     ruff only"
 	@echo "make release  rebuild ontology/parareop.owl and parareop.nt"
-	@echo "make setup    create .venv, install the project, install Java if missing"
+	@echo "make setup    create .venv, install the project, install Java and Chromium if missing"
 
-setup: $(STAMP)
+setup: $(STAMP) $(CHROMIUM)
+
+# The browser tests drive Debian's Chromium (Playwright cannot download its own browser here).
+$(CHROMIUM):
+	@echo "chromium not found: installing Debian's chromium (the app's browser tests drive it)"
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium fonts-dejavu-core
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,10 +41,11 @@ $(STAMP): pyproject.toml
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends default-jre-headless; }
 	@touch $@
 
+# ADDRESS=0.0.0.0 (or a host address) opens the app to the hospital network deliberately.
 run: setup
-	@echo "ParaReop: http://127.0.0.1:$(PORT)"
-	$(BIN)/streamlit run ui/app.py --server.address 127.0.0.1 --server.port $(PORT) \
-	  --server.headless true --browser.gatherUsageStats false
+	@echo "ParaReop: http://$(ADDRESS):$(PORT)  (tumour-board screen: http://$(ADDRESS):$(PORT)/?display=board)"
+	$(BIN)/streamlit run ui/app.py --server.address $(ADDRESS) --server.port $(PORT) \
+	  --server.headless true --browser.gatherUsageStats false --client.toolbarMode minimal
 
 # ruff and pytest both run (so one report shows every problem); either failing fails the target.
 test: setup

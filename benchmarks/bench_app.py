@@ -1,0 +1,164 @@
+"""App speed: server start to a healthy /_stcore/health, and case-board reruns under AppTest.
+
+Goals (issue 5): under 5 s from ``make run``'s server start to healthy; under 300 ms per rerun
+of the case board after a changed input, with the graph cached. Also reported: the first
+render of the case board in headless Chromium on a fresh server (when Chromium is installed).
+"""
+
+from __future__ import annotations
+
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks._timing import Timing  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = ROOT / "ui" / "app.py"
+STREAMLIT = Path(sys.executable).parent / "streamlit"
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _serve(port: int) -> subprocess.Popen:
+    """The same command as ``make run`` (on a free port)."""
+    cmd = [str(STREAMLIT), "run", str(APP), "--server.address", "127.0.0.1", "--server.port", str(port),
+           "--server.headless", "true", "--browser.gatherUsageStats", "false",
+           "--client.toolbarMode", "minimal", "--server.fileWatcherType", "none"]  # fmt: skip
+    return subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _healthy(url: str, proc: subprocess.Popen, timeout: float = 60) -> float:
+    start = time.perf_counter()
+    while time.perf_counter() - start < timeout:
+        if proc.poll() is not None:
+            raise RuntimeError("streamlit exited")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
+                if r.status == 200:
+                    return time.perf_counter() - start
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.02)
+    raise TimeoutError(url)
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def start_to_healthy(repeats: int = 5) -> Timing:
+    seconds = []
+    for _ in range(repeats):
+        port = _port()
+        started = time.perf_counter()
+        proc = _serve(port)
+        try:
+            _healthy(f"http://127.0.0.1:{port}", proc)
+            seconds.append(time.perf_counter() - started)
+        finally:
+            _stop(proc)
+    return Timing("server start -> healthy /_stcore/health", tuple(seconds))
+
+
+def first_render() -> float | None:
+    """Fresh server, then the case board in Chromium until the decision banner shows."""
+    if not CHROMIUM.exists():
+        return None
+    from playwright.sync_api import sync_playwright
+
+    port = _port()
+    proc = _serve(port)
+    try:
+        _healthy(f"http://127.0.0.1:{port}", proc)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(
+                executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox", "--disable-gpu"]
+            )
+            page = browser.new_page(viewport={"width": 1920, "height": 1080})
+            started = time.perf_counter()
+            page.goto(f"http://127.0.0.1:{port}/?display=board")
+            page.wait_for_selector("#neck-diagram", timeout=60_000)
+            elapsed = time.perf_counter() - started
+            browser.close()
+        return elapsed
+    finally:
+        _stop(proc)
+
+
+def reruns(repeats: int = 30) -> tuple[Timing, Timing, Timing]:
+    """Case-board reruns under AppTest: a typed IOPTH value, another example, display mode."""
+    from streamlit.testing.v1 import AppTest
+
+    from ui.cases import examples
+
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params["case"] = "ex-04-missing-left-inferior"
+    started = time.perf_counter()
+    at.run()
+    cold = time.perf_counter() - started
+    print(f"first AppTest run of the case board (graph and plan built): {cold:.3f} s")
+    version = at.session_state["case_version"]
+    typed = []
+    for i in range(repeats):
+        widget = at.number_input(key=f"iopth_10_{version}").set_value(40.0 + i)
+        t = time.perf_counter()
+        widget.run()
+        typed.append(time.perf_counter() - t)
+    ids = [e.case_id for e in examples()]
+    switched = []
+    for i in range(repeats):
+        at.query_params["case"] = ids[i % len(ids)]
+        t = time.perf_counter()
+        at.run()
+        switched.append(time.perf_counter() - t)
+    assert not at.exception
+    board = AppTest.from_file(str(APP), default_timeout=60)
+    board.query_params["display"] = "board"
+    board.run()
+    display = []
+    for i in range(repeats):
+        board.query_params["case"] = ids[i % len(ids)]
+        t = time.perf_counter()
+        board.run()
+        display.append(time.perf_counter() - t)
+    return (
+        Timing("case board rerun, IOPTH value typed (plan cached)", tuple(typed)),
+        Timing("case board rerun, another example picked", tuple(switched)),
+        Timing("tumour-board display rerun, another example picked", tuple(display)),
+    )
+
+
+def main() -> None:
+    health = start_to_healthy()
+    print(health.line() + "   [goal: < 5 s]")
+    render = first_render()
+    if render is not None:
+        print(f"fresh server -> case board drawn in headless Chromium: {render:.3f} s")
+    for timing in reruns():
+        s = timing.seconds
+        print(
+            f"{timing.name}: median {statistics.median(s) * 1000:.0f} ms "
+            f"(min {min(s) * 1000:.0f}, p90 {sorted(s)[int(0.9 * len(s))] * 1000:.0f}, "
+            f"max {max(s) * 1000:.0f}, n={len(s)})   [goal: < 300 ms]"
+        )
+
+
+if __name__ == "__main__":
+    main()

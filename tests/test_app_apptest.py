@@ -15,11 +15,11 @@ from ui.cases import examples, load_example, plan_case
 APP = str(REPO_ROOT / "ui" / "app.py")
 CASES = [e.case_id for e in examples()]
 PAGES = [
-    "pages/case_board.py",
-    "pages/case_editor.py",
-    "pages/graph_explorer.py",
-    "pages/sparql_console.py",
-    "pages/what_if.py",
+    "views/case_board.py",
+    "views/case_editor.py",
+    "views/graph_explorer.py",
+    "views/sparql_console.py",
+    "views/what_if.py",
 ]
 BAD_CASE = {
     "id": "bad-upload",
@@ -151,7 +151,7 @@ def test_iopth_calculator_reads_the_criterion() -> None:
 
 def test_editor_plans_at_once_and_downloads_json() -> None:
     at = app(case="ex-13-missing-left-superior")
-    at.switch_page("pages/case_editor.py").run()
+    at.switch_page("views/case_editor.py").run()
     no_exception(at)
     assert any(s.value.startswith("Valid case") for s in at.success)
     assert banner_decision(at) == plan_case(load_example("ex-13-missing-left-superior")).plan["decision"]
@@ -164,7 +164,7 @@ def test_editor_plans_at_once_and_downloads_json() -> None:
 
 def test_sparql_console_runs_named_queries_and_reports_errors() -> None:
     at = app()
-    at.switch_page("pages/sparql_console.py").run()
+    at.switch_page("views/sparql_console.py").run()
     at.selectbox(key="sq_named").select("vein-drainage").run()
     assert (
         "vein-drainage" in at.text_area(key="sq_text").value or "drain" in at.text_area(key="sq_text").value
@@ -184,7 +184,7 @@ def test_sparql_console_runs_named_queries_and_reports_errors() -> None:
 
 def test_graph_explorer_selects_a_node() -> None:
     at = app()
-    at.switch_page("pages/graph_explorer.py").run()
+    at.switch_page("views/graph_explorer.py").run()
     at.selectbox(key="gx_node").select("perrier_F").run()
     no_exception(at)
     assert any("Definition." in m.value for m in at.markdown)
@@ -193,7 +193,7 @@ def test_graph_explorer_selects_a_node() -> None:
 
 def test_what_if_shows_both_rankings() -> None:
     at = app(case="ex-12-negative-imaging")
-    at.switch_page("pages/what_if.py").run()
+    at.switch_page("views/what_if.py").run()
     no_exception(at)
     assert len(re.findall(r'id="decision-banner"', html_of(at))) == 2
     for kind in ("Venous-sampling gradient", "FNA with PTH washout", "Imaging result"):

@@ -1,6 +1,7 @@
 """ParaReop — the Streamlit app (``make run``; ``streamlit run ui/app.py``).
 
-Five pages under ``ui/pages/``: the case board (what the tumour board sees), the case editor,
+Five pages under ``ui/views/`` (a folder named ``pages/`` would also be served by Streamlit on
+its own, without this script): the case board (what the tumour board sees), the case editor,
 the graph explorer, the SPARQL console and "what if". The sidebar holds the case picker and
 the tumour-board display toggle; ``?display=board`` in the URL opens straight into the
 display, and ``?case=<example id>`` picks the example. The app holds no clinical logic: it
@@ -16,7 +17,7 @@ import streamlit as st
 from ui import state
 
 HERE = Path(__file__).resolve().parent
-PAGES = HERE / "pages"
+PAGES = HERE / "views"
 
 board = state.board_mode()
 st.set_page_config(

@@ -41,16 +41,13 @@ def main() -> None:
         "(no internet needed). Blue solid arrows: inferior (third-pouch) descent; purple dashed: "
         "superior (fourth-pouch); dotted: ectopic branches."
     )
-    c1, c2 = st.columns([3, 2])
-    with c1:
-        layers = (
-            st.pills(
-                "Layers", list(LAYERS), selection_mode="multi", default=list(DEFAULT_LAYERS), key="gx_layers"
-            )
-            or []
+    layers = (
+        st.pills(
+            "Layers", list(LAYERS), selection_mode="multi", default=list(DEFAULT_LAYERS), key="gx_layers"
         )
-    with c2:
-        shade_case = st.toggle("Shade sites by the current plan", value=True, key="gx_shade")
+        or []
+    )
+    shade_case = st.toggle("Shade sites by the current plan", value=True, key="gx_shade")
     nodes, edges = visible(graph, layers)
     options = sorted(nodes, key=lambda n: (str(graph.nodes[n].get("kind")), n))
     selected = st.selectbox(

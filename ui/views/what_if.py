@@ -236,7 +236,11 @@ def main() -> None:
         else:
             st.caption("No imaging test is among the plan's next tests.")
     st.caption(
-        "Tags on the diagrams: " + ", ".join(f"{v} = {k.replace('_', ' ')}" for k, v in MODALITY_TAGS.items())
+        "Tags on the diagrams: "
+        + ", ".join(
+            f"{v} = {name('modalities', k, kn) if k != 'fna' else 'FNA with PTH washout'}"
+            for k, v in MODALITY_TAGS.items()
+        )
     )
 
 

@@ -222,7 +222,7 @@ def main() -> None:
         show_problems(outcome.problems, label)
         if st.button("Open this case in the editor", key="to_editor"):
             st.session_state["editor_load"] = True
-            st.switch_page("pages/case_editor.py")
+            st.switch_page("views/case_editor.py")
         return
     if state.board_mode():
         display_board(case, outcome.plan, kn)

@@ -257,7 +257,7 @@ def main() -> None:
     )
     if d2.button("Show on the case board", key="ed_to_board", disabled=bool(placed)):
         state.set_case(built.case, "the case editor")
-        st.switch_page("pages/case_board.py")
+        st.switch_page("views/case_board.py")
     if outcome.plan is not None and not placed:
         plan = outcome.plan
         st.markdown("#### Plan")

@@ -130,6 +130,11 @@ def test_display_mode_from_url_and_toggle() -> None:
     no_exception(at)
     assert "display" not in at.query_params
     assert len(ranked(at)) > 3
+    at.toggle(key="board").set_value(True).run()
+    assert at.query_params["display"] == "board" and len(ranked(at)) == 3
+    at.button(key="leave_board").click().run()
+    no_exception(at)
+    assert "display" not in at.query_params and len(ranked(at)) > 3
 
 
 def test_case_query_parameter_picks_the_example() -> None:

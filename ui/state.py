@@ -139,6 +139,14 @@ def _toggled() -> None:
         del st.query_params[BOARD_PARAM]
 
 
+def leave_board() -> None:
+    """Turn the display off (the button on the board itself: its sidebar is folded away)."""
+    st.session_state["board_on"] = False
+    st.session_state.pop("board", None)
+    if BOARD_PARAM in st.query_params:
+        del st.query_params[BOARD_PARAM]
+
+
 def board_toggle() -> None:
     on = board_mode()
     if st.session_state.get("board") != on:

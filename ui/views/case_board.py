@@ -208,6 +208,12 @@ def display_board(case: Any, plan: dict[str, Any], kn: Knowledge) -> None:
         if not parts:
             parts.append("<h2>Plan</h2><p>No operation and no further test.</p>")
         st.html('<div class="pr-board">' + "".join(parts) + "</div>")
+        st.button(
+            "Leave the tumour-board display",
+            key="leave_board",
+            on_click=state.leave_board,
+            icon=":material/close_fullscreen:",
+        )
     report_button(case, plan, kn, st.sidebar)
 
 

@@ -55,6 +55,21 @@ footer{margin-top:1.5rem;font-size:.8rem;color:#444;border-top:1px solid #999;pa
   .pr-banner,.pr-op,tr,.diagram,.iopth,li{break-inside:avoid}
   a{color:#111;text-decoration:none}
   .two{grid-template-columns:1fr 1fr}
+  .pr-banner{padding:6px 10px;border-width:2px}
+  .pr-sym{font-size:22pt;min-width:22pt}
+  .pr-word{font-size:20pt}
+  .pr-sub{font-size:10pt}
+  .pr-case{font-size:8pt}
+  .pr-gates{gap:3px}
+  .pr-gate{font-size:8pt;padding:1px 5px;border-width:1px}
+  .pr-bars td{font-size:8.5pt;padding:1px 3px}
+  .pr-rank{min-width:14pt;height:14pt;line-height:14pt;font-size:8pt}
+  .pr-bar{height:8pt;min-width:3rem}
+  .pr-op{padding:4px 8px;border-width:1px}
+  .pr-op-head{font-size:10.5pt}
+  .pr-op-meta,.pr-op-risk,.pr-tests li,.pr-facts li{font-size:8.5pt}
+  h1{font-size:15pt}
+  h2{font-size:11.5pt;margin:8pt 0 3pt 0}
 }
 """
 

@@ -180,6 +180,7 @@ class Knowledge:
     seen_statuses: frozenset[str] = frozenset()
     origin_path: dict[str, tuple[str, str]] = field(default_factory=dict)
     cause_requires: dict[str, frozenset[str]] = field(default_factory=dict)
+    short_labels: dict[str, str] = field(default_factory=dict)
     gone_statuses: frozenset[str] = frozenset()
 
     # ------------------------------------------------------------------ lookups
@@ -190,6 +191,12 @@ class Knowledge:
     def label(self, scheme: str, code: str) -> str:
         iri = self.iri(scheme, code)
         return self.labels.get(iri, code) if iri else code
+
+    def site_name(self, site: str, side: str | None = None) -> str:
+        """How a surgeon names a candidate: 'Perrier F, left', 'anterior mediastinum'."""
+        s = self.sites.get(site)
+        name = self.short_labels.get(s.iri, site) if s else site
+        return f"{name}, {side}" if side in ("left", "right") and (s is None or s.lateralized) else name
 
     def param(self, key: str) -> Evidence:
         try:
@@ -544,6 +551,9 @@ def _build(store: ox.Store, version: str) -> Knowledge:  # noqa: C901 - one pass
         code(k): frozenset(code(x) for x in v)
         for k, v in rd.pairs("SELECT ?c ?f WHERE { ?c prp:requiresFeature ?f }", "c", "f").items()
     }
+    short_labels = {
+        _val(r["x"]) or "": _val(r["l"]) or "" for r in rd.rows("SELECT ?x ?l WHERE { ?x prp:shortLabel ?l }")
+    }
     return Knowledge(
         version,
         iris,
@@ -580,6 +590,7 @@ def _build(store: ox.Store, version: str) -> Knowledge:  # noqa: C901 - one pass
         gone_statuses=gone,
         origin_path=origin_path,
         cause_requires=cause_requires,
+        short_labels=short_labels,
     )
 
 

@@ -137,6 +137,7 @@ def plan(case: Case, kn: Knowledge | None = None) -> Plan:  # noqa: C901
         next_tests=test_items,
         warnings=warnings + [d.text for d in dropped],
         iopth_plan=iopth_plan(norm, kn) if decision == "operate" else None,
+        record=rec.summary(),
         ontology_version=kn.version,
     )
 
@@ -234,7 +235,7 @@ def _decide(
         if locations:
             warnings.append(
                 f"No remaining test is likely to change the plan: operating on the best localization "
-                f"({top[0]} {top[1] or ''}, probability {locations[0][1]:.0%}); the uncertainty is real."
+                f"({kn.site_name(*top)}, probability {locations[0][1]:.0%}); the uncertainty is real."
             )
     _localization_gate(kn, go, findings, locations, adequate)
     ops = _operations(kn, locations, causes, findings, rec, case)
@@ -269,7 +270,7 @@ def _localization_gate(kn: Knowledge, go: GateOutcome, findings, locations, adeq
         n, confirm = _support(findings, kn, (site, side))
         facts = [
             ex.finding(
-                f"Leading site {site} {side or ''}: {n} positive imaging stud{'y' if n == 1 else 'ies'}"
+                f"Leading site {kn.site_name(site, side)}: {n} positive imaging stud{'y' if n == 1 else 'ies'}"
                 f"{' confirmed by venous sampling or FNA' if confirm else ''}; probability {p:.0%}"
             ),
             ex.evidence(
@@ -279,9 +280,9 @@ def _localization_gate(kn: Knowledge, go: GateOutcome, findings, locations, adeq
         ]
         status = "pass" if adequate else "warn"
         msg = (
-            f"Localized to {site} {side or ''} ({p:.0%})."
+            f"Localized to {kn.site_name(site, side)} ({p:.0%})."
             if adequate
-            else f"Not yet localized well enough (leading: {site} {side or ''}, {p:.0%})."
+            else f"Not yet localized well enough (leading: {kn.site_name(site, side)}, {p:.0%})."
         )
         go.gate(kn, "localization", status, msg.replace("  ", " "), facts)
     go.gates.sort(key=lambda g: kn.gates[g.id][2])
@@ -430,7 +431,7 @@ def _ranked_localization_tests(case: Case, kn: Knowledge, findings: list[Finding
         out.append(
             (
                 f,
-                f"FNA with PTH washout of the visible lesion at {top[0]} {top[1] or ''}: a washout above serum PTH proves "
+                f"FNA with PTH washout of the visible lesion at {kn.site_name(*top)}: a washout above serum PTH proves "
                 f"parathyroid tissue there and would allow the operation (expected gain {eig:.2f} bits).",
                 [
                     ex.evidence(
@@ -596,7 +597,7 @@ def _operations(kn: Knowledge, locations, causes, findings, rec, case: Case) -> 
             ex.finding(f"Covers {cov:.0%} of the location probability"),
         ]
         if top_loc[0] in pr.preferred:
-            facts.append(ex.graph(f"Preferred approach for {top_loc[0]}", pr.iri))
+            facts.append(ex.graph(f"Preferred approach for {kn.site_name(top_loc[0])}", pr.iri))
         if lead in pr.indicated:
             facts.append(
                 ex.coded(

@@ -51,7 +51,7 @@ def collect(
             if preop and any(d > (day or 0) for d in rec.explored.get((im.site, side or "midline"), [])):
                 dropped.append(
                     ex.finding(
-                        f"{modality} focus at {im.site} {side or ''} on day {day} was explored or removed since: not counted"
+                        f"{modality} focus at {kn.site_name(im.site, side)} on day {day} was explored or removed since: not counted"
                     )
                 )
                 continue
@@ -61,7 +61,7 @@ def collect(
         if not pos and not neg and not whole_neg:
             continue
         label = f"{kn.label('modalities', modality)} day {day}: " + (
-            ", ".join(f"{s} {d or ''}".strip() for (s, d), _ in pos) or "negative"
+            ", ".join(kn.site_name(s, d) for (s, d), _ in pos) or "negative"
         )
         out.append(Finding("imaging", modality, label, pos, neg, whole_neg and not pos, day, size, foci))
     thr = kn.param("svs_gradient_ratio")
@@ -126,9 +126,7 @@ def collect(
             continue
         ratio = wash / serum_c
         positive = ratio > ratio_thr.v
-        label = (
-            f"FNA washout at {f.site} {f.side or ''}: {wash:.0f} vs serum {serum_c:.0f} pg/mL ({ratio:.0f}x)"
-        )
+        label = f"FNA washout at {kn.site_name(f.site, f.side)}: {wash:.0f} vs serum {serum_c:.0f} pg/mL ({ratio:.0f}x)"
         out.append(
             Finding(
                 "fna",

@@ -377,13 +377,17 @@ def surgical_candidacy(case: Case, kn: Knowledge, out: GateOutcome) -> None:
     if case.patient.surgical_candidate:
         out.gate(kn, "surgical_candidacy", "pass", "Fit for and willing to have another operation.", [])
         return
-    note = case.patient.note or "not a surgical candidate"
     out.gate(
         kn,
         "surgical_candidacy",
         "fail",
         "Not a candidate for another operation: medical or ablative options only.",
-        [ex.finding(f"Not a surgical candidate: {note}")],
+        # free text (the patient's note) never goes into a plan: reports leave the record's prose out
+        [
+            ex.finding(
+                "The record marks the patient as not a surgical candidate (unfit for or declining surgery)"
+            )
+        ],
     )
     out.medical_only = True
 

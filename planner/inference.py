@@ -115,7 +115,7 @@ def features(
     foci = localized_foci(findings, kn)
     if len(foci) >= 2:
         f["two_separate_foci"] = ex.finding(
-            "Two separately localized foci: " + ", ".join(f"{s} {d or ''}".strip() for s, d in foci)
+            "Two separately localized foci: " + ", ".join(kn.site_name(s, d) for s, d in foci)
         )
     if any(x.modality.startswith("sestamibi") and x.whole_negative for x in imaging):
         f["negative_sestamibi"] = ex.finding("A sestamibi study after the last operation was negative")
@@ -228,7 +228,9 @@ def _explore_factor(rec: Record, kn: Knowledge, loc: Loc, facts: list[Fact]) -> 
     rem = rec.removed_factor.get((loc[0], loc[1] or "midline"))
     if rem is not None:
         f *= rem[0]
-        facts.append(ex.graph(f"Tissue at {loc[0]} was removed before: prior x {rem[0]:g}", rem[1][0]))
+        facts.append(
+            ex.graph(f"Tissue at {kn.site_name(*loc)} was removed before: prior x {rem[0]:g}", rem[1][0])
+        )
     return f
 
 
@@ -259,7 +261,7 @@ def _path_distribution(
                 w *= explored.v
                 fl.append(
                     ex.evidence(
-                        f"{site} was searched at the last exploration without finding the gland: x {explored.v:g}",
+                        f"{kn.site_name(site)} was searched at the last exploration without finding the gland: x {explored.v:g}",
                         explored,
                     )
                 )
@@ -269,8 +271,11 @@ def _path_distribution(
             facts.setdefault(loc, []).extend(
                 [
                     why,
-                    ex.graph(f"{site} lies on the {kn.origin_path[origin][1]}", kn.origin_path[origin][0]),
-                    ex.evidence(f"Prior share at {site}: {ev.v:.0%}", ev),
+                    ex.graph(
+                        f"{kn.site_name(site)} lies on the {kn.origin_path[origin][1]}",
+                        kn.origin_path[origin][0],
+                    ),
+                    ex.evidence(f"Prior share at {kn.site_name(site)}: {ev.v:.0%}", ev),
                     *fl,
                 ]
             )
@@ -366,7 +371,7 @@ def site_priors(
             loc = (site, side_of(kn, site, fate.side or side))
             rem[loc] = rem.get(loc, 0.0) + 1.0
             facts.setdefault(loc, []).append(
-                ex.finding(f"Remnant of the {pos.replace('_', ' ')} left at {site}")
+                ex.finding(f"Remnant of the {pos.replace('_', ' ')} left at {kn.site_name(site)}")
             )
     per["remnant_hyperfunction"] = _norm(rem)
     facts = by_cause["graft_hyperfunction"]

@@ -49,3 +49,34 @@ def iopth_plan(norm: Normalized, kn: Knowledge) -> dict[str, Any]:
             "calling the operation incomplete."
         )
     return plan
+
+
+def miami_check(pre_excision: list[float], samples: dict[float, float], kn: Knowledge) -> dict[str, Any]:
+    """Is the Miami criterion met? ``pre_excision``: the baseline values; ``samples``: minute -> PTH.
+
+    The drop is read at the graph's decision minute (the first sample at or after it).
+
+    >>> from kg.knowledge import knowledge
+    >>> miami_check([180, 160], {5: 110, 10: 70}, knowledge())["met"]
+    True
+    >>> miami_check([180], {10: 120}, knowledge())["met"]
+    False
+    """
+    drop = kn.param("miami_drop_fraction").v
+    at = kn.param("miami_minutes").v
+    if not pre_excision:
+        return {"met": None, "reason": "no pre-excision value"}
+    base = max(pre_excision)
+    later = sorted(m for m in samples if m >= at)
+    if not later or base <= 0:
+        return {"met": None, "reason": f"no sample at or after {at:g} minutes", "baseline": base}
+    minute = later[0]
+    fall = 1 - samples[minute] / base
+    return {
+        "met": fall >= drop,
+        "fall": round(fall, 4),
+        "baseline": base,
+        "minute": minute,
+        "threshold": round(base * (1 - drop), 1),
+        "reason": f"{fall:.0%} fall from {base:g} at {minute:g} min (criterion: {drop:.0%} at {at:g} min)",
+    }

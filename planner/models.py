@@ -196,6 +196,7 @@ class Plan(BaseModel):
     next_tests: list[TestItem]
     warnings: list[str] = Field(default_factory=list)
     iopth_plan: dict[str, Any] | None = None
+    record: dict[str, Any] | None = None
     ontology_version: str | None = None
 
     def to_json(self) -> dict[str, Any]:

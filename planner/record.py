@@ -40,6 +40,28 @@ class Record:
     iopth_drop: float | None = None
     iopth_text: str | None = None
 
+    def summary(self) -> dict:
+        """What the previous operations left behind, for display (the diagram) and audit."""
+        return {
+            "glands": [
+                {
+                    "position": g.position,
+                    "status": g.status,
+                    "pathology": g.pathology,
+                    "site": g.site,
+                    "side": g.side,
+                }
+                for g in [*sorted(self.glands.values(), key=lambda g: g.position), *self.supernumerary]
+            ],
+            "removed_tissue": [
+                {"site": site, "side": side, "remaining_factor": round(f, 4)}
+                for (site, side), (f, _) in sorted(self.removed_factor.items())
+            ],
+            "grafts": [{"side": s} for s in self.graft_sides],
+            "capsule_rupture_sides": sorted(self.rupture_sides),
+            "last_iopth_drop": None if self.iopth_drop is None else round(self.iopth_drop, 4),
+        }
+
     def fate(self, position: str) -> GlandFate:
         return self.glands.get(position, GlandFate(position, "not_explored", None, None, None, None))
 

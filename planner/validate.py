@@ -69,7 +69,7 @@ def _validator() -> jsonschema.Draft202012Validator:
 
 @lru_cache(maxsize=1)
 def _fast_validator() -> Any:
-    return fastjsonschema.compile(load("case.schema.json"))
+    return fastjsonschema.compile(load("case.schema.json"), use_default=False)
 
 
 def schema_problems(data: Any) -> list[tuple[str, str]]:

@@ -145,3 +145,29 @@ def test_fast_and_full_schema_validators_agree():
         assert full_ok == fast_ok
 
     check()
+
+
+def test_planning_does_not_change_the_input():
+    case = copy.deepcopy(BASE)
+    before = json.dumps(case, sort_keys=True)
+    plan_dict(case)
+    assert json.dumps(case, sort_keys=True) == before
+
+
+def test_no_free_text_reaches_the_plan():
+    """Notes may hold identifying prose; the plan (and so every report) never quotes them."""
+    for path in sorted((shared_dir() / "cases").glob("ex-*.json")):
+        case = json.loads(path.read_text())
+        notes = [case.get("note"), case.get("title"), case.get("patient", {}).get("note")]
+        notes += [op.get("note") for op in case.get("operations", [])] + [i.get("note") for i in case.get("imaging", [])]
+        text = json.dumps(plan_dict(case).to_json())
+        for note in filter(None, notes):
+            assert note not in text, (path.name, note[:40])
+
+
+def test_plan_reports_what_previous_operations_left():
+    plan = plan_dict(json.loads((shared_dir() / "cases" / "ex-05-thyroid-nodule-washout.json").read_text()))
+    removed = {(r["site"], r["side"]) for r in plan.record["removed_tissue"]}
+    assert ("perrier_F", "right") in removed and ("perrier_F", "left") in removed
+    statuses = {g["position"]: g["status"] for g in plan.record["glands"]}
+    assert statuses["right_inferior"] == "not_found"

@@ -14,7 +14,7 @@ the left side mirrors as ``100 - x``). It draws
 
 Nothing is carried by colour alone: rank numbers, percentages, tags and a legend say it in
 words. :func:`diagram_input` gathers the input from a case and its plan; what counts as removed
-comes from the planner's reading of the operation record (:func:`planner.record.read_record`).
+comes from the plan's ``record`` (the planner's reading of the operation record).
 """
 
 from __future__ import annotations
@@ -165,9 +165,6 @@ def radius(probability: float) -> float:
 
 def diagram_input(case: Mapping[str, Any], plan: Mapping[str, Any], kn: Knowledge) -> DiagramInput:
     """Gather what the diagram shows from a valid case and its plan (contract dicts)."""
-    from planner.models import Case
-    from planner.record import read_record
-
     candidates = tuple(
         Candidate(int(loc["rank"]), loc["site"], loc.get("side"), float(loc["probability"]))
         for loc in plan.get("locations", [])
@@ -183,19 +180,24 @@ def diagram_input(case: Mapping[str, Any], plan: Mapping[str, Any], kn: Knowledg
         if f.get("site") in kn.sites:
             side = f.get("side") if kn.sites[f["site"]].lateralized else "midline"
             findings.append(Finding(f["site"], side, MODALITY_TAGS["fna"], "sampled", f.get("day")))
-    rec = read_record(Case.model_validate(dict(case)), kn)
-    removed = frozenset((site, side) for site, side in rec.removed_factor)
+    record = plan.get("record") or {}
+    removed = frozenset(
+        (r["site"], r["side"]) for r in record.get("removed_tissue", []) if r.get("remaining_factor", 1) < 1
+    )
     glands: list[GlandMark] = []
-    for pos, fate in sorted(rec.glands.items()):
-        if fate.status == "not_explored" or pos not in kn.positions:
+    for g in record.get("glands", []):
+        if g["status"] == "not_explored":
             continue
-        origin, side = kn.positions[pos]
-        site = fate.site or kn.usual_site.get(origin)
+        if g["position"] == "supernumerary":
+            if g.get("site") in kn.sites:
+                glands.append(GlandMark("supernumerary", g["status"], g["site"], g.get("side")))
+            continue
+        if g["position"] not in kn.positions:
+            continue
+        origin, side = kn.positions[g["position"]]
+        site = g.get("site") or kn.usual_site.get(origin)
         if site in kn.sites:
-            glands.append(GlandMark(pos, fate.status, site, fate.side or side))
-    for fate in rec.supernumerary:
-        if fate.site in kn.sites:
-            glands.append(GlandMark("supernumerary", fate.status, fate.site, fate.side))
+            glands.append(GlandMark(g["position"], g["status"], site, g.get("side") or side))
     grafts: list[tuple[str, str | None]] = []
     for op in case.get("operations", []):
         graft = op.get("autograft")

@@ -203,18 +203,18 @@ def from_oxigraph(result: Any, elapsed: float = 0.0) -> QueryResult:
     if isinstance(result, pyoxigraph.QuerySolutions):
         names = tuple(v.value for v in result.variables)
         memo: dict[Any, Term] = {}  # the same term recurs in many rows (site codes, sources)
-
-        def term(value: Any) -> Term:
-            found = memo.get(value)
-            if found is None:
-                found = memo[value] = Term.from_oxigraph(value)
-            return found
-
-        rows = tuple(
-            {name: term(value) for name, value in zip(names, solution, strict=True) if value is not None}
-            for solution in result
-        )
-        return QueryResult("select", names, rows, elapsed=elapsed)
+        get = memo.get
+        out: list[Row] = []
+        for solution in result:
+            row: Row = {}
+            for name, value in zip(names, solution, strict=True):
+                if value is not None:
+                    found = get(value)
+                    if found is None:
+                        found = memo[value] = Term.from_oxigraph(value)
+                    row[name] = found
+            out.append(row)
+        return QueryResult("select", names, tuple(out), elapsed=elapsed)
     return _graph_result(
         (
             (Term.from_oxigraph(t.subject), Term.from_oxigraph(t.predicate), Term.from_oxigraph(t.object))

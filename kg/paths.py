@@ -14,7 +14,7 @@ KG_DIR: Path = Path(__file__).resolve().parent
 QUERIES_DIR: Path = KG_DIR / "queries"
 SHAPES_DIR: Path = KG_DIR / "shapes"
 CASE_SHAPES_FILE: Path = SHAPES_DIR / "case-shapes.ttl"
-CASE_MODEL_FILE: Path = SHAPES_DIR / "case-model.ttl"
+CASE_MODEL_FILE: Path = Path(__file__).resolve().parent.parent / "ontology" / "src" / "90-cases.ttl"
 
 #: The release every view loads by default: sorted N-Triples written by ``parareop ontology build``.
 DEFAULT_RELEASE: Path = RELEASE_NT

@@ -188,9 +188,15 @@ def _support(findings: list[Finding], kn: Knowledge, loc: Loc) -> tuple[int, boo
 
 
 def _adequate(findings: list[Finding], kn: Knowledge, loc: Loc) -> bool:
+    """Two concordant studies, or one confirmed by venous sampling or FNA; a positive FNA washout
+    proves tissue at its needle's tip on its own (it was aimed at a lesion)."""
     n, confirm = _support(findings, kn, loc)
     need = kn.param("localization_min_concordant").v
-    return n >= need or (n >= 1 and confirm)
+    fna = any(
+        x.kind == "fna" and x.confirmatory and any(loc_matches(kn, loc, p[0], p[1]) for p, _ in x.positives)
+        for x in findings
+    )
+    return n >= need or (n >= 1 and confirm) or fna
 
 
 def _decide(

@@ -146,15 +146,24 @@ def biochemical(case: Case, norm: Normalized, kn: Knowledge, out: GateOutcome) -
         )
         return
     if high:
-        prior_normal = [c for c in judged if c.day < ca.day]
-        first_high = next((i for i, c in enumerate(judged) if c.status == "high"), len(judged))
-        normal_run = judged[:first_high]
-        recurrent = bool(normal_run) and normal_run[-1].day >= six.v and first_high < len(judged)
+        # the current episode is the trailing run of high calcium; the normal run just before it is
+        # the disease-free interval (from the operation when it starts with the first reading)
+        k = len(judged)
+        while k > 0 and judged[k - 1].status == "high":
+            k -= 1
+        j = k
+        while j > 0 and judged[j - 1].status != "high":
+            j -= 1
+        normal_run = judged[j:k]
+        start = 0 if j == 0 else normal_run[0].day if normal_run else 0
+        recurrent = bool(normal_run) and k < len(judged) and normal_run[-1].day - start >= six.v
+        first_high = k
         if recurrent and not masked_by:
             out.diagnosis = "recurrent"
             facts.append(
                 ex.finding(
-                    f"Normal calcium documented up to day {normal_run[-1].day}, then hypercalcemia from day {judged[first_high].day}"
+                    f"Normal calcium documented from day {start} to day {normal_run[-1].day}, "
+                    f"then hypercalcemia from day {judged[first_high].day}"
                 )
             )
             facts.append(
@@ -172,7 +181,6 @@ def biochemical(case: Case, norm: Normalized, kn: Knowledge, out: GateOutcome) -
                 )
             )
             msg = "Persistent PTH-dependent hypercalcemia after the last operation."
-        del prior_normal
         out.gate(kn, "biochemical_diagnosis", "pass", msg, facts)
         return
     # normal or low calcium

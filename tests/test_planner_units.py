@@ -109,3 +109,20 @@ def test_iopth_plan_reads_the_graph_and_warns_in_ckd():
     assert plan["threshold_pth"] == pytest.approx(plan["baseline_pth"] * 0.5)
     assert plan["expected"]["fast"][2] < plan["threshold_pth"]  # 3-5 min half-life clears 50% by 10 min
     assert "renal_note" in plan
+
+
+def test_a_normal_interval_after_early_persistence_makes_the_disease_recurrent():
+    """High at 2 months, normal for more than six months, high again: recurrent, not persistent."""
+    six = int(KN.param("persistence_days").v)
+    case = _case("ex-09-ruptured-adenoma-later.json")
+    case["labs"] = [lab for lab in case["labs"] if lab["day"] <= 1 or lab["analyte"] not in ("calcium_total", "pth_intact")]
+
+    def ca(day, value):
+        return {"analyte": "calcium_total", "value": value, "unit": "mg/dL", "day": day, "reference_low": 8.5, "reference_high": 10.2}
+
+    case["labs"] += [ca(60, 10.8), ca(100, 9.6), ca(100 + six, 9.7), ca(150 + six, 11.0),
+                     {"analyte": "pth_intact", "value": 120, "unit": "pg/mL", "day": 150 + six, "reference_low": 15, "reference_high": 65}]
+    assert plan_dict(case).diagnosis == "recurrent"
+    case["labs"][-3]["day"] = 100 + six - 2  # the interval is two days short of six months
+    case["labs"][-2]["day"] = 150 + six
+    assert plan_dict(case).diagnosis == "persistent"

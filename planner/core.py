@@ -10,6 +10,7 @@ from typing import Any
 
 from kg.knowledge import Knowledge, knowledge
 from planner import explain as ex
+from planner.explain import Link
 from planner.findings import collect
 from planner.gates import SURGICAL, GateOutcome, run_gates
 from planner.inference import (
@@ -25,14 +26,14 @@ from planner.inference import (
     site_priors,
 )
 from planner.iopth import iopth_plan
-from planner.models import Case, CauseItem, Fact, LocationItem, OperationItem, Plan, Target, TestItem
+from planner.models import Case, CauseItem, LocationItem, OperationItem, Plan, Target, TestItem
 from planner.normalize import normalize
 from planner.record import normal_positions, read_record
 from planner.validate import validate_case
 
 MAX_LOCATIONS = 12
 # the expected-information-gain sums run over the leading candidates only (display and speed, not clinical)
-EIG_LOCATIONS = 12
+EIG_LOCATIONS = 10
 
 
 def plan_dict(data: Any, kn: Knowledge | None = None) -> Plan:
@@ -49,22 +50,16 @@ def plan(case: Case, kn: Knowledge | None = None) -> Plan:  # noqa: C901
     go = run_gates(case, norm, kn)
     findings, dropped = collect(case, norm, rec, go.diagnosis, kn)
     feat = features(case, norm, rec, go.diagnosis, findings, kn)
-    red = [
-        k
-        for k in feat
-        if k
-        in {
-            c
-            for c, lrs in kn.likelihood_ratios.items()
-            if any(x[0] == "carcinoma" and x[1].v > 1 for x in lrs)
-        }
-    ]
+    carcinoma_flags = {
+        f for f, lrs in kn.likelihood_ratios.items() if any(c == "carcinoma" and lr.v > 1 for c, lr in lrs)
+    }
+    red = [k for k in feat if k in carcinoma_flags]
     causes, cause_facts = cause_probabilities(feat, kn)
     warnings = list(go.warnings)
     if go.diagnosis in SURGICAL:
         _carcinoma_gate(kn, go, feat, red)
     locations: list[tuple[Loc, float]] = []
-    loc_facts: dict[Loc, list[Fact]] = {}
+    loc_facts: dict[Loc, list[Link]] = {}
     post_causes = causes
     surgical_disease = go.diagnosis in SURGICAL and go.decision is None
     if surgical_disease:
@@ -99,9 +94,10 @@ def plan(case: Case, kn: Knowledge | None = None) -> Plan:  # noqa: C901
                     )
                 )
                 loc_facts[loc].extend(_dedupe(cause_loc_facts.get(c, {}).get(loc, [])))
+        lead = _leading(post_causes)
         for x in findings:
             for loc, _ in locations[:MAX_LOCATIONS]:
-                lk = likelihood(kn, x, loc, _leading(post_causes))
+                lk = likelihood(kn, x, loc, lead)
                 if abs(lk - 1.0) > 1e-9:
                     perf = kn.performance[x.modality].evidence
                     loc_facts.setdefault(loc, []).append(
@@ -135,17 +131,17 @@ def plan(case: Case, kn: Knowledge | None = None) -> Plan:  # noqa: C901
         locations=loc_items,
         operations=op_items,
         next_tests=test_items,
-        warnings=warnings + [d.text for d in dropped],
+        warnings=warnings + [d["text"] or "" for d in dropped],
         iopth_plan=iopth_plan(norm, kn) if decision == "operate" else None,
         record=rec.summary(),
         ontology_version=kn.version,
     )
 
 
-def _dedupe(facts: list[Fact]) -> list[Fact]:
+def _dedupe(facts: list[Link]) -> list[Link]:
     seen, out = set(), []
     for f in facts:
-        key = (f.text, f.iri)
+        key = (f["text"], f["iri"])
         if key not in seen:
             seen.add(key)
             out.append(f)
@@ -156,7 +152,7 @@ def _leading(causes: dict[str, float]) -> str:
     return max(sorted(causes), key=lambda c: causes[c] if c != "fhh" else -1)
 
 
-def _carcinoma_gate(kn: Knowledge, go: GateOutcome, feat: dict[str, Fact], red: list[str]) -> None:
+def _carcinoma_gate(kn: Knowledge, go: GateOutcome, feat: dict[str, Link], red: list[str]) -> None:
     facts = [feat[k] for k in sorted(red)]
     if red:
         go.gate(
@@ -206,13 +202,13 @@ def _decide(
     findings: list[Finding],
     locations: list[tuple[Loc, float]],
     causes: dict[str, float],
-    feat: dict[str, Fact],
+    feat: dict[str, Link],
     rec,
     warnings: list[str],
 ):  # noqa: C901
     tests: list[TestItem] = []
 
-    def add_test(code: str, reason: str, facts: list[Fact] | None = None) -> None:
+    def add_test(code: str, reason: str, facts: list[Link] | None = None) -> None:
         if all(t.test != code for t in tests):
             tests.append(TestItem(rank=len(tests) + 1, test=code, reason=reason, explanation=facts or []))
 

@@ -1,24 +1,30 @@
-"""Building explanation chains: each link is a finding or a graph fact with its IRI and source."""
+"""Building explanation chains: each link is a finding or a graph fact with its IRI and source.
+
+Links are plain dicts ({"text", "iri", "source"}): the planner makes thousands per plan and
+keeps only those of the items it shows, which pydantic turns into ``models.Fact`` then.
+"""
 
 from __future__ import annotations
 
 from kg.knowledge import Evidence, Knowledge
-from planner.models import Fact
+
+#: One link of an explanation chain, before it becomes a ``planner.models.Fact``.
+Link = dict[str, str | None]
 
 
-def finding(text: str) -> Fact:
+def finding(text: str) -> Link:
     """A fact taken from the case itself (no IRI, the case is the source)."""
-    return Fact(text=text, iri=None, source="case record")
+    return {"text": text, "iri": None, "source": "case record"}
 
 
-def graph(text: str, iri: str | None, source: str | None = None) -> Fact:
-    return Fact(text=text, iri=iri, source=source)
+def graph(text: str, iri: str | None, source: str | None = None) -> Link:
+    return {"text": text, "iri": iri, "source": source}
 
 
-def evidence(text: str, ev: Evidence) -> Fact:
-    return Fact(text=text, iri=ev.iri, source=ev.cite())
+def evidence(text: str, ev: Evidence) -> Link:
+    return {"text": text, "iri": ev.iri, "source": ev.cite()}
 
 
-def coded(kn: Knowledge, scheme: str, code: str, text: str) -> Fact:
+def coded(kn: Knowledge, scheme: str, code: str, text: str) -> Link:
     """A fact about a vocabulary entity, citing its IRI."""
-    return Fact(text=text, iri=kn.iri(scheme, code), source=None)
+    return {"text": text, "iri": kn.iri(scheme, code), "source": None}

@@ -10,8 +10,9 @@ from collections import defaultdict
 
 from kg.knowledge import Knowledge
 from planner import explain as ex
+from planner.explain import Link
 from planner.inference import Finding, side_of
-from planner.models import Case, Fact
+from planner.models import Case
 from planner.normalize import Normalized
 from planner.record import Record
 from planner.units import pth_to_canonical
@@ -27,8 +28,8 @@ def _exponent(kn: Knowledge, result: str, appearance: str | None, modality: str)
 
 def collect(
     case: Case, norm: Normalized, rec: Record, diagnosis: str, kn: Knowledge
-) -> tuple[list[Finding], list[Fact]]:  # noqa: C901
-    dropped: list[Fact] = []
+) -> tuple[list[Finding], list[Link]]:  # noqa: C901
+    dropped: list[Link] = []
     studies: dict[tuple[str, int | None], list] = defaultdict(list)
     for im in case.imaging:
         studies[(im.modality, im.day)].append(im)

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 from kg.knowledge import Knowledge
 from planner import explain as ex
-from planner.models import Case, Fact, Gate
+from planner.explain import Link
+from planner.models import Case, Gate
 from planner.normalize import Normalized
 
 SURGICAL = ("persistent", "recurrent")
@@ -23,12 +24,12 @@ class GateOutcome:
     gates: list[Gate] = field(default_factory=list)
     diagnosis: str = "indeterminate"
     decision: str | None = None  # set when a gate stops the plan
-    tests: list[tuple[str, str, list[Fact]]] = field(default_factory=list)  # (test, reason, facts)
+    tests: list[tuple[str, str, list[Link]]] = field(default_factory=list)  # (test, reason, facts)
     warnings: list[str] = field(default_factory=list)
     block_surgery: bool = False  # e.g. FHH grey zone: investigate but rank no operation
     medical_only: bool = False
 
-    def gate(self, kn: Knowledge, key: str, status: str, message: str, facts: list[Fact]) -> None:
+    def gate(self, kn: Knowledge, key: str, status: str, message: str, facts: list[Link]) -> None:
         iri = kn.gates[key][0]
         self.gates.append(
             Gate(
@@ -39,7 +40,7 @@ class GateOutcome:
             )
         )
 
-    def ask(self, test: str, reason: str, facts: list[Fact] | None = None) -> None:
+    def ask(self, test: str, reason: str, facts: list[Link] | None = None) -> None:
         if all(t[0] != test for t in self.tests):
             self.tests.append((test, reason, facts or []))
 
@@ -53,7 +54,7 @@ def biochemical(case: Case, norm: Normalized, kn: Knowledge, out: GateOutcome) -
     six = kn.param("persistence_days")
     post_ca = [c for c in norm.calcium if c.day > 0]
     post_pth = [v for v in norm.series("pth_intact") if v.day > 0]
-    facts: list[Fact] = []
+    facts: list[Link] = []
     if not post_ca and not post_pth:
         out.diagnosis = "indeterminate"
         out.gate(
@@ -268,7 +269,7 @@ def biochemical(case: Case, norm: Normalized, kn: Knowledge, out: GateOutcome) -
 
 def fhh_screen(case: Case, norm: Normalized, kn: Knowledge, out: GateOutcome) -> None:
     lo, hi = kn.param("cccr_fhh_below"), kn.param("cccr_phpt_above")
-    facts: list[Fact] = []
+    facts: list[Link] = []
     if "FHH" in case.patient.syndromes:
         facts.append(ex.coded(kn, "syndromes", "FHH", "Known FHH"))
         out.gate(kn, "fhh_screen", "fail", "Known FHH: parathyroid surgery does not cure it.", facts)
@@ -341,7 +342,7 @@ def fhh_screen(case: Case, norm: Normalized, kn: Knowledge, out: GateOutcome) ->
 
 
 def confounders(case: Case, norm: Normalized, kn: Knowledge, out: GateOutcome) -> None:
-    facts: list[Fact] = []
+    facts: list[Link] = []
     status = "pass"
     msgs = []
     vitd = norm.latest("vitamin_d_25oh")

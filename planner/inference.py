@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 
 from kg.knowledge import Knowledge
 from planner import explain as ex
-from planner.models import Case, Fact
+from planner.explain import Link
+from planner.models import Case
 from planner.normalize import Normalized
 from planner.record import Record, normal_positions
 
@@ -44,13 +45,13 @@ class Finding:
 @dataclass
 class Inference:
     causes: dict[str, float]
-    cause_facts: dict[str, list[Fact]]
+    cause_facts: dict[str, list[Link]]
     locations: list[tuple[Loc, float]]
-    loc_facts: dict[Loc, list[Fact]]
+    loc_facts: dict[Loc, list[Link]]
     findings: list[Finding]
-    features: dict[str, Fact]
+    features: dict[str, Link]
     joint: dict[tuple[str, Loc], float] = field(default_factory=dict)
-    dropped: list[Fact] = field(default_factory=list)
+    dropped: list[Link] = field(default_factory=list)
 
 
 def side_of(kn: Knowledge, site: str, side: str | None) -> str | None:
@@ -73,8 +74,8 @@ def loc_matches(kn: Knowledge, loc: Loc, site: str, side: str | None) -> bool:
 
 def features(
     case: Case, norm: Normalized, rec: Record, diagnosis: str, findings: list[Finding], kn: Knowledge
-) -> dict[str, Fact]:  # noqa: C901
-    f: dict[str, Fact] = {}
+) -> dict[str, Link]:  # noqa: C901
+    f: dict[str, Link] = {}
     p = case.patient
     if all(rec.fate(pos).status in kn.seen_statuses for pos in normal_positions(kn)):
         f["all_glands_accounted"] = ex.finding(
@@ -196,13 +197,13 @@ def localized_foci(findings: list[Finding], kn: Knowledge) -> list[Loc]:
 
 
 def cause_probabilities(
-    feat: dict[str, Fact], kn: Knowledge
-) -> tuple[dict[str, float], dict[str, list[Fact]]]:
+    feat: dict[str, Link], kn: Knowledge
+) -> tuple[dict[str, float], dict[str, list[Link]]]:
     """P(cause | features): each cause's share at reoperation times the likelihood ratio of every
     feature present, normalized over the mutually exclusive causes. A cause whose required
     feature is absent (a graft, a remnant) is impossible."""
     weight: dict[str, float] = {}
-    facts: dict[str, list[Fact]] = {}
+    facts: dict[str, list[Link]] = {}
     for cause, prior in sorted(kn.cause_priors.items()):
         weight[cause] = prior.v
         facts[cause] = [
@@ -223,7 +224,7 @@ def cause_probabilities(
 # ------------------------------------------------------------------ structural location priors
 
 
-def _explore_factor(rec: Record, kn: Knowledge, loc: Loc, facts: list[Fact]) -> float:
+def _explore_factor(rec: Record, kn: Knowledge, loc: Loc, facts: list[Link]) -> float:
     f = 1.0
     rem = rec.removed_factor.get((loc[0], loc[1] or "midline"))
     if rem is not None:
@@ -241,9 +242,9 @@ def _path_distribution(
     rec: Record,
     searched: bool,
     weight: float,
-    why: Fact,
+    why: Link,
     out: dict[Loc, float],
-    facts: dict[Loc, list[Fact]],
+    facts: dict[Loc, list[Link]],
 ) -> None:
     explored = kn.param("explored_site_factor")
     for site, ev in sorted(kn.priors.get(origin, {}).items()):
@@ -254,7 +255,7 @@ def _path_distribution(
         )
         for s in sides:
             loc = (site, s)
-            fl: list[Fact] = []
+            fl: list[Link] = []
             w = weight * ev.v / len(sides)
             w *= _explore_factor(rec, kn, loc, fl)
             if searched and site == kn.usual_site.get(origin):
@@ -288,9 +289,9 @@ def _norm(d: dict[Loc, float]) -> dict[Loc, float]:
 
 def site_priors(
     case: Case, rec: Record, kn: Knowledge, causes: dict[str, float]
-) -> tuple[dict[str, dict[Loc, float]], dict[str, dict[Loc, list[Fact]]]]:  # noqa: C901
+) -> tuple[dict[str, dict[Loc, float]], dict[str, dict[Loc, list[Link]]]]:  # noqa: C901
     """Each cause's site distribution, and per cause and site the facts behind it."""
-    by_cause: dict[str, dict[Loc, list[Fact]]] = defaultdict(dict)
+    by_cause: dict[str, dict[Loc, list[Link]]] = defaultdict(dict)
     per: dict[str, dict[Loc, float]] = {}
     facts = by_cause["missed_single_gland"]
     # missed single gland: each unaccounted position along its descent path
@@ -305,7 +306,7 @@ def site_priors(
         if fate.status in ("identified_normal", "biopsied_normal"):
             site = fate.site or kn.usual_site[origin]
             loc = (site, side_of(kn, site, fate.side or side))
-            fl: list[Fact] = []
+            fl: list[Link] = []
             val = w.v * _explore_factor(rec, kn, loc, fl)
             if val > 0:
                 missed[loc] = missed.get(loc, 0.0) + val

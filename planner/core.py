@@ -346,6 +346,25 @@ def _svs_region(kn: Knowledge, loc: Loc) -> frozenset[Loc]:
     return frozenset(out)
 
 
+def _fna_target(kn: Knowledge, findings: list[Finding], dist: dict[Loc, float]) -> Loc | None:
+    """The most probable place that imaging shows a lesion a neck needle can reach and no FNA has
+    sampled yet; places under the graph's coverage floor are not worth a needle."""
+    floor = kn.param("min_operation_coverage").v
+    sampled = {
+        loc for x in findings if x.kind == "fna" for loc in [*(p for p, _ in x.positives), *x.negatives]
+    }
+    seen = {p for x in findings if x.kind == "imaging" for p, _ in x.positives}
+    best: tuple[float, Loc] | None = None
+    for loc, p in dist.items():
+        if p < floor or not kn.sites[loc[0]].needle_reachable:
+            continue
+        if any(loc_matches(kn, loc, s[0], s[1]) for s in sampled):
+            continue
+        if any(loc_matches(kn, loc, s[0], s[1]) for s in seen) and (best is None or p > best[0]):
+            best = (p, loc)
+    return best[1] if best else None
+
+
 def _ranked_localization_tests(case: Case, kn: Knowledge, findings: list[Finding], locations, causes):  # noqa: C901
     if not locations:
         return []
@@ -411,19 +430,10 @@ def _ranked_localization_tests(case: Case, kn: Knowledge, findings: list[Finding
                 None,
             )
         )
-    lesion = [
-        x
-        for x in findings
-        if x.kind == "imaging" and any(loc_matches(kn, top, p[0], p[1]) for p, _ in x.positives)
-    ]
-    fna_done = any(
-        x.kind == "fna"
-        and (any(loc_matches(kn, top, p[0], p[1]) for p, _ in x.positives) or top in x.negatives)
-        for x in findings
-    )
-    if lesion and kn.sites[top[0]].needle_reachable and not fna_done:
+    target = _fna_target(kn, findings, dist)
+    if target is not None:
         f = "fna_pth_washout"
-        p = dist[top]
+        p = dist[target]
         se, fp = kn.performance[f].sensitivity, kn.performance[f].false_positive_rate
         ppos = p * se + (1 - p) * fp
         post_pos = p * se / ppos if ppos else 0
@@ -433,8 +443,8 @@ def _ranked_localization_tests(case: Case, kn: Knowledge, findings: list[Finding
         out.append(
             (
                 f,
-                f"FNA with PTH washout of the visible lesion at {kn.site_name(*top)}: a washout above serum PTH proves "
-                f"parathyroid tissue there and would allow the operation (expected gain {eig:.2f} bits).",
+                f"FNA with PTH washout of the visible lesion at {kn.site_name(*target)} ({p:.0%}): a washout above "
+                f"serum PTH proves parathyroid tissue there and would allow the operation (expected gain {eig:.2f} bits).",
                 [
                     ex.evidence(
                         "FNA-PTH washout PPV 100% in persistent/recurrent PHPT", kn.performance[f].evidence

@@ -101,3 +101,16 @@ def test_reference_range_in_case_wins_over_default():
     case["labs"][-2]["value"] = 10.4
     case["labs"][-2]["reference_high"] = 10.6
     assert plan_dict(case).diagnosis != "persistent"
+
+
+def test_fna_of_a_visible_lesion_comes_before_more_imaging():
+    """A test that could turn investigate into operate ranks first (DESIGN: a test's value is the decision it
+    can change): with the intrathyroidal nodule seen but not yet aspirated, the FNA washout leads."""
+    case = json.loads((shared_dir() / "cases" / "ex-05-thyroid-nodule-washout.json").read_text())
+    case["fna"] = []
+    plan = plan_dict(case)
+    assert plan.decision == "investigate" and not any(
+        KN.procedures[o.operation].is_operation and plan.decision in ("halt", "defer") for o in plan.operations
+    )
+    assert plan.next_tests[0].test == "fna_pth_washout"
+    assert "intrathyroidal" in plan.next_tests[0].reason

@@ -13,17 +13,16 @@ grade, which is what the planner's explanations cite.
 from __future__ import annotations
 
 import functools
-import glob
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.oxigraph_view import ReadOnlyStore, oxigraph_store
+from kg.release import release_bytes
+
 PRP = "https://w3id.org/parareop/"
-ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
-RELEASE_NT = ONTOLOGY_DIR / "parareop.nt"
 
 _PREFIXES = """
 PREFIX prp: <https://w3id.org/parareop/>
@@ -229,27 +228,13 @@ def _num(term: ox.Literal | None) -> float | None:
     return None if term is None else float(term.value)
 
 
-def _load_store() -> tuple[ox.Store, str]:
-    """Load the release if it exists, else the merged sources (during development)."""
-    store = ox.Store()
-    digest = hashlib.sha256()
-    if RELEASE_NT.exists():
-        data = RELEASE_NT.read_bytes()
-        store.load(data, format=ox.RdfFormat.N_TRIPLES)
-        digest.update(data)
-    else:
-        files = sorted(glob.glob(str(ONTOLOGY_DIR / "src" / "*.ttl")))
-        if not files:
-            raise KnowledgeError(f"no ontology release at {RELEASE_NT} and no sources")
-        for f in files:
-            data = Path(f).read_bytes()
-            store.load(data, format=ox.RdfFormat.TURTLE)
-            digest.update(data)
-    return store, digest.hexdigest()[:12]
+def _load_store() -> tuple[ReadOnlyStore, str]:
+    """The process's embedded store of the release, and a short digest of the release as its version."""
+    return oxigraph_store(), hashlib.sha256(release_bytes()).hexdigest()[:12]
 
 
 class _Reader:
-    def __init__(self, store: ox.Store) -> None:
+    def __init__(self, store: ReadOnlyStore) -> None:
         self.store = store
 
     def rows(self, query: str) -> list[dict[str, ox.Literal | ox.NamedNode | None]]:
@@ -292,7 +277,7 @@ class _Reader:
         return out
 
 
-def _build(store: ox.Store, version: str) -> Knowledge:  # noqa: C901 - one pass over the graph
+def _build(store: ReadOnlyStore, version: str) -> Knowledge:  # noqa: C901 - one pass over the graph
     rd = _Reader(store)
     iris: dict[tuple[str, str], str] = {}
     code_of: dict[str, str] = {}

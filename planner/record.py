@@ -123,6 +123,7 @@ def read_record(case: Case, kn: Knowledge) -> Record:  # noqa: C901
         codes = list(op.procedures)
         if op.thymectomy in THYMECTOMY_CODE:
             codes.append(THYMECTOMY_CODE[op.thymectomy])
+        codes = list(dict.fromkeys(codes))  # a thymectomy named twice (procedure and field) is one thymectomy
         for code in codes:
             proc = kn.procedures.get(code)
             if proc is None:

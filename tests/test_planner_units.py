@@ -126,3 +126,12 @@ def test_a_normal_interval_after_early_persistence_makes_the_disease_recurrent()
     case["labs"][-3]["day"] = 100 + six - 2  # the interval is two days short of six months
     case["labs"][-2]["day"] = 150 + six
     assert plan_dict(case).diagnosis == "persistent"
+
+
+def test_a_thymectomy_named_twice_is_counted_once():
+    """ex-07 names the cervical thymectomy as a procedure and in the thymectomy field: one removal."""
+    from planner.record import read_record
+
+    case = Case.model_validate(_case("ex-07-men1-forearm-graft.json"))
+    factor, _ = read_record(case, KN).removed_factor[("perrier_F", "right")]
+    assert factor == KN.site_factors[("cervical_thymectomy", "perrier_F")].v

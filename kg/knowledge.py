@@ -180,6 +180,7 @@ class Knowledge:
     origin_path: dict[str, tuple[str, str]] = field(default_factory=dict)
     cause_requires: dict[str, frozenset[str]] = field(default_factory=dict)
     short_labels: dict[str, str] = field(default_factory=dict)
+    subsumed_by: dict[str, frozenset[str]] = field(default_factory=dict)
     gone_statuses: frozenset[str] = frozenset()
 
     # ------------------------------------------------------------------ lookups
@@ -539,6 +540,10 @@ def _build(store: ReadOnlyStore, version: str) -> Knowledge:  # noqa: C901 - one
     short_labels = {
         _val(r["x"]) or "": _val(r["l"]) or "" for r in rd.rows("SELECT ?x ?l WHERE { ?x prp:shortLabel ?l }")
     }
+    subsumed_by = {
+        code(k): frozenset(code(x) for x in v)
+        for k, v in rd.pairs("SELECT ?f ?g WHERE { ?f prp:subsumedBy ?g }", "f", "g").items()
+    }
     return Knowledge(
         version,
         iris,
@@ -576,6 +581,7 @@ def _build(store: ReadOnlyStore, version: str) -> Knowledge:  # noqa: C901 - one
         origin_path=origin_path,
         cause_requires=cause_requires,
         short_labels=short_labels,
+        subsumed_by=subsumed_by,
     )
 
 

@@ -91,7 +91,10 @@ def features(
         f["prior_carcinoma_histology"] = ex.finding("Carcinoma or atypical tumour in tissue removed before")
     if diagnosis == "recurrent":
         f["course_recurrent"] = ex.finding("Recurrent course (after six months of normal calcium)")
-    if rec.iopth_drop is not None:
+    in_situ = [pos for pos in normal_positions(kn) if rec.fate(pos).status not in kn.gone_statuses]
+    if (
+        rec.iopth_drop is not None and in_situ
+    ):  # after removing every gland a fall says nothing about the rest
         miami = kn.param("miami_drop_fraction")
         key = "iopth_adequate_drop" if rec.iopth_drop >= miami.v else "iopth_no_drop"
         f[key] = ex.evidence(rec.iopth_text or "", miami)
@@ -210,6 +213,15 @@ def cause_probabilities(
             ex.evidence(f"Prior share of {cause.replace('_', ' ')} at reoperation: {prior.v:.1%}", prior)
         ]
     for key, fact in sorted(feat.items()):
+        explained_by = kn.subsumed_by.get(key, frozenset()) & feat.keys()
+        if explained_by:  # correlated evidence: the explaining feature is weighed instead
+            for cause in kn.cause_priors:
+                facts[cause].append(
+                    ex.finding(
+                        f"{key.replace('_', ' ')}: already explained by {', '.join(sorted(explained_by))}"
+                    )
+                )
+            continue
         for cause, lr in kn.likelihood_ratios.get(key, []):
             weight[cause] *= lr.v
             facts[cause].append(fact)

@@ -467,7 +467,10 @@ def _ranked_localization_tests(case: Case, kn: Knowledge, findings: list[Finding
                 None,
             )
         )
-    out.sort(key=lambda t: (not t[4], -round(t[3], 6), t[0]))
+    # decision-changing tests first; among them an FNA of the visible lesion at the leading site, whose
+    # positive washout is proof (DESIGN: it turns investigate into operate); then expected information gain
+    proof_first = "fna_pth_washout" if target is not None and target == top else None
+    out.sort(key=lambda t: (not t[4], t[0] != proof_first, -round(t[3], 6), t[0]))
     return out
 
 

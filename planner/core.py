@@ -167,13 +167,23 @@ def _carcinoma_gate(kn: Knowledge, go: GateOutcome, feat: dict[str, Link], red: 
     go.gates.sort(key=lambda g: kn.gates[g.id][2])
 
 
+def _near(kn: Knowledge, loc: Loc, site: str, side: str | None) -> bool:
+    """The finding names this place or a neighbour on the same side (imaging misplaces the Perrier letter,
+    so two studies one zone apart on one side are concordant for the surgeon)."""
+    if loc_matches(kn, loc, site, side):
+        return True
+    return site in kn.adjacency.get(loc[0], ()) and (
+        side in (None, "midline") or loc[1] in (None, "midline", side)
+    )
+
+
 def _support(findings: list[Finding], kn: Knowledge, loc: Loc) -> tuple[int, bool]:
     studies = {
         (x.modality, x.day)
         for x in findings
         if x.kind == "imaging"
         for p, e in x.positives
-        if e >= 1.0 and loc_matches(kn, loc, p[0], p[1])
+        if e >= 1.0 and _near(kn, loc, p[0], p[1])
     }
     confirm = any(
         x.confirmatory and any(loc_matches(kn, loc, p[0], p[1]) for p, _ in x.positives)

@@ -12,7 +12,8 @@ from fhir.resources.R4B.codesystem import CodeSystem
 import clinical.fhir_import
 import clinical.fhir_maps
 from clinical.fhir_maps import DATA, LOINC, PROFILE, UCUM, maps, read_tsv, system
-from kg.knowledge import ONTOLOGY_DIR, knowledge
+from kg.knowledge import knowledge
+from ontology.paths import ONTOLOGY_DIR
 from planner.contract_files import load
 
 VOCAB = load("vocabulary.json")

@@ -95,6 +95,7 @@ class Procedure:
     risks: tuple[Evidence, ...]
     requires: frozenset[str]
     min_glands_in_situ: int = 0
+    one_side: bool = False
 
     @property
     def is_operation(self) -> bool:
@@ -270,6 +271,12 @@ class _Reader:
                 reasoning=_val(r["why"]),
             )
         return out
+
+    def flagged(self, prop: str) -> frozenset[str]:
+        """IRIs of the entities whose boolean ``prp:<prop>`` is true."""
+        true = '"true"^^<http://www.w3.org/2001/XMLSchema#boolean>'
+        rows = self.rows(f"SELECT ?x WHERE {{ ?x prp:{prop} {true} }}")
+        return frozenset(_val(r["x"]) or "" for r in rows)
 
     def pairs(self, query: str, a: str, b: str) -> dict[str, set[str]]:
         out: dict[str, set[str]] = defaultdict(set)
@@ -456,6 +463,7 @@ def _build(store: ReadOnlyStore, version: str) -> Knowledge:  # noqa: C901 - one
         _val(r["p"]) or "": int(float(_val(r["i"]) or 0))
         for r in rd.rows("SELECT ?p ?i WHERE { ?p prp:invasiveness ?i }")
     }
+    one_side = rd.flagged("oneSide")
     min_glands = {
         _val(r["p"]) or "": int(float(_val(r["n"]) or 0))
         for r in rd.rows("SELECT ?p ?n WHERE { ?p prp:minGlandsInSitu ?n }")
@@ -483,6 +491,7 @@ def _build(store: ReadOnlyStore, version: str) -> Knowledge:  # noqa: C901 - one
             tuple(all_ev[x] for x in sorted(risk.get(p, ()))),
             codes(req),
             min_glands.get(p, 0),
+            p in one_side,
         )
     veins: dict[str, Vein] = {}
     drains = rd.pairs("SELECT ?v ?s WHERE { ?v prp:drainsSite ?s }", "v", "s")
@@ -521,12 +530,7 @@ def _build(store: ReadOnlyStore, version: str) -> Knowledge:  # noqa: C901 - one
             "SELECT ?s ?c WHERE { ?s a prp:Syndrome ; prp:suggestsCause ?c }", "s", "c"
         ).items()
     }
-    dictating = frozenset(
-        code(_val(r["c"]))
-        for r in rd.rows(
-            'SELECT ?c WHERE { ?c prp:dictatesApproach "true"^^<http://www.w3.org/2001/XMLSchema#boolean> }'
-        )
-    )
+    dictating = frozenset(code(x) for x in rd.flagged("dictatesApproach"))
     seen = frozenset(
         code(_val(r["s"])) for r in rd.rows("SELECT ?s WHERE { ?s a/rdfs:subClassOf* prp:GlandSeenStatus }")
     )

@@ -509,6 +509,17 @@ def _targets(locations, kn: Knowledge, minpost: float) -> list[Target]:
     return out
 
 
+def _within(pr, loc: Loc, side: str | None) -> bool:
+    """Does the operation reach this place (on its side, for a one-side operation)?"""
+    return loc[0] in pr.reaches and (side is None or loc[1] in (side, "midline", None))
+
+
+def _best_side(dist: dict[Loc, float], pr) -> str:
+    """The side a one-side operation goes in: where it reaches the most probability."""
+    by_side = {s: sum(p for loc, p in dist.items() if _within(pr, loc, s)) for s in ("left", "right")}
+    return max(sorted(by_side), key=lambda s: by_side[s])
+
+
 def _operations(kn: Knowledge, locations, causes, findings, rec, case: Case) -> list[OperationItem]:  # noqa: C901
     if not locations:
         return []
@@ -540,10 +551,11 @@ def _operations(kn: Knowledge, locations, causes, findings, rec, case: Case) -> 
         in_situ = sum(1 for pos in normal_positions(kn) if rec.fate(pos).status not in kn.gone_statuses)
         if in_situ < pr.min_glands_in_situ:
             continue
-        cov = sum(p for loc, p in dist.items() if loc[0] in pr.reaches)
+        side = _best_side(dist, pr) if pr.one_side else None
+        cov = sum(p for loc, p in dist.items() if _within(pr, loc, side))
         if cov < min_cov:
             continue
-        reaches_all = len(foci) < 2 or all(f[0] in pr.reaches for f in foci)
+        reaches_all = len(foci) < 2 or all(_within(pr, f, side) for f in foci)
         reaches_top = top_loc[0] in pr.reaches
         preferred_top = top_loc[0] in pr.preferred
         indicated = lead in pr.indicated and causes[lead] >= (
@@ -570,24 +582,24 @@ def _operations(kn: Knowledge, locations, causes, findings, rec, case: Case) -> 
                 not oncologic,
                 not reaches_all,
                 not dictated,
-                -round(cov, 2),
+                -round(cov, 1),
                 pr.invasiveness,
                 not preferred_top,
                 not indicated,
                 not syndrome,
                 code,
             )
-        scored.append((key, code, pr, cov))
+        scored.append((key, code, pr, cov, side))
     scored.sort(key=lambda t: t[0])
     items: list[OperationItem] = []
     minpost = kn.param("localization_min_posterior").v
-    for _key, code, pr, cov in scored[:5]:
-        if len(foci) >= 2 and all(f[0] in pr.reaches for f in foci):
+    for _key, code, pr, cov, side in scored[:5]:
+        if len(foci) >= 2 and all(_within(pr, f, side) for f in foci):
             tg = [Target(site=s, side=d) for s, d in foci]  # type: ignore[arg-type]
         elif "multiglandular_disease" in pr.indicated:
             tg = _targets([(loc, p) for loc, p in locations if loc[0] in pr.reaches], kn, minpost)
         else:
-            reached = [(loc, p) for loc, p in locations if loc[0] in pr.reaches]
+            reached = [(loc, p) for loc, p in locations if _within(pr, loc, side)]
             if top_p < minpost:  # diffuse: every reached place that holds a real share
                 reached = [(loc, p) for loc, p in reached if p >= min_cov] or reached
             tg = [Target(site=s, side=d) for (s, d), _ in reached[: 1 if top_p >= minpost else 4]]  # type: ignore[arg-type]

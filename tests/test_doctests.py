@@ -17,6 +17,7 @@ MODULES = [
     "planner.iopth",
     "planner.synthetic",
     "planner.units",
+    "ui.text_report",
 ]
 
 

@@ -1,30 +1,53 @@
-"""A plan as a short text a surgeon can scan at a terminal."""
+"""A plan as a short text a surgeon can scan at a terminal (names from the graph, codes in brackets)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from kg.knowledge import Knowledge, knowledge
 
-def render(plan: dict[str, Any]) -> str:
+
+def _pct(p: float) -> str:
+    return "<1%" if 0 < p < 0.005 else f"{p:.0%}"
+
+
+def render(plan: dict[str, Any], kn: Knowledge | None = None) -> str:
+    """Render one plan (or one invalid-case entry).
+
+    >>> render({"case_file": "a.json", "error": "labs[0].unit: 'x' is not a unit"})
+    "a.json: INVALID: labs[0].unit: 'x' is not a unit"
+    """
     if "error" in plan:
         return f"{plan['case_file']}: INVALID: {plan['error']}"
-    lines = [f"== {plan['case_id']}: {plan['decision'].upper()} ({plan['diagnosis'].replace('_', ' ')})"]
+    kn = kn or knowledge()
+    diagnosis = kn.label("diagnoses", plan["diagnosis"]).removeprefix("diagnosis: ")
+    lines = [f"== {plan['case_id']}: {plan['decision'].upper()} ({diagnosis})"]
     for g in plan["gates"]:
-        lines.append(f"  [{g['status']:>7}] {g['id']}: {g['message']}")
+        lines.append(f"  [{g['status']:>7}] {g['id'].replace('_', ' ')}: {g['message']}")
     if plan["suspected_causes"]:
-        lines.append(
-            "  causes: "
-            + ", ".join(f"{c['cause']} {c['probability']:.0%}" for c in plan["suspected_causes"][:4])
+        causes = ", ".join(
+            f"{kn.label('suspected_causes', c['cause'])} {_pct(c['probability'])}"
+            for c in plan["suspected_causes"][:4]
         )
+        lines.append(f"  causes: {causes}")
+    if plan["locations"]:
+        lines.append("  where:")
     for loc in plan["locations"][:5]:
-        lines.append(f"  #{loc['rank']} {loc['site']} {loc['side'] or ''} {loc['probability']:.0%}")
+        name = kn.site_name(loc["site"], loc["side"])
+        lines.append(f"    {loc['rank']}. {name:<32} {_pct(loc['probability']):>5}")
+    if plan["operations"]:
+        lines.append("  operations:")
     for op in plan["operations"][:3]:
+        targets = "; ".join(kn.site_name(t["site"], t.get("side")) for t in op.get("targets") or [])
         lines.append(
-            f"  op {op['rank']}: {op['operation']} -> {op.get('site') or ''} {op.get('side') or ''} "
-            f"(adjuncts: {', '.join(op.get('adjuncts') or []) or 'none'})"
+            f"    {op['rank']}. {kn.label('operations', op['operation'])}"
+            + (f" -> {targets}" if targets else "")
+            + (f"  [adjuncts: {', '.join(op['adjuncts'])}]" if op.get("adjuncts") else "")
         )
+    if plan["next_tests"]:
+        lines.append("  next tests:")
     for t in plan["next_tests"][:4]:
-        lines.append(f"  test {t['rank']}: {t['test']}: {t['reason']}")
+        lines.append(f"    {t['rank']}. {kn.label('tests', t['test'])}: {t['reason']}")
     for w in plan.get("warnings") or []:
         lines.append(f"  ! {w}")
     return "\n".join(lines)

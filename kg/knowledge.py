@@ -182,6 +182,7 @@ class Knowledge:
     cause_requires: dict[str, frozenset[str]] = field(default_factory=dict)
     short_labels: dict[str, str] = field(default_factory=dict)
     subsumed_by: dict[str, frozenset[str]] = field(default_factory=dict)
+    stoppable: frozenset[str] = frozenset()
     gone_statuses: frozenset[str] = frozenset()
 
     # ------------------------------------------------------------------ lookups
@@ -548,6 +549,7 @@ def _build(store: ReadOnlyStore, version: str) -> Knowledge:  # noqa: C901 - one
         code(k): frozenset(code(x) for x in v)
         for k, v in rd.pairs("SELECT ?f ?g WHERE { ?f prp:subsumedBy ?g }", "f", "g").items()
     }
+    stoppable = frozenset(code(x) for x in rd.flagged("stoppable"))
     return Knowledge(
         version,
         iris,
@@ -586,6 +588,7 @@ def _build(store: ReadOnlyStore, version: str) -> Knowledge:  # noqa: C901 - one
         cause_requires=cause_requires,
         short_labels=short_labels,
         subsumed_by=subsumed_by,
+        stoppable=stoppable,
     )
 
 

@@ -277,6 +277,21 @@ def fhh_screen(case: Case, norm: Normalized, kn: Knowledge, out: GateOutcome) ->
         return
     if case.patient.family_history_hypercalcemia:
         facts.append(ex.finding("First-degree relatives with hypercalcemia"))
+    if out.diagnosis == "recurrent":
+        course = next((lr for c, lr in kn.likelihood_ratios.get("course_recurrent", []) if c == "fhh"), None)
+        facts.append(ex.finding("Calcium was documented normal for six months or more after the operation"))
+        if course is not None:
+            facts.append(
+                ex.evidence("FHH is lifelong: a normocalcemic interval after surgery excludes it", course)
+            )
+        out.gate(
+            kn,
+            "fhh_screen",
+            "pass",
+            "FHH excluded by the course: calcium was normal for six months after the operation.",
+            facts,
+        )
+        return
     lowered = _meds(case, kn, "urine_calcium_24h", kn.med_lowers)
     if norm.cccr is None:
         facts.append(ex.finding("No 24-hour urine calcium and creatinine: CCCR unknown"))
@@ -292,22 +307,33 @@ def fhh_screen(case: Case, norm: Normalized, kn: Knowledge, out: GateOutcome) ->
         return
     facts.append(ex.finding(norm.cccr_text or f"CCCR {norm.cccr:.4f}"))
     if norm.cccr < hi.v and lowered:
-        facts.append(
-            ex.coded(kn, "medications", lowered[0], f"On {', '.join(lowered)}, which lowers urine calcium")
-        )
-        out.gate(
-            kn,
-            "fhh_screen",
-            "warn",
-            f"CCCR {norm.cccr:.3f} cannot be read on {', '.join(lowered)}: stop it if safe and repeat the 24-hour urine.",
-            facts,
-        )
-        out.decision = "defer"
-        out.ask(
-            "urine_calcium_24h",
-            f"Repeat the 24-hour urine off {', '.join(lowered)} (it lowers urine calcium).",
-            facts,
-        )
+        names = ", ".join(lowered)
+        facts.append(ex.coded(kn, "medications", lowered[0], f"On {names}, which lowers urine calcium"))
+        genetic = "CASR, GNA11 and AP2S1 testing settles FHH whatever the medication."
+        if any(m in kn.stoppable for m in lowered):
+            out.gate(
+                kn,
+                "fhh_screen",
+                "warn",
+                f"CCCR {norm.cccr:.3f} cannot be read on {names}: stop it if safe and repeat the 24-hour urine.",
+                facts,
+            )
+            out.decision = "defer"
+            out.ask(
+                "urine_calcium_24h", f"Repeat the 24-hour urine off {names} (it lowers urine calcium).", facts
+            )
+            out.ask("genetic_testing_casr", genetic, facts)
+        else:
+            out.gate(
+                kn,
+                "fhh_screen",
+                "warn",
+                f"CCCR {norm.cccr:.3f} cannot be read on {names}, which usually cannot be stopped: "
+                "germline FHH testing before any operation.",
+                facts,
+            )
+            out.ask("genetic_testing_casr", genetic, facts)
+            out.block_surgery = True
         return
     if norm.cccr < lo.v:
         facts.append(ex.evidence(f"CCCR below {lo.v:g} strongly suggests FHH", lo))
@@ -373,6 +399,28 @@ def confounders(case: Case, norm: Normalized, kn: Knowledge, out: GateOutcome) -
         if "calcium_total" in up or "calcium_total" in down or "pth_intact" in up:
             facts.append(ex.coded(kn, "medications", m, f"On {m}: changes calcium or PTH"))
             status, msgs = "warn", [*msgs, f"{m} changes the reading"]
+    raising = [
+        m
+        for m in case.patient.medications
+        if "calcium_total" in kn.med_raises.get(m, frozenset()) and m in kn.stoppable
+    ]
+    if raising and out.diagnosis in SURGICAL and out.decision is None:
+        # a correctable cause of the hypercalcemia itself: read the calcium off the drug first
+        names = ", ".join(raising)
+        out.gate(
+            kn,
+            "confounders",
+            "fail",
+            f"On {names}, which raises calcium: stop or swap it if safe, then repeat calcium, PTH and the "
+            "24-hour urine before any localization or operation.",
+            facts,
+        )
+        out.decision = "defer"
+        out.ask(
+            "repeat_biochemistry", f"Repeat calcium and PTH off {names} (a correctable confounder).", facts
+        )
+        out.ask("urine_calcium_24h", f"Repeat the 24-hour urine off {names}.", facts)
+        return
     out.gate(
         kn,
         "confounders",

@@ -87,8 +87,10 @@ def features(
         f["family_history_hypercalcemia"] = ex.finding("Family history of hypercalcemia")
     if "hyperplasia" in rec.pathologies:
         f["prior_hyperplasia_histology"] = ex.finding("Hyperplasia in tissue removed before")
-    if rec.pathologies & {"carcinoma", "atypical_tumor"}:
-        f["prior_carcinoma_histology"] = ex.finding("Carcinoma or atypical tumour in tissue removed before")
+    if "carcinoma" in rec.pathologies:
+        f["prior_carcinoma_histology"] = ex.finding("Carcinoma in tissue removed before")
+    if "atypical_tumor" in rec.pathologies:
+        f["prior_atypical_histology"] = ex.finding("Atypical parathyroid tumour in tissue removed before")
     if diagnosis == "recurrent":
         f["course_recurrent"] = ex.finding("Recurrent course (after six months of normal calcium)")
     in_situ = [pos for pos in normal_positions(kn) if rec.fate(pos).status not in kn.gone_statuses]
@@ -121,7 +123,10 @@ def features(
         f["two_separate_foci"] = ex.finding(
             "Two separately localized foci: " + ", ".join(kn.site_name(s, d) for s, d in foci)
         )
-    if any(x.modality.startswith("sestamibi") and x.whole_negative for x in imaging):
+    if any(
+        x.modality.startswith("sestamibi") and x.whole_negative and (x.day is None or x.day >= 0)
+        for x in imaging
+    ):
         f["negative_sestamibi"] = ex.finding("A sestamibi study after the last operation was negative")
     ca = [c for c in norm.calcium if c.day > 0 and not c.ionized]
     thr = kn.param("carcinoma_calcium_above")
@@ -159,6 +164,14 @@ def features(
     if big and max(big) > size.v:
         f["lesion_larger_than_carcinoma_size"] = ex.evidence(
             f"Lesion {max(big):g} mm on imaging (> {size.v:g} mm)", size
+        )
+    egfr = norm.latest("egfr")
+    if egfr is not None and egfr.value < kn.param("ckd_egfr_below").v:
+        f["reduced_renal_function"] = ex.finding(f"eGFR {egfr.value:.0f} mL/min/1.73m2")
+    lowering = [m for m in p.medications if "urine_calcium_24h" in kn.med_lowers.get(m, frozenset())]
+    if lowering and norm.cccr is not None:
+        f["cccr_confounded"] = ex.finding(
+            f"CCCR measured on {', '.join(lowering)}, which lowers urine calcium"
         )
     if norm.cccr is not None:
         lo, hi = kn.param("cccr_fhh_below"), kn.param("cccr_phpt_above")

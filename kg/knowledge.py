@@ -183,6 +183,7 @@ class Knowledge:
     short_labels: dict[str, str] = field(default_factory=dict)
     subsumed_by: dict[str, frozenset[str]] = field(default_factory=dict)
     stoppable: frozenset[str] = frozenset()
+    family: dict[str, frozenset[str]] = field(default_factory=dict)
     gone_statuses: frozenset[str] = frozenset()
 
     # ------------------------------------------------------------------ lookups
@@ -550,6 +551,12 @@ def _build(store: ReadOnlyStore, version: str) -> Knowledge:  # noqa: C901 - one
         for k, v in rd.pairs("SELECT ?f ?g WHERE { ?f prp:subsumedBy ?g }", "f", "g").items()
     }
     stoppable = frozenset(code(x) for x in rd.flagged("stoppable"))
+    family = {
+        code(k): frozenset(code(x) for x in v)
+        for k, v in rd.pairs(
+            "SELECT ?a ?b WHERE { { ?a prp:sameFamilyAs ?b } UNION { ?b prp:sameFamilyAs ?a } }", "a", "b"
+        ).items()
+    }
     return Knowledge(
         version,
         iris,
@@ -589,6 +596,7 @@ def _build(store: ReadOnlyStore, version: str) -> Knowledge:  # noqa: C901 - one
         short_labels=short_labels,
         subsumed_by=subsumed_by,
         stoppable=stoppable,
+        family=family,
     )
 
 

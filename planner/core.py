@@ -226,13 +226,15 @@ def _decide(
         add_test(code, reason, facts)
     if go.decision is not None:
         return go.decision, [], tests
-    if go.block_surgery:
-        for code, reason, facts, *_ in _ranked_localization_tests(case, kn, findings, locations, causes):
-            add_test(code, reason, facts)
-        _localization_gate(kn, go, findings, locations, adequate=None)
-        return "investigate", [], tests
     top = locations[0][0] if locations else None
     adequate = top is not None and _adequate(findings, kn, top)
+    if go.block_surgery:
+        # the FHH screen holds the plan: localization tests only where the localization is still open
+        if not adequate:
+            for code, reason, facts, *_ in _ranked_localization_tests(case, kn, findings, locations, causes):
+                add_test(code, reason, facts)
+        _localization_gate(kn, go, findings, locations, adequate, held="the FHH screen")
+        return "investigate", [], tests
     if go.medical_only:
         _localization_gate(kn, go, findings, locations, adequate)
         return "medical", _medical_options(kn, locations, causes, adequate), tests
@@ -274,7 +276,9 @@ def _decide(
     return decision, ops, tests
 
 
-def _localization_gate(kn: Knowledge, go: GateOutcome, findings, locations, adequate) -> None:
+def _localization_gate(
+    kn: Knowledge, go: GateOutcome, findings, locations, adequate, held: str | None = None
+) -> None:
     if not locations:
         go.gate(kn, "localization", "unknown", "No candidate location.", [])
     else:
@@ -296,6 +300,9 @@ def _localization_gate(kn: Knowledge, go: GateOutcome, findings, locations, adeq
             if adequate
             else f"Not yet localized well enough (leading: {kn.site_name(site, side)}, {p:.0%})."
         )
+        if held and adequate:
+            msg = msg[:-1] + f", but no operation until {held} is settled."
+            status = "warn"
         go.gate(kn, "localization", status, msg.replace("  ", " "), facts)
     go.gates.sort(key=lambda g: kn.gates[g.id][2])
 
@@ -390,8 +397,8 @@ def _ranked_localization_tests(case: Case, kn: Knowledge, findings: list[Finding
     out = []
     imaging_tests = sorted(c for (scheme, c) in kn.iris if scheme == "tests" and ("modalities", c) in kn.iris)
     for m in imaging_tests:
-        if m in done or m not in kn.performance:
-            continue
+        if m in done or m not in kn.performance or kn.family.get(m, frozenset()) & done:
+            continue  # done, or a modality of its family was (correlated results add little)
         eig_terms = _imaging_expected_entropy(kn, m, dist, lead)
         eig = max(0.0, h0 - eig_terms)
         changes = n_top >= need - 1 and n_top >= 1

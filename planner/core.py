@@ -451,6 +451,7 @@ def _ranked_localization_tests(case: Case, kn: Knowledge, findings: list[Finding
     if target is not None:
         f = "fna_pth_washout"
         p = dist[target]
+        shown = dict(locations).get(target, p)
         se, fp = kn.performance[f].sensitivity, kn.performance[f].false_positive_rate
         ppos = p * se + (1 - p) * fp
         post_pos = p * se / ppos if ppos else 0
@@ -460,7 +461,7 @@ def _ranked_localization_tests(case: Case, kn: Knowledge, findings: list[Finding
         out.append(
             (
                 f,
-                f"FNA with PTH washout of the visible lesion at {kn.site_name(*target)} ({p:.0%}): a washout above "
+                f"FNA with PTH washout of the visible lesion at {kn.site_name(*target)} ({shown:.0%}): a washout above "
                 f"serum PTH proves parathyroid tissue there and would allow the operation (expected gain {eig:.2f} bits).",
                 [
                     ex.evidence(
@@ -525,6 +526,22 @@ def _best_side(dist: dict[Loc, float], pr) -> str:
     """The side a one-side operation goes in: where it reaches the most probability."""
     by_side = {s: sum(p for loc, p in dist.items() if _within(pr, loc, s)) for s in ("left", "right")}
     return max(sorted(by_side), key=lambda s: by_side[s])
+
+
+def _cover_foci(scored: list, foci: list[Loc]) -> dict[str, list[Loc]]:
+    """When two or more foci are localized and no single operation reaches them all, the fewest
+    operations (best ranked first) that together do, each with the foci it reaches; else {}."""
+    if len(foci) < 2 or any(all(_within(e[2], f, e[4]) for f in foci) for e in scored):
+        return {}
+    left, out = list(foci), {}
+    while left:
+        best = min(scored, key=lambda e: (-sum(1 for f in left if _within(e[2], f, e[4])), e[0]))
+        got = [f for f in left if _within(best[2], f, best[4])]
+        if not got:
+            break
+        out[best[1]] = got
+        left = [f for f in left if f not in got]
+    return out
 
 
 def _operations(kn: Knowledge, locations, causes, findings, rec, case: Case) -> list[OperationItem]:  # noqa: C901
@@ -598,10 +615,21 @@ def _operations(kn: Knowledge, locations, causes, findings, rec, case: Case) -> 
             )
         scored.append((key, code, pr, cov, side))
     scored.sort(key=lambda t: t[0])
+    cover = _cover_foci(scored, foci)
+    if cover:  # no one operation reaches every focus: the combination that does goes first
+        first = [e for e in scored if e[1] in cover]
+        first.sort(key=lambda e: list(cover).index(e[1]))
+        scored = first + [e for e in scored if e[1] not in cover]
     items: list[OperationItem] = []
     minpost = kn.param("localization_min_posterior").v
-    for _key, code, pr, cov, side in scored[:5]:
-        if len(foci) >= 2 and all(_within(pr, f, side) for f in foci):
+    chosen = scored[:5]
+    for loc, p in locations[:3]:  # the approach of choice for each leading place stays on the list
+        if p >= min_cov and not any(loc[0] in e[2].preferred for e in chosen):
+            chosen += [e for e in scored if loc[0] in e[2].preferred and e not in chosen][:1]
+    for _key, code, pr, cov, side in chosen:
+        if code in cover:
+            tg = [Target(site=s, side=d) for s, d in cover[code]]  # type: ignore[arg-type]
+        elif len(foci) >= 2 and all(_within(pr, f, side) for f in foci):
             tg = [Target(site=s, side=d) for s, d in foci]  # type: ignore[arg-type]
         elif "multiglandular_disease" in pr.indicated:
             tg = _targets([(loc, p) for loc, p in locations if loc[0] in pr.reaches], kn, minpost)
@@ -642,6 +670,14 @@ def _operations(kn: Knowledge, locations, causes, findings, rec, case: Case) -> 
         ]
         if top_loc[0] in pr.preferred:
             facts.append(ex.graph(f"Preferred approach for {kn.site_name(top_loc[0])}", pr.iri))
+        if code in cover and len(cover) > 1:
+            others = [kn.label("operations", c) for c in cover if c != code]
+            facts.append(
+                ex.finding(
+                    f"Together with {', '.join(others)}: the separately localized foci need "
+                    "different approaches (one sitting or staged)"
+                )
+            )
         if lead in pr.indicated:
             facts.append(
                 ex.coded(

@@ -177,7 +177,8 @@ def biochemical(case: Case, norm: Normalized, kn: Knowledge, out: GateOutcome) -
             out.diagnosis = "persistent"
             facts.append(
                 ex.evidence(
-                    f"Persistent: hypercalcemia with non-suppressed PTH that did not resolve for {six.v:g} days",
+                    f"Persistent: hypercalcemia with non-suppressed PTH on day {ca.day}, and calcium was never normal "
+                    f"for {six.v:g} days (six months) after the operation",
                     six,
                 )
             )

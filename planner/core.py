@@ -572,6 +572,16 @@ def _operations(kn: Knowledge, locations, causes, findings, rec, case: Case) -> 
             and not any(s in pr.indicated for s in case.patient.syndromes)
         ):
             continue
+        own = pr.indicated & kn.dictating_causes
+        if (
+            own
+            and own >= (pr.indicated & set(causes))
+            and not any(s in pr.indicated for s in case.patient.syndromes)
+        ):
+            # an operation only for causes that dictate their own approach is listed when one of them is likely
+            floor = {"carcinoma": carc_thr}
+            if not any(causes.get(c, 0) >= floor.get(c, mgd_thr) for c in own):
+                continue
         in_situ = sum(1 for pos in normal_positions(kn) if rec.fate(pos).status not in kn.gone_statuses)
         if in_situ < pr.min_glands_in_situ:
             continue

@@ -184,6 +184,7 @@ class Knowledge:
     subsumed_by: dict[str, frozenset[str]] = field(default_factory=dict)
     stoppable: frozenset[str] = frozenset()
     family: dict[str, frozenset[str]] = field(default_factory=dict)
+    ends_workup: frozenset[str] = frozenset()
     gone_statuses: frozenset[str] = frozenset()
 
     # ------------------------------------------------------------------ lookups
@@ -551,6 +552,7 @@ def _build(store: ReadOnlyStore, version: str) -> Knowledge:  # noqa: C901 - one
         for k, v in rd.pairs("SELECT ?f ?g WHERE { ?f prp:subsumedBy ?g }", "f", "g").items()
     }
     stoppable = frozenset(code(x) for x in rd.flagged("stoppable"))
+    ends_workup = frozenset(code(x) for x in rd.flagged("endsWorkUp"))
     family = {
         code(k): frozenset(code(x) for x in v)
         for k, v in rd.pairs(
@@ -597,6 +599,7 @@ def _build(store: ReadOnlyStore, version: str) -> Knowledge:  # noqa: C901 - one
         subsumed_by=subsumed_by,
         stoppable=stoppable,
         family=family,
+        ends_workup=ends_workup,
     )
 
 

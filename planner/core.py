@@ -240,6 +240,9 @@ def _decide(
         return "medical", _medical_options(kn, locations, causes, adequate), tests
     ranked_tests = _ranked_localization_tests(case, kn, findings, locations, causes)
     useful = [t for t in ranked_tests if t[3] >= kn.param("min_useful_information_gain").v or t[4]]
+    closing = [x for x in findings if x.modality in kn.ends_workup and x.confirmatory]
+    if closing:  # the sequence's last test localized: only a confirming needle test is still worth doing
+        useful = [t for t in useful if t[0] == "fna_pth_washout"]
     if adequate:
         decision = "operate"
     elif useful:
@@ -247,8 +250,13 @@ def _decide(
     else:
         decision = "operate"
         if locations:
+            why = (
+                f"{kn.label('tests', closing[0].modality)}, the last test of the localization sequence, has localized"
+                if closing
+                else "No remaining test is likely to change the plan"
+            )
             warnings.append(
-                f"No remaining test is likely to change the plan: operating on the best localization "
+                f"{why}: operating on the best localization there is "
                 f"({kn.site_name(*top)}, probability {locations[0][1]:.0%}); the uncertainty is real."
             )
     _localization_gate(kn, go, findings, locations, adequate)

@@ -114,3 +114,18 @@ def test_fna_of_a_visible_lesion_comes_before_more_imaging():
     )
     assert plan.next_tests[0].test == "fna_pth_washout"
     assert "intrathyroidal" in plan.next_tests[0].reason
+
+
+def test_a_venous_gradient_on_the_missing_glands_side_ends_the_work_up():
+    """DESIGN: when disease is proven and the localization sequence is done (venous sampling comes last),
+    operate on the best localization there is and say how uncertain it is."""
+    case = copy.deepcopy(BASE)
+    case["imaging"] = [{"modality": m, "day": 250, "result": "negative"} for m in ("ultrasound", "sestamibi_spect_ct", "ct_4d")]
+    case["venous_sampling"] = [{"day": 270, "unit": "pg/mL", "peripheral_pth": 140, "samples": [
+        {"vein": "inferior_thyroid_vein", "side": "left", "pth": 420},
+        {"vein": "inferior_thyroid_vein", "side": "right", "pth": 150}]}]
+    plan = plan_dict(case)
+    assert plan.decision == "operate"
+    assert plan.locations[0].side == "left"
+    assert all(t.side in ("left", "midline", None) for t in plan.operations[0].targets)
+    assert any("uncertainty" in w for w in plan.warnings)

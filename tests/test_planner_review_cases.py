@@ -1,9 +1,8 @@
 """Cases written by a clinical reviewer (not by the planner's authors) to probe DESIGN.md's principles.
 
 Each case has an answer-key entry in the same form as shared/cases/expected.json. Two entries are
-judged debatable by the reviewer and are checked only for safety: rv-05 (a venous-sampling gradient
-with MRI still undone: investigate or operate) and rv-15 (equivocal intrathyroidal findings: Perrier E
-or the thyroid first).
+judged debatable by the reviewer and is checked only for safety: rv-15 (equivocal intrathyroidal
+findings: Perrier E or the thyroid first).
 """
 
 from __future__ import annotations
@@ -20,7 +19,7 @@ from planner.core import plan_dict
 FOLDER = Path(__file__).parent / "fixtures" / "review_cases"
 KEY = json.loads((FOLDER / "expected.json").read_text())
 FILES = sorted(p for p in FOLDER.glob("rv-*.json"))
-DEBATABLE = {"rv-05-svs-left-after-negative-imaging", "rv-15-visible-intrathyroidal-nodule-no-fna"}
+DEBATABLE = {"rv-15-visible-intrathyroidal-nodule-no-fna"}
 VALIDATOR = jsonschema.Draft202012Validator(load("plan.schema.json"))
 
 

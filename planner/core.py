@@ -673,8 +673,10 @@ def _operations(kn: Knowledge, locations, causes, findings, rec, case: Case) -> 
                 adj.append(a)
         remaining = sum(1 for pos in normal_positions(kn) if rec.fate(pos).status not in kn.gone_statuses)
         cryo = kn.param("cryo_max_remaining_glands")
+        # an operation in the neck takes one of the remaining glands; one on a graft bed takes none
+        in_neck = any("ExtracervicalGraftSite" not in kn.sites[s].classes for s in pr.reaches if s in kn.sites)
         if (
-            remaining - (1 if code not in ("autograft_excision",) else 0) <= cryo.v
+            remaining - (1 if in_neck else 0) <= cryo.v
             and "cryopreservation" not in adj
             and pr.is_operation
         ):

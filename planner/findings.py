@@ -26,6 +26,15 @@ def _exponent(kn: Knowledge, result: str, appearance: str | None, modality: str)
     return e
 
 
+def _uncoded(kn: Knowledge, modality: str, day: int | None) -> Link:
+    """A study whose result is not coded counts as done and moves no probability: a free-text
+    report may hold a finding, so a person has to read it before the plan is trusted."""
+    return ex.finding(
+        f"{kn.label('modalities', modality)} day {day}: result not coded (unstructured report); "
+        "counted as done, moves no probability: review the report"
+    )
+
+
 def collect(
     case: Case, norm: Normalized, rec: Record, diagnosis: str, kn: Knowledge
 ) -> tuple[list[Finding], list[Link]]:  # noqa: C901
@@ -38,8 +47,11 @@ def collect(
         studies.items(), key=lambda kv: (kv[0][1] if kv[0][1] is not None else 0, kv[0][0])
     ):
         preop = day is not None and day < 0
-        pos, neg, size, foci, whole_neg = [], [], None, 1, False
+        pos, neg, size, foci, whole_neg, uncoded = [], [], None, 1, False, False
         for im in items:
+            if im.result == "unstructured":
+                uncoded = True
+                continue
             if im.result == "negative":
                 if im.site:
                     neg.append((im.site, side_of(kn, im.site, im.side)))
@@ -59,7 +71,11 @@ def collect(
             pos.append(((im.site, side), _exponent(kn, im.result, im.appearance, modality)))
             size = max(size or 0, im.size_mm or 0) or None
             foci = max(foci, im.foci or 1)
+        if uncoded:
+            dropped.append(_uncoded(kn, modality, day))
         if not pos and not neg and not whole_neg:
+            if uncoded:  # done, so not proposed again, but it moves no probability
+                out.append(Finding("imaging", modality, dropped[-1]["text"] or "", [], [], False, day))
             continue
         label = f"{kn.label('modalities', modality)} day {day}: " + (
             ", ".join(kn.site_name(s, d) for (s, d), _ in pos) or "negative"

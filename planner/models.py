@@ -78,7 +78,7 @@ class Lab(_Strict):
 
 class Imaging(_Strict):
     modality: str
-    result: Literal["positive", "equivocal", "negative"]
+    result: Literal["positive", "equivocal", "negative", "unstructured"]
     day: int | None = None
     site: str | None = None
     side: Side | None = None

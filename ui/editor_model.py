@@ -47,7 +47,7 @@ def enum(*path: str) -> tuple[str, ...]:
     """The contract's codes for a field (``enum("labs", "[]", "unit")``), in the schema's order.
 
     >>> enum("imaging", "[]", "result")
-    ('positive', 'equivocal', 'negative')
+    ('positive', 'equivocal', 'negative', 'unstructured')
     >>> enum("operations", "[]", "procedures")[:2]
     ('focused_parathyroidectomy', 'bilateral_exploration')
     """

@@ -30,7 +30,9 @@ from fhir.resources.R4B.bundle import Bundle
 from pydantic import ValidationError
 
 from clinical.fhir_maps import UCUM, Maps, maps
+from kg import strict_json
 from kg.knowledge import Knowledge, knowledge
+from kg.strict_json import FHIR_BUNDLE, JsonInputError, Parsed
 from ontology.errors import ParaReopError
 from planner.validate import CaseError, validate_case
 
@@ -49,6 +51,8 @@ USED_TYPES = (
 OBS_OK = {"final", "amended", "corrected", "preliminary"}
 PTH_UNITS = ("pg/mL", "ng/L", "pmol/L")
 MED_ACTIVE = {"MedicationStatement": {"active"}, "MedicationRequest": {"active"}}
+MAX_PROBLEMS_SHOWN = 10
+"""How many problems of a refused file the one-line error names (the rest are counted)."""
 
 
 class FhirImportError(ParaReopError):
@@ -197,29 +201,54 @@ def _components(obs: Any, m: Maps) -> dict[str, list[Any]]:
 # ---------------------------------------------------------------------------- reading files
 
 
-def read_fhir_json(path: Path) -> Any:
-    """Parse a file that should hold a FHIR resource in JSON; a clear error otherwise."""
+def read_fhir_json(path: Path) -> Parsed:
+    """Parse a file that should hold a FHIR resource in JSON, strictly; a clear error otherwise.
+
+    The strict reader (:mod:`kg.strict_json`, limits :data:`FHIR_BUNDLE`) refuses the whole
+    file on a NaN, a duplicate key, a 5,000-digit number or nesting too deep, naming the field
+    path: a lenient parse would let a duplicate key silently pick one of two values. An
+    over-long note or attachment is dropped with a warning (the import never reads them). The
+    size is checked before the file is read, so a huge file costs nothing.
+    """
     try:
-        text = path.read_text(encoding="utf-8")
+        size = path.stat().st_size
+        if size > FHIR_BUNDLE.max_bytes:
+            raise FhirImportError(
+                f"{path}: {size} bytes is over the {FHIR_BUNDLE.name} limit of {FHIR_BUNDLE.max_bytes} bytes"
+            )
+        data = path.read_bytes()
     except FileNotFoundError as exc:
         raise FhirImportError(f"{path}: file not found") from exc
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         raise FhirImportError(f"{path}: cannot read the file ({exc.__class__.__name__})") from exc
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise FhirImportError(
-            f"{path}: not a FHIR JSON file (not valid JSON: line {exc.lineno}, column {exc.colno}: {exc.msg})"
-        ) from exc
+        return strict_json.loads(data, FHIR_BUNDLE)
+    except JsonInputError as exc:
+        raise FhirImportError(f"{path}: not a FHIR JSON file ({_problems(exc.problems)})") from None
+
+
+def _problems(problems: list[tuple[str, str]], shown: int = MAX_PROBLEMS_SHOWN) -> str:
+    """The first ``shown`` problems on one line (a Bundle with 10,000 NaNs gives a short message)."""
+    text = "; ".join(f"{p}: {m}" for p, m in problems[:shown])
+    if len(problems) > shown:
+        text += f"; ... and {len(problems) - shown} more"
+    return text.replace("\r", "\\r").replace("\n", "\\n")  # a key may hold a line break
 
 
 def import_file(path: Path, patient: str | None = None, case_id: str | None = None) -> ImportResult:
-    """Read a Bundle file and import it (see :func:`import_bundle`)."""
+    """Read a Bundle file and import it (see :func:`import_bundle`).
+
+    What the strict reader dropped (an over-long note or attachment) comes first in the
+    warnings, so the user learns that the file held more than the case shows.
+    """
     try:
-        return import_bundle(read_fhir_json(path), patient=patient, case_id=case_id)
+        parsed = read_fhir_json(path)
+        result = import_bundle(parsed.value, patient=patient, case_id=case_id)
     except FhirImportError as exc:
         msg = str(exc)
         raise FhirImportError(msg if msg.startswith(str(path)) else f"{path}: {msg}") from exc
+    result.warnings[:0] = parsed.warnings
+    return result
 
 
 # ---------------------------------------------------------------------------- the import

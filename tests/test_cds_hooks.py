@@ -5,14 +5,17 @@ a 5xx."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import doctest
 import http.client
 import json
+import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -21,39 +24,47 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import clinical.cds_hooks
-from clinical.cds_hooks import SERVICE_ID
+from clinical.cds_hooks import DEFAULT_WAITING, DEFAULT_WORKERS, SERVICE_ID
 from kg.knowledge import knowledge
+from kg.strict_json import CDS_REQUEST
 from planner.contract_files import shared_dir
 from tests.fhir_writer import case_to_bundle
 
 CASES = shared_dir() / "cases"
 
 
-@pytest.fixture(scope="module")
-def service() -> Iterator[str]:
-    """The service as a real process on a free port of 127.0.0.1; yields its base URL."""
+def _start(*args: str) -> tuple[subprocess.Popen[str], str]:
+    """``parareop cds-hooks`` as a real process on a free port of 127.0.0.1; (process, base URL)."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "ui.cli", "cds-hooks", "--port", "0"],
+        [sys.executable, "-m", "ui.cli", "cds-hooks", "--port", "0", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    if "http://127.0.0.1:" not in line:
+        proc.kill()
+        raise RuntimeError(f"the service did not start: {line}{proc.stderr.read() if proc.stderr else ''}")
+    return proc, line.strip().split(" ")[-1].removesuffix("/cds-services")
+
+
+def _stop(proc: subprocess.Popen[str]) -> None:
+    proc.terminate()
     try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline()
-        if "http://127.0.0.1:" not in line:
-            proc.kill()
-            raise RuntimeError(
-                f"the service did not start: {line}{proc.stderr.read() if proc.stderr else ''}"
-            )
-        base = line.strip().split(" ")[-1].removesuffix("/cds-services")
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="module")
+def service() -> Iterator[str]:
+    """The service as a real process on a free port of 127.0.0.1; yields its base URL."""
+    proc, base = _start()
+    try:
         yield base
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        _stop(proc)
 
 
 def _prefetch(stem: str, pid: str = "pat-1") -> dict[str, Any]:
@@ -231,6 +242,120 @@ def test_malformed_body_is_400_with_a_message(service: str, raw: bytes, message:
     assert message in r.json()["error"]
 
 
+SENTINEL = "\u0000parareop-bad-value\u0000"
+NOT_STRICT = {
+    "5000-digit-number": ("9" * 5000, "a number of 5000 characters is too long"),
+    "nan": ("NaN", "is not a finite number"),
+    "infinity": ("-Infinity", "is not a finite number"),
+    "overflowing-float": ("1e999", "is not a finite number"),
+    "deep-nesting": ("[" * 60 + "]" * 60, "nested deeper than 48 levels"),
+}
+
+
+def _with(body: dict[str, Any], path: tuple[str | int, ...], literal: str) -> bytes:
+    """The body as JSON text with ``literal`` (not valid strict JSON) at ``path``."""
+    body = copy.deepcopy(body)
+    node: Any = body
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = SENTINEL
+    return json.dumps(body).replace(json.dumps(SENTINEL), literal).encode()
+
+
+EX04 = _request(_prefetch("ex-04-missing-left-inferior"))
+FIRST_LAB = next(
+    i for i, e in enumerate(EX04["prefetch"]["observations"]["entry"]) if "valueQuantity" in e["resource"]
+)
+LAB_VALUE = ("prefetch", "observations", "entry", FIRST_LAB, "resource", "valueQuantity", "value")
+
+
+@pytest.mark.parametrize("kind", sorted(NOT_STRICT))
+@pytest.mark.parametrize(
+    ("path", "shown"),
+    [
+        (("context", "encounterId"), "context.encounterId"),
+        (LAB_VALUE, f"prefetch.observations.entry[{FIRST_LAB}].resource.valueQuantity.value"),
+    ],
+    ids=["context", "lab-value"],
+)
+def test_body_that_is_not_strict_json_is_400_naming_the_field(
+    service: str, kind: str, path: tuple[str | int, ...], shown: str
+) -> None:
+    literal, message = NOT_STRICT[kind]
+    r = _post(service, None, raw=_with(EX04, path, literal))
+    assert r.status_code == 400, r.text
+    payload = r.json()
+    assert message in payload["error"]
+    (problem,) = payload["problems"]
+    assert message in problem["message"] and problem["path"] in payload["error"]
+    # a deep document's path may be shortened ("a.b[0]…"), but it leads to the field
+    reported = problem["path"].removesuffix("…")
+    assert reported.split(".")[0] == shown.split(".")[0], (shown, reported)
+    assert shown.startswith(reported) or reported.startswith(shown), (shown, reported)
+    assert len(r.content) < 2000  # an excerpt, never the 5,000 digits
+
+
+def test_duplicate_key_is_400_naming_key_and_path(service: str) -> None:
+    text = json.dumps(_request(_prefetch("ex-04-missing-left-inferior")))
+    text = text.replace('"patientId": "pat-1"', '"patientId": "pat-1", "patientId": "pat-2"', 1)
+    r = _post(service, None, raw=text.encode())
+    assert r.status_code == 400, r.text
+    assert "context.patientId: key 'patientId' appears more than once" in r.json()["error"]
+
+
+def test_over_long_note_is_dropped_and_said_on_the_card(service: str) -> None:
+    pre = _prefetch("ex-04-missing-left-inferior")
+    report = next(e["resource"] for e in pre["reports"]["entry"])
+    report["presentedForm"] = [{"contentType": "application/pdf", "data": "QUJD" * 30_000}]
+    card = _card(_post(service, _request(pre)))
+    assert "presentedForm[0].data" in card["detail"] and "dropped" in card["detail"]
+
+
+def test_body_over_the_limit_is_413(service: str) -> None:
+    host, port = service.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(
+            f"POST /cds-services/{SERVICE_ID} HTTP/1.1\r\nHost: {host}\r\n"
+            f"Content-Length: {CDS_REQUEST.max_bytes + 1}\r\n\r\n".encode()
+        )
+        answer = sock.recv(65536)
+    assert answer.startswith(b"HTTP/1.1 413 ") and b"over the limit" in answer
+
+
+def _threads(pid: int) -> int:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(next(line for line in status.splitlines() if line.startswith("Threads:")).split()[1])
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc/<pid>/status")
+def test_idle_connections_do_not_raise_the_thread_count_of_the_process() -> None:
+    """60 idle connections to the real process: at most DEFAULT_WORKERS more threads, 503 beyond the line."""
+    proc, base = _start()
+    try:
+        before = _threads(proc.pid)
+        host, port = base.removeprefix("http://").split(":")
+        socks = [socket.create_connection((host, int(port)), timeout=10) for _ in range(60)]
+        try:
+            time.sleep(0.5)
+            assert _threads(proc.pid) <= before + DEFAULT_WORKERS
+            busy = 0
+            for sock in socks:
+                sock.settimeout(0.3)
+                with contextlib.suppress(TimeoutError):
+                    busy += sock.recv(100).startswith(b"HTTP/1.1 503 ")
+            assert busy == 60 - DEFAULT_WORKERS - DEFAULT_WAITING
+            assert _threads(proc.pid) <= before + DEFAULT_WORKERS
+        finally:
+            for sock in socks:
+                sock.close()
+        deadline = time.monotonic() + 5
+        while httpx.get(f"{base}/cds-services", timeout=5).status_code != 200:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+    finally:
+        _stop(proc)
+
+
 def test_wrong_paths_and_methods(service: str) -> None:
     assert httpx.post(f"{service}/cds-services/nope", json={}, timeout=10).status_code == 404
     assert httpx.get(f"{service}/nope", timeout=10).status_code == 404
@@ -291,11 +416,53 @@ def mutated(draw: st.DrawFn) -> dict[str, Any]:
     return body
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(body=st.one_of(mutated(), JSON, st.binary(max_size=64).map(lambda b: {"__raw__": b})))
+BAD_LITERALS = st.sampled_from(
+    [
+        "NaN",
+        "Infinity",
+        "-Infinity",
+        "1e999",
+        "9" * 5000,
+        "-0." + "1" * 60,
+        "[" * 49 + "]" * 49,
+        '{"a": ' * 60 + "1" + "}" * 60,
+    ]
+)
+
+
+@st.composite
+def not_strict(draw: st.DrawFn) -> dict[str, bytes]:
+    """A mutated request whose text breaks the strict reader: a bad literal somewhere, or a repeated key."""
+    body = draw(mutated())
+    text = json.dumps(body)
+    if draw(st.booleans()):
+        key = draw(st.sampled_from(['"resourceType"', '"hook"', '"status"', '"value"', '"code"']))
+        i = text.find(key + ": ")
+        if i >= 0:
+            return {"__raw__": (text[:i] + key + ': "x", ' + text[i:]).encode(), "__bad__": b"1"}
+    path = draw(st.sampled_from(PATHS))
+    node: Any = body
+    for key in path[:-1]:
+        node = node.get(key) if isinstance(node, dict) else None
+    if not isinstance(node, dict):
+        return {"__raw__": text.encode()}
+    return {"__raw__": _with(body, path, draw(BAD_LITERALS)), "__bad__": b"1"}
+
+
+@settings(max_examples=160, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    body=st.one_of(
+        mutated(),
+        JSON,
+        st.binary(max_size=64).map(lambda b: {"__raw__": b}),
+        not_strict(),
+    )
+)
 def test_bad_requests_never_get_a_5xx(service: str, body: Any) -> None:
     if isinstance(body, dict) and "__raw__" in body:
         r = _post(service, None, raw=body["__raw__"])
+        if "__bad__" in body:  # a planted NaN, long number, deep nesting or repeated key
+            assert r.status_code == 400, r.text
     else:
         r = _post(service, body)
     assert r.status_code < 500, r.text

@@ -21,3 +21,15 @@ class OntologyBuildError(ParaReopError):
 
 class CheckSetupError(ParaReopError):
     """A quality check could not run (missing vocabulary, unreadable mapping table, bad query)."""
+
+
+class InputError(ParaReopError):
+    """Input that ParaReop refuses: ``problems`` lists (field path, message) pairs.
+
+    The one error type for bad input at every entry point (a case file, ``plan_dict``, a FHIR
+    Bundle, a CDS Hooks request): the message names each field and what is wrong with it.
+    """
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(f"{p}: {m}" for p, m in problems))

@@ -8,7 +8,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from pydantic import ValidationError
+
 from kg.knowledge import Knowledge, knowledge
+from kg.strict_json import JsonInputError, check_value, excerpt
+from ontology.errors import ParaReopError
 from planner import explain as ex
 from planner.explain import Link
 from planner.findings import collect
@@ -29,7 +33,7 @@ from planner.iopth import iopth_plan
 from planner.models import Case, CauseItem, LocationItem, OperationItem, Plan, Target, TestItem
 from planner.normalize import normalize
 from planner.record import normal_positions, read_record
-from planner.validate import validate_case
+from planner.validate import CaseError, PlanningError, case_field_path, validate_case
 
 MAX_LOCATIONS = 12
 # the expected-information-gain sums run over the leading candidates only (display and speed, not clinical)
@@ -37,10 +41,31 @@ EIG_LOCATIONS = 10
 
 
 def plan_dict(data: Any, kn: Knowledge | None = None) -> Plan:
-    """Validate a raw case (as parsed from JSON) and plan it; raises ``CaseError`` when invalid."""
+    """Validate a raw case (as parsed from JSON) and plan it.
+
+    Only :class:`ontology.errors.ParaReopError` leaves this function: an invalid case (a NaN,
+    nesting too deep, a number too long, a schema or semantic problem) raises
+    :class:`planner.validate.CaseError` naming each field; a fault inside the planner raises
+    :class:`PlanningError` naming the case, so a batch can report it and go on.
+    """
     kn = kn or knowledge()
+    try:
+        check_value(data)
+    except JsonInputError as exc:
+        raise CaseError(exc.problems) from None
     validate_case(data, kn)
-    return plan(Case.model_validate(data), kn)
+    try:
+        case = Case.model_validate(data)
+    except ValidationError as exc:  # the schema passed, so this is a value pydantic cannot hold
+        raise CaseError([(case_field_path(e["loc"]), e["msg"]) for e in exc.errors()]) from None
+    try:
+        return plan(case, kn)
+    except ParaReopError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any other fault is the planner's, reported as such
+        raise PlanningError(
+            f"internal error while planning case {excerpt(case.id)}: {type(exc).__name__}: {excerpt(str(exc), 200)}"
+        ) from exc
 
 
 def plan(case: Case, kn: Knowledge | None = None) -> Plan:  # noqa: C901

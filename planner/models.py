@@ -16,7 +16,7 @@ Side = Literal["left", "right", "midline"]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Patient(_Strict):

@@ -15,32 +15,31 @@ import fastjsonschema
 import jsonschema
 
 from kg.knowledge import Knowledge
+from kg.strict_json import excerpt, field_path
+from ontology.errors import InputError, ParaReopError
 from planner.contract_files import load
 from planner.units import UnitError, to_canonical
 
 
-class CaseError(ValueError):
+class CaseError(InputError, ValueError):
     """An invalid case: ``problems`` lists (field path, message) pairs."""
 
-    def __init__(self, problems: list[tuple[str, str]]) -> None:
-        self.problems = problems
-        super().__init__("; ".join(f"{p}: {m}" for p, m in problems))
+
+class PlanningError(ParaReopError):
+    """A fault inside the planner on a valid case: reported with the case named, never a traceback."""
 
 
-def _path(parts: Iterable[Any]) -> str:
-    out = ""
-    for p in parts:
-        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
-    return out or "(case)"
+def case_field_path(parts: Iterable[Any]) -> str:
+    return field_path(tuple(parts)).replace("(document)", "(case)")
 
 
 def _message(err: jsonschema.ValidationError) -> tuple[str, str]:
-    path = _path(err.absolute_path)
+    path = case_field_path(err.absolute_path)
     v = err.validator
     if v == "enum":
         allowed = [str(x) for x in err.validator_value if x is not None]
         shown = ", ".join(allowed[:12]) + (", ..." if len(allowed) > 12 else "")
-        return path, f"{err.instance!r} is not a known code here; expected one of: {shown}"
+        return path, f"{excerpt(err.instance)} is not a known code here; expected one of: {shown}"
     if v == "required":
         missing = err.message.split("'")[1] if "'" in err.message else err.message
         return path, f"missing required field '{missing}'"
@@ -49,17 +48,17 @@ def _message(err: jsonschema.ValidationError) -> tuple[str, str]:
     if v in ("minimum", "exclusiveMinimum"):
         return (
             path,
-            f"{err.instance!r} is too small (must be {'>' if v == 'exclusiveMinimum' else '>='} {err.validator_value})",
+            f"{excerpt(err.instance)} is too small (must be {'>' if v == 'exclusiveMinimum' else '>='} {err.validator_value})",
         )
     if v == "maximum":
-        return path, f"{err.instance!r} is too large (must be <= {err.validator_value})"
+        return path, f"{excerpt(err.instance)} is too large (must be <= {err.validator_value})"
     if v == "type":
-        return path, f"{err.instance!r} has the wrong type (expected {err.validator_value})"
+        return path, f"{excerpt(err.instance)} has the wrong type (expected {err.validator_value})"
     if v == "minItems":
         return path, f"needs at least {err.validator_value} item(s)"
     if v == "uniqueItems":
         return path, "has duplicate items"
-    return path, err.message
+    return path, excerpt(err.message, 200)
 
 
 @lru_cache(maxsize=1)

@@ -21,6 +21,7 @@ MODULES = [
     "kg.results",
     "kg.server",
     "kg.sparql",
+    "kg.strict_json",
     "kg.traversal",
     "kg.vocabulary",
 ]

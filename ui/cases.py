@@ -3,7 +3,7 @@
 The example cases are bundled in ``ui/examples/`` so that a fresh install works without the
 shared folder; a test keeps them identical to ``shared/cases`` whenever that folder exists.
 Planning is the planner's: :func:`plan_case` only calls :func:`planner.core.plan_dict` and
-turns a :class:`planner.validate.CaseError` into a list of field problems.
+turns a refused case (:class:`ontology.errors.InputError`) into a list of field problems.
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kg import strict_json
+from ontology.errors import InputError, ParaReopError
 from planner.core import plan_dict
-from planner.validate import CaseError
 
 EXAMPLES_DIR = Path(__file__).resolve().parent / "examples"
 
@@ -72,21 +73,22 @@ class Outcome:
 
 
 def parse_case_bytes(data: bytes) -> tuple[Any, list[tuple[str, str]]]:
-    """Parse an uploaded file; a file that is not JSON gives one problem at ``(file)``.
+    """Parse an uploaded file with the strict reader; a file it refuses gives its problems.
+
+    A NaN, a duplicate key, nesting too deep or a number too long refuses the whole file, with
+    the field path; a problem of the file as a whole is reported at ``(file)``.
 
     >>> parse_case_bytes(b'{"id": "x"}')
     ({'id': 'x'}, [])
     >>> parse_case_bytes(b'{"id": ')[1][0][0]
     '(file)'
+    >>> parse_case_bytes(b'{"id": "x", "patient": {"age": 50, "age": 60}}')[1]
+    [('patient.age', "key 'age' appears more than once in one object")]
     """
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        return None, [("(file)", f"not a UTF-8 text file ({exc.reason} at byte {exc.start})")]
-    try:
-        return json.loads(text), []
-    except json.JSONDecodeError as exc:
-        return None, [("(file)", f"not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}")]
+        return strict_json.loads(data, strict_json.CASE_FILE).value, []
+    except InputError as exc:
+        return None, [(p.replace("(document)", "(file)"), m) for p, m in exc.problems]
 
 
 def plan_case(case: Any) -> Outcome:
@@ -98,10 +100,13 @@ def plan_case(case: Any) -> Outcome:
     'halt'
     """
     try:
+        strict_json.check_value(case)
         # the planner's validator fills schema defaults into the dict it is given: give it a copy
         return Outcome(case, plan_dict(copy.deepcopy(case)).to_json())
-    except CaseError as exc:
+    except InputError as exc:
         return Outcome(case, None, list(exc.problems))
+    except ParaReopError as exc:  # a fault inside the planner: shown as such, never a traceback
+        return Outcome(case, None, [("(case)", str(exc))])
 
 
 def case_json(case: Any) -> str:

@@ -13,7 +13,7 @@ import json
 import sys
 from pathlib import Path
 
-from ui.commands.plan_cmd import _files, plan_file
+from ui.commands.plan_cmd import collect_inputs, plan_file
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     outcomes = read_outcomes(args.outcomes)
     if not args.cases.exists():
         raise AuditError(f"{args.cases}: no such file or folder")
-    files = _files([args.cases])
+    files = collect_inputs([args.cases]).files
     progress = sys.stderr.isatty() and len(files) > 1
     plans = []
     for i, f in enumerate(files):

@@ -1,8 +1,9 @@
 """``parareop plan``: plan one or more cases (files or folders) and print the plans.
 
 A halt or defer decision is still a plan (exit 0); an invalid case gets
-``{"case_file": ..., "error": ...}`` in its place, the other cases are still
-planned, and the exit code is 2.
+``{"case_file": ..., "error": ..., "problems": [...]}`` in its place, the other cases are
+still planned (in every format), and the exit code is 2. Each file is read by the strict
+reader (:mod:`kg.strict_json`) and planned in isolation.
 """
 
 from __future__ import annotations
@@ -10,8 +11,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from ontology.errors import InputError, ParaReopError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -28,44 +32,89 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run)
 
 
-def _files(paths: list[Path]) -> list[Path]:
-    out: list[Path] = []
+@dataclass(frozen=True)
+class Inputs:
+    """The case files a command line names, and what a folder held that is not one."""
+
+    files: tuple[Path, ...]
+    skipped: tuple[tuple[Path, str], ...]
+
+
+def _folder(folder: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
+    files: list[Path] = []
+    skipped: list[tuple[Path, str]] = []
+    for f in sorted(folder.iterdir()):
+        if f.is_dir():
+            skipped.append((f, "a sub-folder (folders are not searched recursively; name it to plan it)"))
+        elif f.suffix.lower() != ".json":
+            skipped.append((f, "not a .json file"))
+        elif f.name.lower() == "expected.json":
+            skipped.append((f, "the answer key of the example cases, not a case"))
+        else:
+            files.append(f)
+    return files, skipped
+
+
+def collect_inputs(paths: list[Path]) -> Inputs:
+    """Every case file named, folders expanded (``.json`` in any case); the rest listed as skipped.
+
+    A file named on the command line is always planned (its error, if any, is its entry);
+    only what a folder holds can be skipped, and each skip is reported with its reason.
+    """
+    files: list[Path] = []
+    skipped: list[tuple[Path, str]] = []
     for p in paths:
         if p.is_dir():
-            out += sorted(f for f in p.glob("*.json") if f.name != "expected.json")
+            found, passed = _folder(p)
+            files += found
+            skipped += passed
         else:
-            out.append(p)
-    return out
+            files.append(p)
+    return Inputs(tuple(files), tuple(skipped))
+
+
+def _error(path: Path, exc: InputError) -> dict[str, Any]:
+    whole = len(exc.problems) == 1 and exc.problems[0][0] == "(document)"
+    return {
+        "case_file": str(path),
+        "error": exc.problems[0][1] if whole else str(exc),
+        "problems": [{"field": f, "message": m} for f, m in exc.problems],
+    }
 
 
 def plan_file(path: Path) -> dict[str, Any]:
-    """Plan one file; an unreadable or invalid case becomes an error entry."""
+    """Plan one file in isolation: whatever goes wrong becomes this file's error entry.
+
+    A refused file (not strict JSON, over a limit, an invalid case) names each field; a fault
+    inside the planner is reported as an internal error with the case file named. Nothing
+    raised here can stop the other files of a batch.
+    """
+    from kg.strict_json import CASE_FILE, read_file
     from planner.core import plan_dict
-    from planner.validate import CaseError
 
     try:
-        data = json.loads(path.read_text())
-    except FileNotFoundError:
-        return {"case_file": str(path), "error": "file not found"}
-    except (OSError, UnicodeDecodeError) as exc:
-        return {"case_file": str(path), "error": f"cannot read the file: {exc}"}
-    except json.JSONDecodeError as exc:
+        parsed = read_file(path, CASE_FILE)
+        plan = plan_dict(parsed.value).to_json()
+        json.dumps(plan, allow_nan=False)  # a plan that cannot be written as strict JSON is a fault
+    except InputError as exc:
+        return _error(path, exc)
+    except ParaReopError as exc:
+        return {"case_file": str(path), "error": str(exc), "internal": True}
+    except Exception as exc:  # noqa: BLE001 - the batch goes on; the fault is named, not hidden
         return {
             "case_file": str(path),
-            "error": f"not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}",
+            "error": f"internal error ({type(exc).__name__}) while planning this file: please report it",
+            "internal": True,
         }
-    try:
-        return plan_dict(data).to_json()
-    except CaseError as exc:
-        return {
-            "case_file": str(path),
-            "error": str(exc),
-            "problems": [{"field": f, "message": m} for f, m in exc.problems],
-        }
+    plan["warnings"] = [*plan["warnings"], *parsed.warnings]
+    return plan
 
 
 def run(args: argparse.Namespace) -> int:
-    files = _files(args.cases)
+    inputs = collect_inputs(args.cases)
+    for path, why in inputs.skipped:
+        print(f"parareop: skipped {path}: {why}", file=sys.stderr)
+    files = list(inputs.files)
     fmt = args.format or ("text" if len(files) == 1 and sys.stdout.isatty() else "json")
     progress = sys.stderr.isatty() and len(files) > 1
     results = []

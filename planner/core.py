@@ -14,9 +14,10 @@ from kg.knowledge import Knowledge, knowledge
 from kg.strict_json import JsonInputError, check_value, excerpt
 from ontology.errors import ParaReopError
 from planner import explain as ex
+from planner.consistency import gated
 from planner.explain import Link
 from planner.findings import collect
-from planner.gates import SURGICAL, GateOutcome, run_gates
+from planner.gates import SURGICAL, GateOutcome
 from planner.inference import (
     Finding,
     Loc,
@@ -72,7 +73,7 @@ def plan(case: Case, kn: Knowledge | None = None) -> Plan:  # noqa: C901
     kn = kn or knowledge()
     norm = normalize(case, kn)
     rec = read_record(case, kn)
-    go = run_gates(case, norm, kn)
+    go = gated(case, norm, kn)
     findings, dropped = collect(case, norm, rec, go.diagnosis, kn)
     feat = features(case, norm, rec, go.diagnosis, findings, kn)
     carcinoma_flags = {

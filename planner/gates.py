@@ -268,6 +268,43 @@ def biochemical(case: Case, norm: Normalized, kn: Knowledge, out: GateOutcome) -
     )
 
 
+def _recurrent_course(norm: Normalized, kn: Knowledge, out: GateOutcome, facts: list[Link]) -> None:
+    """A normal interval excludes FHH, but a CCCR in the FHH band is still read, never skipped.
+
+    FHH is lifelong, so a CCCR below the FHH band in a recurrent course contradicts the record:
+    either the normal interval or the 24-hour urine is wrong. The contradiction is untrustworthy
+    data, so no operation rests on it until the urine is repeated and FHH is tested for.
+    """
+    course = next((lr for c, lr in kn.likelihood_ratios.get("course_recurrent", []) if c == "fhh"), None)
+    facts.append(ex.finding("Calcium was documented normal for six months or more after the operation"))
+    if course is not None:
+        facts.append(ex.evidence("FHH is lifelong: a normocalcemic interval after surgery excludes it", course))
+    lo = kn.param("cccr_fhh_below")
+    if norm.cccr is None or norm.cccr >= lo.v:
+        if norm.cccr is not None:
+            facts.append(ex.finding(norm.cccr_text or f"CCCR {norm.cccr:.4f}"))
+        out.gate(
+            kn,
+            "fhh_screen",
+            "pass",
+            "FHH excluded by the course: calcium was normal for six months after the operation.",
+            facts,
+        )
+        return
+    facts.append(ex.finding(norm.cccr_text or f"CCCR {norm.cccr:.4f}"))
+    facts.append(ex.evidence(f"CCCR below {lo.v:g} strongly suggests FHH", lo))
+    message = (
+        f"CCCR {norm.cccr:.3f} is below {lo.v:g}, in the FHH band, yet the course is recurrent, which FHH "
+        "never is: either the normal interval or the 24-hour urine is wrong (an incomplete collection, low "
+        "calcium intake, vitamin D deficiency, a drug). Repeat the urine and test for FHH before any operation."
+    )
+    out.gate(kn, "fhh_screen", "warn", message, facts)
+    out.warnings.append(message)
+    out.ask("urine_calcium_24h", "Repeat the 24-hour urine: its CCCR contradicts the recurrent course.", facts)
+    out.ask("genetic_testing_casr", "CASR, GNA11 and AP2S1 testing settles FHH whatever the urine shows.", facts)
+    out.block_surgery = True
+
+
 def fhh_screen(case: Case, norm: Normalized, kn: Knowledge, out: GateOutcome) -> None:
     lo, hi = kn.param("cccr_fhh_below"), kn.param("cccr_phpt_above")
     facts: list[Link] = []
@@ -279,19 +316,7 @@ def fhh_screen(case: Case, norm: Normalized, kn: Knowledge, out: GateOutcome) ->
     if case.patient.family_history_hypercalcemia:
         facts.append(ex.finding("First-degree relatives with hypercalcemia"))
     if out.diagnosis == "recurrent":
-        course = next((lr for c, lr in kn.likelihood_ratios.get("course_recurrent", []) if c == "fhh"), None)
-        facts.append(ex.finding("Calcium was documented normal for six months or more after the operation"))
-        if course is not None:
-            facts.append(
-                ex.evidence("FHH is lifelong: a normocalcemic interval after surgery excludes it", course)
-            )
-        out.gate(
-            kn,
-            "fhh_screen",
-            "pass",
-            "FHH excluded by the course: calcium was normal for six months after the operation.",
-            facts,
-        )
+        _recurrent_course(norm, kn, out, facts)
         return
     lowered = _meds(case, kn, "urine_calcium_24h", kn.med_lowers)
     if norm.cccr is None:

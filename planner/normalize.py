@@ -7,7 +7,9 @@ A reference range given with a value wins over the graph's default limits
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+import statistics
+from dataclasses import dataclass, field, replace
 
 from kg.knowledge import Evidence, Knowledge
 from planner.models import Case
@@ -46,6 +48,25 @@ class CalciumPoint:
     text: str
 
 
+@dataclass(frozen=True)
+class SameDay:
+    """Several values of one analyte on one day (canonical units, lowest first)."""
+
+    analyte: str
+    day: int
+    values: tuple[LabValue, ...]
+    spread: float  # (highest - lowest) / median
+    conflicting: bool  # spread above the graph's same-day repeat tolerance
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.analyte, self.day)
+
+    def text(self, label: str) -> str:
+        """``label`` is the analyte's name from the graph."""
+        return f"{label} {' and '.join(v.raw for v in self.values)} on day {self.day}"
+
+
 @dataclass
 class Normalized:
     labs: dict[str, list[LabValue]] = field(default_factory=dict)
@@ -54,6 +75,7 @@ class Normalized:
     cccr_day: int | None = None
     cccr_text: str | None = None
     defaults_used: dict[str, Evidence] = field(default_factory=dict)
+    repeats: list[SameDay] = field(default_factory=list)
 
     def series(self, analyte: str) -> list[LabValue]:
         return self.labs.get(analyte, [])
@@ -67,7 +89,13 @@ class Normalized:
         return min(vals, key=lambda v: (abs(v.day - day), -v.day)) if vals else None
 
 
-def normalize(case: Case, kn: Knowledge) -> Normalized:
+def normalize(case: Case, kn: Knowledge, pick: dict[tuple[str, int], str] | None = None) -> Normalized:
+    """Canonical lab series, one value per analyte and day, whatever the order of the case's list.
+
+    Same-day repeats are combined by their median (:func:`_one_per_day`); ``pick`` reads one
+    repeat at its ``"min"`` or ``"max"`` instead, so that the gates can be run with each end
+    of a disagreement (:mod:`planner.consistency`).
+    """
     out = Normalized()
     for lab in case.labs:
         value, unit = to_canonical(kn, lab.analyte, lab.value, lab.unit)
@@ -87,10 +115,40 @@ def normalize(case: Case, kn: Knowledge) -> Normalized:
         out.labs.setdefault(lab.analyte, []).append(
             LabValue(lab.analyte, lab.day, value, unit, low, high, ls, hs, f"{lab.value:g} {lab.unit}")
         )
-    for vals in out.labs.values():
-        vals.sort(key=lambda v: v.day)
+    tolerance = kn.param("same_day_repeat_tolerance").v
+    for analyte, vals in out.labs.items():
+        out.labs[analyte] = _one_per_day(vals, tolerance, pick or {}, out.repeats)
     _calcium(out, kn)
     _cccr(out, kn)
+    return out
+
+
+def _one_per_day(
+    vals: list[LabValue], tolerance: float, pick: dict[tuple[str, int], str], repeats: list[SameDay]
+) -> list[LabValue]:
+    """One value per day: a lone value as it is; same-day repeats by their median (or ``pick``).
+
+    Sorting by (day, value) first makes the series the same whatever the case's list order.
+    """
+    by_day: dict[int, list[LabValue]] = {}
+    for v in sorted(vals, key=lambda v: (v.day, v.value, v.raw)):
+        by_day.setdefault(v.day, []).append(v)
+    out: list[LabValue] = []
+    for day, group in by_day.items():
+        if len(group) == 1 or len({v.value for v in group}) == 1:
+            out.append(group[0])
+            continue
+        mid = statistics.median(v.value for v in group)
+        spread = (group[-1].value - group[0].value) / mid if mid else math.inf
+        repeats.append(SameDay(group[0].analyte, day, tuple(group), spread, spread > tolerance))
+        how = pick.get((group[0].analyte, day), "median")
+        if how == "min":
+            out.append(group[0])
+        elif how == "max":
+            out.append(group[-1])
+        else:
+            raw = f"median {mid:g} {group[0].unit} of {', '.join(v.raw for v in group)}"
+            out.append(replace(group[(len(group) - 1) // 2], value=mid, raw=raw))
     return out
 
 

@@ -1,11 +1,13 @@
 """Planner speed: warm time per case (examples and 10,000 synthetic cases) and the cold CLI.
 
 Goals (issue 4): warm median under 2 ms per case; 10,000 cases under 30 s on this
-2-core machine; the cold `parareop plan` of one case under 1.5 s.
+2-core machine; the cold `parareop plan` of one case under 1.5 s. Issue 9: the strict reader
+(kg.strict_json) costs under 0.2 ms per example case over plain ``json.loads``.
 """
 
 from __future__ import annotations
 
+import json
 import statistics
 import subprocess
 import sys
@@ -16,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks._timing import measure  # noqa: E402
 from kg.knowledge import knowledge  # noqa: E402
+from kg.strict_json import CASE_FILE, loads  # noqa: E402
 from planner.core import plan_dict  # noqa: E402
 from planner.synthetic import example_cases, synthetic_cases  # noqa: E402
 
@@ -35,7 +38,33 @@ def warm_per_case(cases: list[dict], repeats: int) -> list[float]:
     return out
 
 
+def reader_overhead(repeats: int = 200) -> list[float]:
+    """Per example case file: strict read minus ``json.loads``, median over ``repeats`` (seconds)."""
+    folder = ROOT.parent / "shared" / "cases"
+    if not folder.exists():
+        folder = ROOT / "ui" / "examples"
+    out = []
+    for path in sorted(folder.glob("ex-*.json")):
+        data = path.read_bytes()
+        strict, plain = [], []
+        for _ in range(repeats):
+            t = time.perf_counter()
+            loads(data, CASE_FILE)
+            strict.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            json.loads(data)
+            plain.append(time.perf_counter() - t)
+        out.append(statistics.median(strict) - statistics.median(plain))
+    return out
+
+
 def main() -> None:
+    over = reader_overhead()
+    worst = max(over) * 1000
+    print(
+        f"strict reader overhead per example case: median {statistics.median(over) * 1000:.3f} ms, "
+        f"worst {worst:.3f} ms (goal < 0.2 ms: {'met' if worst < 0.2 else 'NOT met'})"
+    )
     examples = example_cases()
     t = warm_per_case(examples, 20)
     print(

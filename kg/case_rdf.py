@@ -27,6 +27,7 @@ from urllib.parse import quote, unquote
 from rdflib import RDF, XSD, Graph, Literal, URIRef
 
 from kg.errors import CaseConversionError
+from kg.strict_json import CASE_FILE, JsonInputError, read_file
 from kg.vocabulary import lookup
 from ontology.namespaces import PRP
 
@@ -364,17 +365,11 @@ def load_case_file(path: Path | str, *, release: Path | str | None = None) -> Ca
     Raises
     ------
     CaseConversionError
-        The file cannot be read or is not valid JSON, or the JSON is not a case.
+        The file cannot be read, is not strict JSON (:mod:`kg.strict_json`), or is not a case.
     """
     path = Path(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise CaseConversionError(f"case file not found: {path}") from None
-    except json.JSONDecodeError as exc:
-        raise CaseConversionError(
-            f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
-        ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CaseConversionError(f"cannot read the case file {path}: {exc}") from None
+        data = read_file(path, CASE_FILE).value
+    except JsonInputError as exc:
+        raise CaseConversionError(f"{path}: {exc}") from None
     return case_to_rdf(data, release=release, source=str(path))

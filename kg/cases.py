@@ -9,13 +9,13 @@ one-line :class:`kg.errors.CaseShapeError`.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from kg.case_rdf import CaseGraph, load_case_file
 from kg.case_shapes import check_case
 from kg.errors import CaseConversionError
+from kg.strict_json import CASE_FILE, JsonInputError, read_file
 
 
 @dataclass(frozen=True)
@@ -33,8 +33,8 @@ class CaseFolder:
 
 def _is_case(path: Path) -> bool:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        data = read_file(path, CASE_FILE).value
+    except JsonInputError:
         return True  # let load_case_file give the precise error
     return not (isinstance(data, dict) and "id" not in data)
 

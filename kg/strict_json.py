@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -143,49 +142,74 @@ class _Walk:
     problems: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
-    def scalar(self, value: Any, path: tuple[str | int, ...]) -> bool:
-        """Report a bad scalar; ``True`` when it is to be dropped from its container."""
+    def number(self, value: Any, path: tuple[str | int, ...]) -> None:
         where = field_path(path)
-        if isinstance(value, _NonFinite) or (isinstance(value, float) and not math.isfinite(value)):
-            self.problems.append(
-                (where, f"{excerpt(str(value))} is not a finite number (NaN and Infinity are refused)")
-            )
-        elif isinstance(value, _LongNumber) or (isinstance(value, int) and _too_long_int(value)):
+        if isinstance(value, _LongNumber) or (type(value) is int and _too_long_int(value)):
             self.problems.append(
                 (where, f"a number of {len(str(value))} characters is too long (at most {MAX_NUMBER_CHARS})")
             )
-        elif isinstance(value, str) and self.limits and len(value) > self.limits.max_string_chars:
-            key = path[-1] if path else None
-            if isinstance(key, str) and key in self.limits.droppable:
-                self.warnings.append(
-                    f"{where}: {len(value)} characters is over the {self.limits.name} limit of "
-                    f"{self.limits.max_string_chars}; the field was dropped (ParaReop does not read it)"
-                )
-                return True
+        else:
             self.problems.append(
-                (
-                    where,
-                    f"text of {len(value)} characters is too long (at most {self.limits.max_string_chars})",
-                )
+                (where, f"{excerpt(str(value))} is not a finite number (NaN and Infinity are refused)")
             )
+
+    def long_text(self, value: str, path: tuple[str | int, ...]) -> bool:
+        """Report an over-long string; ``True`` when it is to be dropped from its container."""
+        assert self.limits is not None
+        where, key = field_path(path), path[-1]
+        if isinstance(key, str) and key in self.limits.droppable:
+            self.warnings.append(
+                f"{where}: {len(value)} characters is over the {self.limits.name} limit of "
+                f"{self.limits.max_string_chars}; the field was dropped (ParaReop does not read it)"
+            )
+            return True
+        limit = self.limits.max_string_chars
+        self.problems.append((where, f"text of {len(value)} characters is too long (at most {limit})"))
         return False
 
 
 def _too_long_int(value: int) -> bool:
-    return value.bit_length() > MAX_NUMBER_CHARS * 4  # ~ 10**48: never a clinical number
+    return value.bit_length() > MAX_NUMBER_CHARS * 3  # ~ 10**36: never a clinical number
 
 
-def _children(node: Any) -> Iterator[tuple[str | int, Any]]:
-    if isinstance(node, dict):
-        yield from node.items()
-    else:
-        yield from enumerate(node)
+_CONTAINERS = (dict, _Pairs, list)
+_SENTINELS = (_NonFinite, _LongNumber)
+
+
+def _visit(node: Any, path: tuple[str | int, ...], walk: _Walk, stack: list[Any]) -> None:
+    """Check one container's direct children; push the containers among them.
+
+    Written for speed (it runs on every value of every document): the path of a child is built
+    only when the child is a container or has a problem.
+    """
+    is_dict = isinstance(node, dict)
+    maxlen = walk.limits.max_string_chars if walk.limits else None
+    drop: list[str | int] = []
+    for key, child in node.items() if is_dict else enumerate(node):
+        kind = type(child)
+        if is_dict and type(key) is not str:
+            walk.problems.append((field_path(path), f"key {excerpt(key)} is not a string"))
+        elif kind in _CONTAINERS:
+            stack.append((child, (*path, key)))
+        elif kind is str:
+            if maxlen is not None and len(child) > maxlen and walk.long_text(child, (*path, key)):
+                drop.append(key)
+        elif kind is float:
+            if not math.isfinite(child):
+                walk.number(child, (*path, key))
+        elif kind is int:
+            if _too_long_int(child):
+                walk.number(child, (*path, key))
+        elif kind in _SENTINELS:
+            walk.number(child, (*path, key))
+    for key in reversed(drop):
+        del node[key]
 
 
 def _walk(root: Any, limits: Limits | None) -> tuple[Any, _Walk]:
     """Check every value without recursion; drop what may be dropped. Returns the cleaned root."""
     walk = _Walk(limits)
-    stack: list[tuple[Any, tuple[str | int, ...]]] = [(root, ())]
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(root, ())] if isinstance(root, _CONTAINERS) else []
     while stack:
         node, path = stack.pop()
         if len(path) > MAX_DEPTH:
@@ -195,16 +219,7 @@ def _walk(root: Any, limits: Limits | None) -> tuple[Any, _Walk]:
             walk.problems.append(
                 (field_path((*path, key)), f"key {key!r} appears more than once in one object")
             )
-        drop: list[str | int] = []
-        for key, child in _children(node):
-            if isinstance(key, str) is False and isinstance(node, dict):
-                walk.problems.append((field_path(path), f"key {excerpt(key)} is not a string"))
-            elif isinstance(child, dict | list):
-                stack.append((child, (*path, key)))
-            elif walk.scalar(child, (*path, key)):
-                drop.append(key)
-        for key in drop:
-            del node[key]
+        _visit(node, path, walk, stack)
     walk.problems.sort()
     return root, walk
 
@@ -224,6 +239,22 @@ def check_value(value: Any, limits: Limits | None = None) -> Parsed:
     if walk.problems:
         raise JsonInputError(walk.problems)
     return Parsed(cleaned, tuple(walk.warnings))
+
+
+def _syntax(exc: json.JSONDecodeError) -> JsonInputError:
+    return JsonInputError(
+        [("(document)", f"not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}")]
+    )
+
+
+def _parse(text: str, *, numbers: bool) -> Any:
+    """``json.loads`` with duplicate keys and NaN kept for the walk; ``numbers`` also keeps long numbers.
+
+    The number hooks cost a Python call per number, so they are used only when the fast parse
+    failed on a number (an integer past Python's digit limit).
+    """
+    hooks: dict[str, Any] = {"parse_float": _parse_float, "parse_int": _parse_int} if numbers else {}
+    return json.loads(text, object_pairs_hook=_pairs, parse_constant=_NonFinite, **hooks)
 
 
 def loads(text: str | bytes, limits: Limits) -> Parsed:
@@ -254,19 +285,13 @@ def loads(text: str | bytes, limits: Limits) -> Parsed:
         except UnicodeDecodeError as exc:
             raise JsonInputError([("(document)", f"not UTF-8 text (byte {exc.start})")]) from None
     try:
-        value = json.loads(
-            text,
-            object_pairs_hook=_pairs,
-            parse_constant=_NonFinite,
-            parse_float=_parse_float,
-            parse_int=_parse_int,
-        )
+        value = _parse(text, numbers=False)
+    except ValueError as exc:  # an integer past Python's digit limit: parse again to name its field
+        if isinstance(exc, json.JSONDecodeError):
+            raise _syntax(exc) from None
+        value = _parse(text, numbers=True)
     except RecursionError:
         raise JsonInputError([("(document)", f"nested deeper than {MAX_DEPTH} levels")]) from None
-    except json.JSONDecodeError as exc:
-        raise JsonInputError(
-            [("(document)", f"not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}")]
-        ) from None
     return check_value(value, limits)
 
 

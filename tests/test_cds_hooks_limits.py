@@ -152,7 +152,8 @@ def test_many_idle_connections_do_not_raise_the_thread_count(server: BoundedHTTP
             if _status(data) == 503:
                 assert b"Retry-After: 1" in data and "busy" in str(_json_body(data)["error"])
                 busy += 1
-        assert busy == 60 - WORKERS - WAITING
+        # exactly 52 unless opening the 60 took longer than the 1 s timeout (a slow machine)
+        assert 60 - WORKERS - WAITING - 10 <= busy <= 60 - WORKERS - WAITING
         assert threading.active_count() <= before + WORKERS
     finally:
         for s in socks:

@@ -12,8 +12,8 @@ The limits here are properties of the reader, not clinical numbers: how deep a d
 nest and how long a number may be are the same everywhere; how large a document or a string
 may be is set per entry point (:data:`CASE_FILE`, :data:`FHIR_BUNDLE`, :data:`CDS_REQUEST`),
 so that a real hospital Bundle with thousands of Observations and base64 attachments fits. A
-string over the limit in a field that ParaReop never reads (a note, an attachment's data) is
-dropped with a warning; anywhere else it is refused.
+string over the limit in a field that ParaReop never reads (a note, an attachment's data) has
+its text replaced by a short placeholder, with a warning; anywhere else it is refused.
 
 The same checks run on an already-parsed Python object (:func:`check_value`), so that
 ``planner.plan_dict`` refuses a NaN that arrived through the Python API.
@@ -21,6 +21,7 @@ The same checks run on an already-parsed Python object (:func:`check_value`), so
 
 from __future__ import annotations
 
+import base64
 import json
 import math
 from dataclasses import dataclass, field
@@ -33,6 +34,8 @@ MAX_DEPTH = 48
 """Objects and arrays nested deeper than this are refused (a case nests 5 levels, a FHIR Bundle ~12)."""
 MAX_NUMBER_CHARS = 40
 """A number literal longer than this is refused (a double carries 17 significant digits)."""
+DROPPED = "[dropped by ParaReop: {chars} characters over the size limit]"
+"""What an over-long string in a never-read field becomes (the field stays: a format may require it)."""
 EXCERPT_CHARS = 60
 """How much of an offending value an error message quotes."""
 
@@ -47,18 +50,20 @@ class Limits:
 
     ``droppable`` names the keys whose over-long string value may be dropped with a warning
     instead of refusing the document: fields that ParaReop keeps for people but never reads.
+    ``base64`` names those among them whose value must stay valid base64 (an attachment's data).
     """
 
     name: str
     max_bytes: int
     max_string_chars: int
     droppable: frozenset[str] = field(default_factory=frozenset)
+    base64: frozenset[str] = field(default_factory=frozenset)  # droppable keys whose value is base64
 
 
 CASE_FILE = Limits("case file", 16 * 2**20, 20_000, frozenset({"note", "title"}))
-FHIR_BUNDLE = Limits("FHIR Bundle", 64 * 2**20, 100_000, frozenset({"data", "div", "text", "note"}))
-CDS_REQUEST = Limits("CDS Hooks request", 16 * 2**20, 100_000, frozenset({"data", "div", "text", "note"}))
-AUDIT_FILE = Limits("audit outcomes file", 16 * 2**20, 20_000, frozenset({"note"}))
+_FHIR_NEVER_READ = frozenset({"data", "div", "text", "note"})
+FHIR_BUNDLE = Limits("FHIR Bundle", 64 * 2**20, 100_000, _FHIR_NEVER_READ, frozenset({"data"}))
+CDS_REQUEST = Limits("CDS Hooks request", 16 * 2**20, 100_000, _FHIR_NEVER_READ, frozenset({"data"}))
 
 
 @dataclass(frozen=True)
@@ -160,12 +165,20 @@ class _Walk:
         if isinstance(key, str) and key in self.limits.droppable:
             self.warnings.append(
                 f"{where}: {len(value)} characters is over the {self.limits.name} limit of "
-                f"{self.limits.max_string_chars}; the field was dropped (ParaReop does not read it)"
+                f"{self.limits.max_string_chars}; its text was dropped (ParaReop does not read it)"
             )
             return True
         limit = self.limits.max_string_chars
         self.problems.append((where, f"text of {len(value)} characters is too long (at most {limit})"))
         return False
+
+
+    def placeholder(self, key: str | int, chars: int) -> str:
+        """The short text that replaces a dropped string (base64-encoded where the field is binary)."""
+        text = DROPPED.format(chars=chars)
+        if self.limits is not None and key in self.limits.base64:
+            return base64.b64encode(text.encode()).decode()
+        return text
 
 
 def _too_long_int(value: int) -> bool:
@@ -202,8 +215,8 @@ def _visit(node: Any, path: tuple[str | int, ...], walk: _Walk, stack: list[Any]
                 walk.number(child, (*path, key))
         elif kind in _SENTINELS:
             walk.number(child, (*path, key))
-    for key in reversed(drop):
-        del node[key]
+    for key in drop:  # a placeholder, not a deletion: a format may require the field (FHIR's narrative div)
+        node[key] = walk.placeholder(key, len(node[key]))
 
 
 def _walk(root: Any, limits: Limits | None) -> tuple[Any, _Walk]:

@@ -424,7 +424,7 @@ def test_reader_warnings_for_dropped_fields_come_with_the_import(tmp_path: Path)
     f = tmp_path / "bundle.json"
     f.write_text(json.dumps(bundle))
     result = import_file(f, case_id="ex-05")
-    dropped = [w for w in result.warnings if "the field was dropped" in w]
+    dropped = [w for w in result.warnings if "its text was dropped" in w]
     assert len(dropped) == 1 and ".presentedForm[0].data" in dropped[0]
     plain = import_bundle(case_to_bundle(_case("ex-05-thyroid-nodule-washout")), case_id="ex-05")
     assert result.case == plain.case
@@ -497,3 +497,17 @@ def test_any_damaged_bundle_gives_a_case_or_a_clear_error(data: st.DataObject) -
         assert "\n" not in str(exc)
     else:
         assert result.case["id"] and isinstance(result.warnings, list)
+
+
+def test_an_over_long_narrative_keeps_its_resource(tmp_path: Path) -> None:
+    """A 200 KB narrative is never read: its text is replaced, and the resource still imports."""
+    bundle = case_to_bundle(_case("ex-05-thyroid-nodule-washout"))
+    patient = next(e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Patient")
+    body = "<p>" + "history " * 25_000 + "</p>"
+    patient["text"] = {"status": "generated", "div": f'<div xmlns="http://www.w3.org/1999/xhtml">{body}</div>'}
+    f = tmp_path / "bundle.json"
+    f.write_text(json.dumps(bundle))
+    result = import_file(f, case_id="ex-05")
+    assert any(".text.div" in w and "its text was dropped" in w for w in result.warnings)
+    plain = import_bundle(case_to_bundle(_case("ex-05-thyroid-nodule-washout")), case_id="ex-05")
+    assert result.case == plain.case

@@ -22,6 +22,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="URL",
         help="the case board the cards link to (default http://127.0.0.1:8501)",
     )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        metavar="S",
+        help="seconds a request may take to arrive and an idle connection may stay open (default 10)",
+    )
+    p.add_argument("--workers", type=int, default=None, help="connections served at once (default 8)")
+    p.add_argument(
+        "--waiting",
+        type=int,
+        default=None,
+        help="connections that may wait for a worker; more get 503 (default 32)",
+    )
     p.add_argument("--verbose", action="store_true", help="log every request on stderr")
     p.set_defaults(handler=run)
 
@@ -31,7 +45,12 @@ def run(args: argparse.Namespace) -> int:
     from ontology.errors import ParaReopError
 
     try:
-        server = make_server(args.port, board_url=args.board_url, quiet=not args.verbose)
+        limits = {
+            k: getattr(args, k) for k in ("timeout", "workers", "waiting") if getattr(args, k) is not None
+        }
+        if any(v <= 0 for v in limits.values()):
+            raise ParaReopError("--timeout, --workers and --waiting must be positive")
+        server = make_server(args.port, board_url=args.board_url, quiet=not args.verbose, **limits)
     except OSError as exc:
         raise ParaReopError(f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror or exc}") from exc
     port = server.server_address[1]

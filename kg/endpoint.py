@@ -15,13 +15,15 @@ import time
 import httpx
 import pyoxigraph
 
-from kg.errors import EndpointError, QueryError, QueryTimeoutError
+from kg.errors import EndpointError, QueryError, QueryMemoryError, QueryTimeoutError
 from kg.results import QueryResult, Term, from_json, from_triples
 from kg.sparql import check_read_only
 
 DEFAULT_TIMEOUT = 30.0
 ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, text/plain;q=0.1"
 _CANCELLED = ("cancelled", "canceled", "timeout", "timed out")
+#: The header with which ``parareop serve`` says why it stopped a query (kg.front).
+STOPPED_HEADER = "X-ParaReop-Stopped"
 
 
 def _first_line(text: str, limit: int = 300) -> str:
@@ -93,6 +95,7 @@ class EndpointBackend:
                 body = b"".join(chunks)
                 status = response.status_code
                 content_type = response.headers.get("content-type", "")
+                stopped = response.headers.get(STOPPED_HEADER, "")
         except httpx.TimeoutException:
             raise QueryTimeoutError(
                 f"{source} ran longer than {limit:g} s at {self.url} and was stopped"
@@ -106,6 +109,9 @@ class EndpointBackend:
             raise EndpointError(f"HTTP error talking to {self.url}: {_first_line(str(exc))}") from None
         elapsed = time.perf_counter() - start
         text = body.decode("utf-8", errors="replace")
+        if stopped:  # ParaReop's own server stopped the query (its deadline or memory cap)
+            error = QueryMemoryError if stopped == "memory" else QueryTimeoutError
+            raise error(f"the endpoint {self.url} stopped {source}: {_first_line(text)}")
         if status == 400:
             raise QueryError(f"the endpoint {self.url} rejected {source} (HTTP 400): {_first_line(text)}")
         if status in (401, 403):

@@ -51,3 +51,11 @@ class CaseShapeError(KgError):
 
 class ServerError(KgError):
     """The Oxigraph server could not be prepared, started or reached."""
+
+
+class QueryRefusedError(QueryError):
+    """A query was refused before it ran: an update, or a call to another server (SERVICE, LOAD)."""
+
+
+class QueryMemoryError(QueryError):
+    """The query needed more memory than its worker may use and was stopped."""

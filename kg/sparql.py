@@ -19,17 +19,20 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
+import rdflib.plugins.sparql
 from rdflib import Dataset, Graph, URIRef
 
 from kg.errors import QueryError
+from kg.guard import UPDATE_ONLY, check_query
 from kg.named_queries import get_named_query
 from kg.oxigraph_view import ReadOnlyStore, oxigraph_store, store_with_graphs
 from kg.rdflib_view import rdflib_graph
 from kg.results import QueryResult, from_oxigraph, from_rdflib
 
-UPDATE_KEYWORDS = frozenset(
-    {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
-)
+UPDATE_KEYWORDS = UPDATE_ONLY
+# rdflib's engine fetches the IRI of a ``FROM <...>`` clause over HTTP unless told not to; the
+# graph here is self-contained, so FROM only ever selects a graph already loaded.
+rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
 _COMMENT = re.compile(r"(?m)(^|\s)#[^\n]*")
 _PROLOGUE = re.compile(r"(?is)^\s*(?:(?:PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>)\s*)*")
 
@@ -60,12 +63,14 @@ def first_keyword(query: str) -> str:
 
 
 def check_read_only(query: str, source: str = "the query") -> None:
-    """Refuse SPARQL updates: the knowledge graph is read-only.
+    """Refuse SPARQL updates and calls to other servers: the knowledge graph is read-only and local.
+
+    Every backend calls this before its engine sees the text (see :mod:`kg.guard`).
 
     Raises
     ------
-    QueryError
-        ``query`` is an update (INSERT, DELETE, LOAD, CLEAR, ...).
+    QueryRefusedError
+        ``query`` is an update (INSERT, DELETE, LOAD, CLEAR, ...) or uses ``SERVICE``.
 
     Examples
     --------
@@ -73,11 +78,9 @@ def check_read_only(query: str, source: str = "the query") -> None:
     >>> check_read_only("INSERT DATA { <urn:a> <urn:b> <urn:c> }")
     Traceback (most recent call last):
     ...
-    kg.errors.QueryError: the query is a SPARQL update (INSERT); the knowledge graph is read-only
+    kg.errors.QueryRefusedError: the query is a SPARQL update (INSERT); the knowledge graph is read-only
     """
-    keyword = first_keyword(query)
-    if keyword in UPDATE_KEYWORDS:
-        raise QueryError(f"{source} is a SPARQL update ({keyword}); the knowledge graph is read-only")
+    check_query(query, source)
 
 
 def _one_line(text: str) -> str:

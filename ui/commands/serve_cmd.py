@@ -1,9 +1,10 @@
-"""``parareop serve``: a real, read-only Oxigraph SPARQL server over the knowledge graph.
+"""``parareop serve``: a read-only SPARQL endpoint over the knowledge graph, on 127.0.0.1.
 
 Loads the release (and, with ``--cases DIR``, every case in DIR as a named graph, each
-checked against the SHACL shapes first) into a temporary store, starts ``oxigraph
-serve-read-only`` on 127.0.0.1, prints the endpoint URL, and on Ctrl-C stops the server and
-removes the temporary store.
+checked against the SHACL shapes first) into a warm pool of query workers (in memory: nothing
+is written to disk), starts the HTTP front (:mod:`kg.front`), prints the endpoint URL, and on
+Ctrl-C or SIGTERM stops the front and kills the workers. Each query is killed at
+``--timeout-s``; the workers die with this process even when it is SIGKILLed.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+import time
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -20,9 +22,10 @@ def register(subparsers: Any) -> None:
     """Add the ``serve`` command to the top-level parser."""
     parser = subparsers.add_parser(
         "serve",
-        help="serve the knowledge graph read-only over SPARQL (a real Oxigraph server on 127.0.0.1)",
-        description="Start a read-only Oxigraph SPARQL server on 127.0.0.1 loaded with the ontology "
-        "release and, optionally, case graphs. Ctrl-C stops it.",
+        help="serve the knowledge graph read-only over SPARQL (on 127.0.0.1)",
+        description="Start a read-only SPARQL endpoint on 127.0.0.1 loaded with the ontology "
+        "release and, optionally, case graphs. Updates, SERVICE and LOAD are refused; a query is "
+        "killed at its deadline or memory cap. Ctrl-C stops it.",
     )
     parser.add_argument("--port", type=int, default=7878, help="TCP port (default: %(default)s)")
     parser.add_argument(
@@ -30,10 +33,20 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument(
         "--timeout-s",
-        type=int,
-        default=30,
+        type=float,
+        default=30.0,
         metavar="SECONDS",
-        help="the server stops a query after this many seconds (default: %(default)s)",
+        help="kill a query's worker after this many seconds (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--workers", type=int, default=2, help="query worker processes (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--memory-mb",
+        type=int,
+        default=1024,
+        metavar="MIB",
+        help="address-space cap of each query worker (default: %(default)s)",
     )
     parser.set_defaults(handler=_run)
 
@@ -44,10 +57,13 @@ def _terminate(_signum: int, _frame: FrameType | None) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     from kg.errors import ServerError
-    from kg.server import DEFAULT_HOST, port_in_use, served
+    from kg.front import FrontServer
+    from kg.server import DEFAULT_HOST, port_in_use
 
     if not 0 < args.port < 65536:
         raise ServerError(f"--port must be between 1 and 65535, not {args.port}")
+    if args.timeout_s <= 0 or args.workers < 1 or args.memory_mb < 256:
+        raise ServerError("--timeout-s must be positive, --workers at least 1, --memory-mb at least 256")
     if port_in_use(DEFAULT_HOST, args.port):
         raise ServerError(
             f"port {args.port} on {DEFAULT_HOST} is already in use (choose another with --port)"
@@ -64,19 +80,27 @@ def _run(args: argparse.Namespace) -> int:
     # because a shell may start a background job with SIGINT ignored.
     previous = {sig: signal.signal(sig, _terminate) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        with served(graphs=graphs, port=args.port, timeout_s=args.timeout_s) as server:
+        server = FrontServer(
+            graphs=graphs,
+            port=args.port,
+            timeout_s=args.timeout_s,
+            workers=args.workers,
+            memory_mb=args.memory_mb,
+        )
+        with server:
             cases = f" and {len(graphs)} case graph(s)" if graphs else ""
             print(f"SPARQL endpoint (read-only): {server.query_url}", flush=True)
             print(
-                f"serving the ParaReop ontology{cases}; YASGUI at {server.base_url}/ ; Ctrl-C to stop",
+                f"serving the ParaReop ontology{cases}; each query stopped after {args.timeout_s:g} s "
+                f"or {args.memory_mb} MiB ({args.workers} workers); Ctrl-C to stop",
                 flush=True,
             )
             try:
-                code = server.wait()
+                while True:
+                    time.sleep(3600)
             except KeyboardInterrupt:
                 print("stopping the SPARQL server", file=sys.stderr, flush=True)
                 return 0
-            raise ServerError(f"the Oxigraph server stopped by itself (exit code {code})")
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)

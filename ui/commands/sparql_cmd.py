@@ -57,11 +57,21 @@ def register(subparsers: Any) -> None:
         help="output format (default: %(default)s)",
     )
     parser.add_argument(
+        "--timeout-s",
         "--timeout",
+        dest="timeout",
         type=float,
         default=30.0,
         metavar="SECONDS",
-        help="stop a query on an endpoint after this many seconds (default: %(default)s)",
+        help="stop the query after this many seconds; an inline or --file query runs in a worker "
+        "process that is killed at this deadline (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--memory-mb",
+        type=int,
+        default=1024,
+        metavar="MIB",
+        help="memory cap of the worker that runs an inline or --file query (default: %(default)s)",
     )
     parser.set_defaults(handler=_run)
 
@@ -86,7 +96,25 @@ def _list_queries() -> int:
     return 0
 
 
-def _backend(args: argparse.Namespace) -> Any:
+def _graphs(args: argparse.Namespace) -> dict[str, bytes]:
+    from kg.cases import load_case_folder
+
+    loaded = load_case_folder(args.cases)
+    for path, reason in loaded.skipped:
+        print(f"parareop: skipped {path.name}: {reason}", file=sys.stderr)
+    return loaded.graphs()
+
+
+def _sandboxed(args: argparse.Namespace) -> Any:
+    """A one-worker pool for free text: the query is killed at --timeout-s or --memory-mb."""
+    from kg.sandbox import SandboxBackend, WorkerPool, WorkerSpec
+
+    graphs = _graphs(args) if args.cases else {}
+    spec = WorkerSpec(engine=args.engine, graphs=graphs, memory_mb=args.memory_mb)
+    return SandboxBackend(WorkerPool(spec, size=1).wait_ready(), timeout_s=args.timeout)
+
+
+def _backend(args: argparse.Namespace, free_text: bool) -> Any:
     if args.endpoint:
         if args.cases:
             raise ParaReopError(
@@ -96,14 +124,12 @@ def _backend(args: argparse.Namespace) -> Any:
         from kg.endpoint import EndpointBackend
 
         return EndpointBackend(args.endpoint, timeout=args.timeout)
-    if args.cases:
-        from kg.cases import load_case_folder
+    if free_text:
+        return _sandboxed(args)
+    if args.cases:  # a named query: bounded by construction, it runs in this process
         from kg.sparql import embedded_with_cases, rdflib_with_cases
 
-        loaded = load_case_folder(args.cases)
-        for path, reason in loaded.skipped:
-            print(f"parareop: skipped {path.name}: {reason}", file=sys.stderr)
-        graphs = loaded.graphs()
+        graphs = _graphs(args)
         return rdflib_with_cases(graphs) if args.engine == "rdflib" else embedded_with_cases(graphs)
     from kg.sparql import EmbeddedBackend, RdflibBackend
 
@@ -135,8 +161,18 @@ def _run(args: argparse.Namespace) -> int:
     else:
         text = args.query
         source = "the inline query"
-    backend = _backend(args)
-    result = backend.run(text, timeout=args.timeout, source=source)
+    if args.timeout <= 0 or args.memory_mb < 256:
+        raise ParaReopError("--timeout-s must be positive and --memory-mb at least 256")
+    from kg.sparql import check_read_only
+
+    check_read_only(text, source)  # refused before any worker starts or any engine sees it
+    backend = _backend(args, free_text=args.name is None)
+    try:
+        result = backend.run(text, timeout=args.timeout, source=source)
+    finally:
+        pool = getattr(backend, "pool", None)
+        if pool is not None:
+            pool.close()
     output = format_result(result, args.format)
     sys.stdout.write(output if output.endswith("\n") else output + "\n")
     return 0

@@ -1,5 +1,9 @@
 """SPARQL console: the named queries (kg/queries/*.rq) in a list, an editor for one's own query,
-results as a table downloadable as CSV, and any query error shown as a message."""
+results as a table downloadable as CSV, and any query error shown as a message.
+
+The text in the editor is free text, so it runs in the process-wide warm pool of query workers
+(:func:`kg.sandbox.shared_pool`): killed at the deadline chosen here or at the worker's memory
+cap, with updates and SERVICE refused before it runs."""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from kg.errors import KgError
 from kg.formatting import cell, format_csv
 from kg.named_queries import named_queries
 from kg.results import QueryResult
+from kg.sandbox import DEFAULT_TIMEOUT_S, SandboxBackend, shared_pool
 from kg.sparql import run_text
 from ui import state
 
@@ -39,7 +44,8 @@ def _use_named() -> None:
 def main() -> None:
     st.markdown("### SPARQL console")
     st.caption(
-        "Queries run read-only on the embedded Oxigraph store holding the released ontology. "
+        "Queries run read-only on the embedded Oxigraph store holding the released ontology, in a "
+        "worker process that is stopped at the deadline below; updates and SERVICE are refused. "
         "The same queries run on any SPARQL 1.1 endpoint (`parareop sparql`)."
     )
     queries = named_queries()
@@ -67,12 +73,24 @@ def main() -> None:
                 st.caption(f"Columns: {q.columns}")
     with right:
         st.text_area("Query", key="sq_text", height=320)
+        deadline = st.number_input(
+            "Stop after (seconds)",
+            min_value=1,
+            max_value=300,
+            value=int(DEFAULT_TIMEOUT_S),
+            key="sq_deadline",
+        )
         run = st.button("Run query", type="primary", key="sq_run", icon=":material/play_arrow:")
     if not run and "sq_result" not in st.session_state:
         return
     if run:
         try:
-            st.session_state["sq_result"] = run_text(st.session_state["sq_text"], source="your query")
+            st.session_state["sq_result"] = run_text(
+                st.session_state["sq_text"],
+                SandboxBackend(shared_pool()),
+                timeout=float(deadline),
+                source="your query",
+            )
             st.session_state.pop("sq_error", None)
         except KgError as exc:
             st.session_state["sq_error"] = str(exc)

@@ -1,0 +1,434 @@
+"""Free-text SPARQL runs in a warm pool of worker processes that can be killed at their deadline.
+
+Neither pyoxigraph nor rdflib can be interrupted from Python, and a query such as a cross join
+of every triple with ORDER BY runs for hours and takes all the memory it can. So a query the
+user typed runs in a separate process (``python -m kg.sandbox``, spoken to over a socket pair
+with ``multiprocessing.connection``, so it never re-imports the caller's ``__main__``) that:
+
+* holds its own copy of the graph (the release, plus any case graphs);
+* may use at most ``memory_mb`` of address space (``RLIMIT_AS``): past it, the allocation
+  fails and the worker dies, and the caller hears "stopped: memory limit";
+* gets a CPU-time limit (``RLIMIT_CPU``) re-armed before every query at the deadline plus one
+  second, a backstop should the parent fail to kill it;
+* dies with its parent (``PR_SET_PDEATHSIG`` on Linux, and a thread that watches the parent
+  pid), so no worker outlives the CLI, the app or the server.
+
+The parent waits for the answer until the deadline, then kills the worker (SIGKILL, so no CPU
+stays burnt) and starts a replacement in the background; other queries are answered meanwhile
+by the other workers. A worker still busy after ``slow_after`` seconds is reniced, so that the
+queries of other users keep the CPU while the slow one is waiting to be stopped.
+
+Named queries with bound parameters and the planner's own reads stay in process: they are
+bounded by construction.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import ctypes
+import functools
+import math
+import os
+import queue
+import resource
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any, Literal
+
+from kg.errors import KgError, QueryError, QueryMemoryError, QueryTimeoutError
+
+DEFAULT_TIMEOUT_S = 30.0
+DEFAULT_MEMORY_MB = 1024
+DEFAULT_POOL_SIZE = 2
+#: Seconds after which a running query's worker is reniced (it is probably a runaway).
+SLOW_AFTER_S = 0.5
+START_WAIT_S = 60.0
+ROOT = Path(__file__).resolve().parent.parent
+_PR_SET_PDEATHSIG = 1
+_MEMORY_DEATHS = (-signal.SIGABRT, -signal.SIGKILL, -signal.SIGSEGV, -signal.SIGBUS)
+
+Engine = Literal["oxigraph", "rdflib"]
+
+
+@dataclass(frozen=True)
+class WorkerSpec:
+    """What a worker loads and how much it may use.
+
+    Attributes
+    ----------
+    engine : {"oxigraph", "rdflib"}
+        The SPARQL engine the worker runs.
+    graphs : mapping of str to bytes
+        Named graph IRI -> N-Triples, loaded next to the release (the default graph).
+    release : str or None
+        The N-Triples release (``None``: the project's release).
+    memory_mb : int
+        The worker's address-space cap in MiB.
+    """
+
+    engine: Engine = "oxigraph"
+    graphs: Mapping[str, bytes] = field(default_factory=dict)
+    release: str | None = None
+    memory_mb: int = DEFAULT_MEMORY_MB
+
+
+# ----------------------------------------------------------------------------- in the worker
+
+
+def _die_with_parent(parent: int) -> None:
+    """Ask Linux to SIGKILL this worker when its parent dies; watch the parent pid as well."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(0)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.25)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def _limit_memory(memory_mb: int) -> None:
+    """Cap the worker's address space so that a runaway query fails instead of the machine."""
+    cap = memory_mb * 1024 * 1024
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    resource.setrlimit(resource.RLIMIT_AS, (cap if hard == resource.RLIM_INFINITY else min(cap, hard), hard))
+
+
+def _arm_cpu_limit(timeout_s: float) -> None:
+    """Let this query use at most ``timeout_s`` + 1 s more CPU time (SIGXCPU kills past it)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    soft = math.ceil(usage.ru_utime + usage.ru_stime + timeout_s) + 1
+    _old, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    if hard != resource.RLIM_INFINITY:
+        soft = min(soft, hard)
+    resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+
+
+def _open_engine(spec: WorkerSpec) -> Any:
+    """The backend the worker queries: a store or graph of its own."""
+    from kg.sparql import EmbeddedBackend, RdflibBackend, embedded_with_cases, rdflib_with_cases
+
+    if spec.engine == "rdflib":
+        return rdflib_with_cases(spec.graphs) if spec.graphs else RdflibBackend()
+    if spec.graphs or spec.release:
+        return embedded_with_cases(spec.graphs, spec.release)
+    return EmbeddedBackend()
+
+
+def _answer(backend: Any, job: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Run one job: ``("result", query, source)`` or ``("bytes", query, source, accept)``."""
+    kind, query, source = job[0], job[1], job[2]
+    try:
+        if kind == "bytes":
+            from kg.serialize import serialize_answer
+
+            return ("bytes", *serialize_answer(backend.store, query, job[3], source))
+        return ("result", backend.run(query, source=source))
+    except MemoryError:
+        return ("memory",)
+    except QueryError as exc:
+        return ("error", exc)
+    except Exception as exc:  # noqa: BLE001 - the worker reports, the parent raises
+        return ("error", QueryError(f"{source} failed: {' '.join(str(exc).split())[:300]}"))
+
+
+def _worker_main(conn: Connection, parent: int) -> None:
+    """The worker's loop: load the graph once, then answer one job at a time until EOF.
+
+    Its stderr is /dev/null (set by the parent): an engine's abort message is not the user's line.
+    """
+    _die_with_parent(parent)
+    spec: WorkerSpec = conn.recv()
+    _limit_memory(spec.memory_mb)
+    try:
+        backend = _open_engine(spec)
+    except (KgError, MemoryError, OSError) as exc:
+        conn.send(("failed", str(exc)))
+        return
+    conn.send(("ready", os.getpid()))
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        _arm_cpu_limit(float(job[-1]))
+        conn.send(_answer(backend, job[:-1]))
+
+
+# ----------------------------------------------------------------------------- in the parent
+
+
+@dataclass
+class _Worker:
+    process: subprocess.Popen[bytes]
+    conn: Connection
+    pid: int
+
+
+def _launch(spec: WorkerSpec) -> tuple[subprocess.Popen[bytes], Connection]:
+    """Start ``python -m kg.sandbox FD`` with one end of a socket pair as FD; send it the spec."""
+    ours, theirs = socket.socketpair()
+    path = os.pathsep.join(filter(None, (str(ROOT), os.environ.get("PYTHONPATH"))))
+    env = {**os.environ, "PYTHONPATH": path}
+    with ours, theirs:
+        process = subprocess.Popen(  # noqa: S603 - our own module, no shell
+            [sys.executable, "-m", "kg.sandbox", str(theirs.fileno()), str(os.getpid())],
+            pass_fds=(theirs.fileno(),),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=env,
+        )
+        conn = Connection(os.dup(ours.fileno()))
+    conn.send(spec)
+    return process, conn
+
+
+class WorkerPool:
+    """A warm pool of query workers; :meth:`run` answers within the deadline or kills the worker.
+
+    Parameters
+    ----------
+    spec : WorkerSpec
+        What every worker loads, and its memory cap.
+    size : int
+        Number of workers (each answers one query at a time).
+
+    Examples
+    --------
+    >>> with WorkerPool(WorkerSpec(), size=1) as pool:
+    ...     pool.run("ASK { ?s ?p ?o }", timeout_s=10).boolean
+    True
+    """
+
+    def __init__(self, spec: WorkerSpec | None = None, size: int = DEFAULT_POOL_SIZE) -> None:
+        if size < 1:
+            raise KgError(f"a query pool needs at least one worker, not {size}")
+        self.spec = spec or WorkerSpec()
+        self.size = size
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._spawns: queue.Queue[int | None] = queue.Queue()
+        self._workers: dict[int, _Worker] = {}
+        self._lock = threading.Lock()
+        self._closed = False
+        self._failure: str | None = None
+        # Every worker is started by this one long-lived thread: PR_SET_PDEATHSIG fires when the
+        # *thread* that started a worker ends, and request threads come and go.
+        self._supervisor = threading.Thread(target=self._supervise, name="sparql-pool", daemon=True)
+        self._supervisor.start()
+        for _ in range(size):
+            self._spawns.put(1)
+
+    # -- lifecycle
+
+    def _supervise(self) -> None:
+        while (order := self._spawns.get()) is not None:
+            if not self._closed:
+                self._start_one()
+            del order
+
+    def _start_one(self) -> None:
+        process, parent_end = _launch(self.spec)
+        reply: tuple[Any, ...] = ("failed", "the worker did not start")
+        with contextlib.suppress(EOFError, OSError):
+            if parent_end.poll(START_WAIT_S):
+                reply = parent_end.recv()
+        if reply[0] != "ready":
+            self._failure = str(reply[1])
+            _kill(process)
+            return
+        worker = _Worker(process, parent_end, int(reply[1]))
+        with self._lock:
+            if self._closed:
+                _kill(process)
+                return
+            self._workers[worker.pid] = worker
+        self._idle.put(worker)
+
+    def wait_ready(self, timeout: float = START_WAIT_S) -> WorkerPool:
+        """Block until every worker is up (the pool is warm); raise if one could not start."""
+        deadline = time.monotonic() + timeout
+        while len(self._workers) < self.size and time.monotonic() < deadline:
+            if self._failure:
+                raise KgError(f"a SPARQL query worker could not start: {self._failure}")
+            time.sleep(0.02)
+        return self
+
+    def pids(self) -> list[int]:
+        """The process ids of the live workers (for tests and diagnostics)."""
+        with self._lock:
+            return sorted(self._workers)
+
+    def close(self) -> None:
+        """Stop every worker and the supervisor thread."""
+        with self._lock:
+            self._closed = True
+            workers, self._workers = list(self._workers.values()), {}
+        self._spawns.put(None)
+        for worker in workers:
+            _kill(worker.process)
+            worker.conn.close()
+
+    def __enter__(self) -> WorkerPool:
+        return self.wait_ready()
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # -- queries
+
+    def run(
+        self,
+        query: str,
+        *,
+        timeout_s: float = DEFAULT_TIMEOUT_S,
+        source: str = "the query",
+        accept: str | None = None,
+    ) -> Any:
+        """Answer ``query`` in a worker within ``timeout_s`` seconds, waiting for a free one included.
+
+        Returns a :class:`kg.results.QueryResult`, or with ``accept`` (an HTTP Accept header) the
+        pair (serialized bytes, media type).
+
+        Raises
+        ------
+        QueryTimeoutError
+            The deadline passed (the worker was killed, or none became free in time).
+        QueryMemoryError
+            The worker reached its memory cap.
+        QueryError
+            The engine refused or failed the query.
+        """
+        deadline = time.monotonic() + timeout_s
+        worker = self._take(deadline, timeout_s, source)
+        job = ("result", query, source) if accept is None else ("bytes", query, source, accept)
+        try:
+            worker.conn.send((*job, timeout_s))
+            answered = self._wait(worker, deadline)
+            reply = worker.conn.recv() if answered else None
+        except (EOFError, OSError):
+            self._discard(worker)
+            raise self._death(worker, source, timeout_s) from None
+        except BaseException:  # interrupted (Ctrl-C): the worker may still be busy
+            self._discard(worker)
+            raise
+        if reply is None:
+            self._discard(worker)
+            raise QueryTimeoutError(_stopped(source, timeout_s))
+        self._idle.put(worker)
+        return self._unpack(reply, source)
+
+    def _take(self, deadline: float, timeout_s: float, source: str) -> _Worker:
+        if self._closed:
+            raise KgError("the SPARQL query pool is closed")
+        while True:
+            try:
+                return self._idle.get(timeout=max(0.0, min(1.0, deadline - time.monotonic())))
+            except queue.Empty:
+                if self._failure and not self._workers:
+                    raise KgError(f"a SPARQL query worker could not start: {self._failure}") from None
+                if time.monotonic() >= deadline:
+                    raise QueryTimeoutError(
+                        f"{_stopped(source, timeout_s)}; every query worker was busy"
+                    ) from None
+
+    @staticmethod
+    def _wait(worker: _Worker, deadline: float) -> bool:
+        """Wait for the answer until the deadline; renice a worker that is still busy after a while."""
+        if worker.conn.poll(max(0.0, min(SLOW_AFTER_S, deadline - time.monotonic()))):
+            return True
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, worker.pid, 19)
+        return worker.conn.poll(max(0.0, deadline - time.monotonic()))
+
+    def _discard(self, worker: _Worker) -> None:
+        """Kill a worker (busy past its deadline, or dead) and order its replacement."""
+        _kill(worker.process)
+        worker.conn.close()
+        with self._lock:
+            known = self._workers.pop(worker.pid, None) is not None
+            replace = known and not self._closed
+        if replace:
+            self._spawns.put(1)
+
+    def _death(self, worker: _Worker, source: str, timeout_s: float) -> QueryError:
+        code = worker.process.returncode
+        if code == -signal.SIGXCPU:
+            return QueryTimeoutError(_stopped(source, timeout_s))
+        if code in _MEMORY_DEATHS:
+            return QueryMemoryError(_out_of_memory(source, self.spec.memory_mb))
+        return QueryError(f"{source} crashed its query worker (exit code {code})")
+
+    def _unpack(self, reply: tuple[Any, ...], source: str) -> Any:
+        kind = reply[0]
+        if kind == "result":
+            return reply[1]
+        if kind == "bytes":
+            return reply[1], reply[2]
+        if kind == "memory":
+            raise QueryMemoryError(_out_of_memory(source, self.spec.memory_mb))
+        raise reply[1]
+
+
+def _stopped(source: str, timeout_s: float) -> str:
+    return f"{source} was stopped after {timeout_s:g} s (the query deadline; see --timeout-s)"
+
+
+def _out_of_memory(source: str, memory_mb: int) -> str:
+    return f"{source} was stopped: memory limit ({memory_mb} MiB per query worker) reached"
+
+
+def _kill(process: subprocess.Popen[bytes]) -> None:
+    """SIGKILL and reap: a runaway query burns no CPU after this returns."""
+    if process.poll() is None:
+        process.kill()
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=5)
+
+
+class SandboxBackend:
+    """A :class:`kg.sparql.SparqlBackend` whose queries run in a :class:`WorkerPool`.
+
+    Examples
+    --------
+    >>> with WorkerPool(size=1) as pool:
+    ...     SandboxBackend(pool).run("ASK { ?s ?p ?o }", timeout=10).boolean
+    True
+    """
+
+    name = "sandboxed"
+
+    def __init__(self, pool: WorkerPool, timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
+        self.pool = pool
+        self.timeout_s = timeout_s
+
+    def run(self, query: str, *, timeout: float | None = None, source: str = "the query") -> Any:
+        from kg.sparql import check_read_only
+
+        check_read_only(query, source)
+        return self.pool.run(query, timeout_s=timeout or self.timeout_s, source=source)
+
+
+@functools.lru_cache(maxsize=2)
+def shared_pool(engine: Engine = "oxigraph", release: Path | str | None = None) -> WorkerPool:
+    """One warm pool per process for the app's console (closed at exit)."""
+    pool = WorkerPool(WorkerSpec(engine, release=str(release) if release else None))
+    atexit.register(pool.close)
+    return pool
+
+
+if __name__ == "__main__":  # a worker: python -m kg.sandbox FD PARENT_PID
+    _worker_main(Connection(int(sys.argv[1])), int(sys.argv[2]))

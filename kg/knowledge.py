@@ -186,6 +186,7 @@ class Knowledge:
     family: dict[str, frozenset[str]] = field(default_factory=dict)
     ends_workup: frozenset[str] = frozenset()
     gone_statuses: frozenset[str] = frozenset()
+    refuting_histology: frozenset[str] = frozenset()  # pathologies showing the tissue taken was not the gland
 
     # ------------------------------------------------------------------ lookups
     def iri(self, scheme: str, code: str) -> str | None:
@@ -540,6 +541,10 @@ def _build(store: ReadOnlyStore, version: str) -> Knowledge:  # noqa: C901 - one
     gone = frozenset(
         code(_val(r["s"])) for r in rd.rows("SELECT ?s WHERE { ?s a/rdfs:subClassOf* prp:TissueGoneStatus }")
     )
+    refuting = frozenset(
+        code(_val(r["s"]))
+        for r in rd.rows("SELECT ?s WHERE { ?s a/rdfs:subClassOf* prp:NonParathyroidHistology }")
+    )
     cause_requires = {
         code(k): frozenset(code(x) for x in v)
         for k, v in rd.pairs("SELECT ?c ?f WHERE { ?c prp:requiresFeature ?f }", "c", "f").items()
@@ -593,6 +598,7 @@ def _build(store: ReadOnlyStore, version: str) -> Knowledge:  # noqa: C901 - one
         dictating_causes=dictating,
         seen_statuses=seen,
         gone_statuses=gone,
+        refuting_histology=refuting,
         origin_path=origin_path,
         cause_requires=cause_requires,
         short_labels=short_labels,

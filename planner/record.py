@@ -16,6 +16,18 @@ def normal_positions(kn: Knowledge) -> tuple[str, ...]:
     return tuple(sorted(p for p, (_, side) in kn.positions.items() if side))
 
 
+def effective_status(kn: Knowledge, status: str, pathology: str | None) -> str:
+    """The status the search reads: a gland recorded as removed whose histology shows other tissue
+    (a lymph node, a thyroid nodule) was never removed, so it is still missing, the prime suspect.
+
+    The one home of "tissue gone" (the graph's ``TissueGoneStatus`` and ``NonParathyroidHistology``),
+    read by the record and by the validator alike.
+    """
+    if status in kn.gone_statuses and pathology in kn.refuting_histology:
+        return "not_found"
+    return status
+
+
 @dataclass
 class GlandFate:
     position: str
@@ -95,7 +107,8 @@ def read_record(case: Case, kn: Knowledge) -> Record:  # noqa: C901
         rec.explored_sides[i] = sides
         for g in op.glands:
             side = g.side or kn.positions.get(g.position, ("", None))[1]
-            fate = GlandFate(g.position, g.status, g.pathology, g.site, side, op.day)
+            status = effective_status(kn, g.status, g.pathology)
+            fate = GlandFate(g.position, status, g.pathology, g.site, side, op.day)
             if g.pathology:
                 rec.pathologies.add(g.pathology)
             if g.pathology in ("carcinoma", "atypical_tumor") and side in ("left", "right"):
@@ -106,10 +119,10 @@ def read_record(case: Case, kn: Knowledge) -> Record:  # noqa: C901
             prev = rec.glands.get(g.position)
             if prev is not None and prev.status in kn.gone_statuses:
                 continue
-            if prev is not None and g.status == "not_explored":
+            if prev is not None and status == "not_explored":
                 continue
             rec.glands[g.position] = fate
-            if g.status == "autotransplanted" and op.autograft is None:
+            if status == "autotransplanted" and op.autograft is None:
                 rec.graft_sides.append(None)
         if op.autograft is not None:
             rec.graft_sides.append(op.autograft.side)

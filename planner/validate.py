@@ -18,6 +18,7 @@ from kg.knowledge import Knowledge
 from kg.strict_json import excerpt, field_path
 from ontology.errors import InputError, ParaReopError
 from planner.contract_files import load
+from planner.record import effective_status
 from planner.units import UnitError, to_canonical
 
 
@@ -125,7 +126,7 @@ def semantic_problems(data: dict[str, Any], kn: Knowledge) -> list[tuple[str, st
             ("operations", "the most recent parathyroid operation must be on day 0 (days are relative to it)")
         )
     gone: dict[str, str] = {}
-    for i, op in enumerate(ops):
+    for i, op in sorted(enumerate(ops), key=lambda item: item[1]["day"]):  # earlier means earlier in time
         seen: set[str] = set()
         for j, g in enumerate(op.get("glands", [])):
             pos, status = g["position"], g["status"]
@@ -134,7 +135,8 @@ def semantic_problems(data: dict[str, Any], kn: Knowledge) -> list[tuple[str, st
                 if pos in seen:
                     out.append((f"{where}.position", f"{pos} is recorded twice in the same operation"))
                 seen.add(pos)
-                if pos in gone and status not in ("not_explored", "not_found"):
+                status = effective_status(kn, status, g.get("pathology"))
+                if pos in gone and status in kn.seen_statuses:
                     out.append(
                         (
                             f"{where}.status",
@@ -142,7 +144,7 @@ def semantic_problems(data: dict[str, Any], kn: Knowledge) -> list[tuple[str, st
                             f"so it cannot be {status} now",
                         )
                     )
-                if status in ("removed", "autotransplanted"):
+                if status in kn.gone_statuses:
                     gone.setdefault(pos, f"{status} (operations[{i}])")
         if op.get("iopth"):
             for j, s in enumerate(op["iopth"]["samples"]):

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from kg.errors import KgError
 from kg.oxigraph_view import ReadOnlyStore, oxigraph_store
 from kg.release import release_bytes
 
@@ -34,7 +35,7 @@ PREFIX owl: <http://www.w3.org/2002/07/owl#>
 """
 
 
-class KnowledgeError(RuntimeError):
+class KnowledgeError(KgError):
     """The graph lacks something the planner needs (a broken release, not bad input)."""
 
 

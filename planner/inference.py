@@ -432,15 +432,27 @@ def site_priors(
 # ------------------------------------------------------------------ likelihoods
 
 
-_SE_FP_CACHE: dict[tuple[int, str, str, str], tuple[float, float, list]] = {}
+_SE_FP_VIEWS = 4  # graph views memoized at once (not clinical: bounds the memo's memory)
+_SE_FP_CACHE: dict[int, tuple[Knowledge, dict[tuple[str, str, str], tuple[float, float, list]]]] = {}
 
 
 def se_fp(kn: Knowledge, modality: str, site: str, cause: str) -> tuple[float, float, list]:
-    """Sensitivity and false-positive rate of a modality at a site, for a cause (memoized per graph)."""
-    key = (id(kn), modality, site, cause)
-    hit = _SE_FP_CACHE.get(key)
+    """Sensitivity and false-positive rate of a modality at a site, for a cause (memoized per graph).
+
+    The memo holds the ``Knowledge`` it was computed from and is checked by identity, so a second
+    view of the graph (a what-if, a test) never reads another view's figures, even if the first
+    one's ``id`` is reused; only the last few views are kept.
+    """
+    entry = _SE_FP_CACHE.get(id(kn))
+    if entry is None or entry[0] is not kn:
+        if len(_SE_FP_CACHE) >= _SE_FP_VIEWS:
+            _SE_FP_CACHE.clear()
+        entry = _SE_FP_CACHE[id(kn)] = (kn, {})
+    memo = entry[1]
+    key = (modality, site, cause)
+    hit = memo.get(key)
     if hit is None:
-        hit = _SE_FP_CACHE[key] = _se_fp_uncached(kn, modality, site, cause)
+        hit = memo[key] = _se_fp_uncached(kn, modality, site, cause)
     return hit
 
 

@@ -67,7 +67,7 @@ def biochemical(case: Case, norm: Normalized, kn: Knowledge, out: GateOutcome) -
         out.decision = "defer"
         out.ask(
             "repeat_biochemistry",
-            "Measure calcium (with albumin) and PTH at least six weeks after the last operation.",
+            f"Measure calcium (with albumin) and PTH at least {early.v:g} days after the last operation.",
         )
         return
     last_day = max([c.day for c in post_ca] + [v.day for v in post_pth])
@@ -88,7 +88,7 @@ def biochemical(case: Case, norm: Normalized, kn: Knowledge, out: GateOutcome) -
             facts,
         )
         out.decision = "defer"
-        out.ask("repeat_biochemistry", f"Repeat calcium and PTH after day {early.v:g} (six weeks).", facts)
+        out.ask("repeat_biochemistry", f"Repeat calcium and PTH after day {early.v:g}.", facts)
         return
     judged = [c for c in post_ca if c.day >= early.v]
     pths = [v for v in post_pth if v.day >= early.v]
@@ -112,7 +112,7 @@ def biochemical(case: Case, norm: Normalized, kn: Knowledge, out: GateOutcome) -
             kn,
             "biochemical_diagnosis",
             "unknown",
-            "Calcium and PTH are not both known six weeks or more after the operation.",
+            f"Calcium and PTH are not both known {early.v:g} days or more after the operation.",
             facts,
         )
         out.decision = "defer"
@@ -172,13 +172,13 @@ def biochemical(case: Case, norm: Normalized, kn: Knowledge, out: GateOutcome) -
                     f"Recurrent: hypercalcemia after at least {six.v:g} days of documented normocalcemia", six
                 )
             )
-            msg = "Recurrent PTH-dependent hypercalcemia after more than six months of normal calcium."
+            msg = f"Recurrent PTH-dependent hypercalcemia after more than {six.v:g} days of normal calcium."
         else:
             out.diagnosis = "persistent"
             facts.append(
                 ex.evidence(
                     f"Persistent: hypercalcemia with non-suppressed PTH on day {ca.day}, and calcium was never normal "
-                    f"for {six.v:g} days (six months) after the operation",
+                    f"for {six.v:g} days after the operation",
                     six,
                 )
             )
@@ -276,7 +276,8 @@ def _recurrent_course(norm: Normalized, kn: Knowledge, out: GateOutcome, facts: 
     data, so no operation rests on it until the urine is repeated and FHH is tested for.
     """
     course = next((lr for c, lr in kn.likelihood_ratios.get("course_recurrent", []) if c == "fhh"), None)
-    facts.append(ex.finding("Calcium was documented normal for six months or more after the operation"))
+    six = kn.param("persistence_days")
+    facts.append(ex.finding(f"Calcium was documented normal for {six.v:g} days or more after the operation"))
     if course is not None:
         facts.append(ex.evidence("FHH is lifelong: a normocalcemic interval after surgery excludes it", course))
     lo = kn.param("cccr_fhh_below")
@@ -287,7 +288,7 @@ def _recurrent_course(norm: Normalized, kn: Knowledge, out: GateOutcome, facts: 
             kn,
             "fhh_screen",
             "pass",
-            "FHH excluded by the course: calcium was normal for six months after the operation.",
+            f"FHH excluded by the course: calcium was normal for {six.v:g} days after the operation.",
             facts,
         )
         return

@@ -92,7 +92,7 @@ def features(
     if "atypical_tumor" in rec.pathologies:
         f["prior_atypical_histology"] = ex.finding("Atypical parathyroid tumour in tissue removed before")
     if diagnosis == "recurrent":
-        f["course_recurrent"] = ex.finding("Recurrent course (after six months of normal calcium)")
+        f["course_recurrent"] = ex.finding(f"Recurrent course (after {kn.param('persistence_days').v:g} days of normal calcium)")
     in_situ = [pos for pos in normal_positions(kn) if rec.fate(pos).status not in kn.gone_statuses]
     if (
         rec.iopth_drop is not None and in_situ

@@ -380,12 +380,13 @@ def _imaging_expected_entropy(kn: Knowledge, modality: str, dist: dict[Loc, floa
     return total
 
 
-def _svs_region(kn: Knowledge, loc: Loc) -> frozenset[Loc]:
+def _svs_region(kn: Knowledge, loc: Loc, graft: bool = False) -> frozenset[Loc]:
     """The places a gradient would point to if the tissue were at ``loc``: every site drained by the
-    veins that drain ``loc``, on its side for paired veins (the same rule as findings.collect)."""
+    veins that drain ``loc``, on its side for paired veins (the same rule as findings.collect).
+    ``graft`` reads the graft-arm vein only (graft-arm sampling), otherwise every other vein."""
     out: set[Loc] = set()
     for vein in kn.veins.values():
-        if vein.code == "graft_arm_vein" or loc[0] not in vein.drains:
+        if (vein.code == "graft_arm_vein") != graft or loc[0] not in vein.drains:
             continue
         for site in vein.drains:
             if not kn.sites[site].lateralized:
@@ -414,6 +415,28 @@ def _fna_target(kn: Knowledge, findings: list[Finding], dist: dict[Loc, float]) 
         if any(loc_matches(kn, loc, s[0], s[1]) for s in seen) and (best is None or p > best[0]):
             best = (p, loc)
     return best[1] if best else None
+
+
+def _gradient_gain(kn: Knowledge, test: str, dist: dict[Loc, float], h0: float, graft: bool) -> float:
+    """Expected information gain of a venous-sampling test over the leading places.
+
+    A gradient (probability = sensitivity where the tissue drains into a sampled vein) points to
+    the region that vein drains; no gradient leaves the picture as it was. Graft-arm sampling is
+    the same test read on the graft-arm vein, so both come from the graph's performance figures.
+    """
+    se, fp = kn.performance[test].sensitivity, kn.performance[test].false_positive_rate
+    terms, pno = 0.0, 0.0
+    for loc, p in dist.items():
+        region = _svs_region(kn, loc, graft)
+        if not region:
+            pno += p
+            continue
+        post = [q * (se / fp if l2 in region else 1 - se) for l2, q in dist.items()]
+        z = sum(post)
+        if z > 0:
+            terms += p * se * _entropy(v / z for v in post)
+        pno += p * (1 - se)
+    return max(0.0, h0 - terms - pno * h0)
 
 
 def _ranked_localization_tests(case: Case, kn: Knowledge, findings: list[Finding], locations, causes):  # noqa: C901
@@ -453,18 +476,7 @@ def _ranked_localization_tests(case: Case, kn: Knowledge, findings: list[Finding
         )
     if "selective_venous_sampling" not in done:
         svs = "selective_venous_sampling"
-        se = kn.performance[svs].sensitivity
-        fp = kn.performance[svs].false_positive_rate
-        terms, pno = 0.0, 0.0
-        for loc, p in dist.items():
-            region = _svs_region(kn, loc)
-            post = [q * (se / fp if l2 in region else 1 - se) for l2, q in dist.items()]
-            z = sum(post)
-            if z > 0:
-                terms += p * se * _entropy(v / z for v in post)
-            pno += p * (1 - se)
-        terms += pno * h0
-        eig = max(0.0, h0 - terms)
+        eig = _gradient_gain(kn, svs, dist, h0, graft=False)
         changes = n_top >= 1
         out.append(
             (
@@ -514,7 +526,7 @@ def _ranked_localization_tests(case: Case, kn: Knowledge, findings: list[Finding
                 g,
                 "PTH from both arms: a gradient from the grafted arm points to graft hyperfunction.",
                 [ex.evidence("Graft-arm sampling", kn.performance[g].evidence)],
-                0.5,
+                _gradient_gain(kn, g, dist, h0, graft=True),
                 True,
                 None,
             )

@@ -298,13 +298,14 @@ def _decide(
     else:
         for code, reason, facts, *_ in useful:
             add_test(code, reason, facts)
-        if ops:
-            req_facts = [ex.coded(kn, "tests", "laryngoscopy", "Work-up before any neck reoperation")]
-            add_test(
-                "laryngoscopy",
-                kn.definitions.get(kn.iri("tests", "laryngoscopy") or "", "laryngoscopy"),
-                req_facts,
-            )
+        if ops:  # what the localization gate requires before any operation that may follow (graph)
+            gate_iri = kn.gates["localization"][0]
+            for req in sorted(kn.requires.get(gate_iri, ())):
+                add_test(
+                    req,
+                    kn.definitions.get(kn.iri("tests", req) or "", req),
+                    [ex.graph(f"Work-up before any reoperation: {kn.label('tests', req)}", gate_iri)],
+                )
     for i, t in enumerate(tests):
         t.rank = i + 1
     return decision, ops, tests

@@ -188,6 +188,7 @@ class Knowledge:
     ends_workup: frozenset[str] = frozenset()
     gone_statuses: frozenset[str] = frozenset()
     refuting_histology: frozenset[str] = frozenset()  # pathologies showing the tissue taken was not the gland
+    both_sides: frozenset[str] = frozenset()  # previous-procedure codes that explore both sides by nature
 
     # ------------------------------------------------------------------ lookups
     def iri(self, scheme: str, code: str) -> str | None:
@@ -536,6 +537,7 @@ def _build(store: ReadOnlyStore, version: str) -> Knowledge:  # noqa: C901 - one
         ).items()
     }
     dictating = frozenset(code(x) for x in rd.flagged("dictatesApproach"))
+    both_sides = frozenset(code(x) for x in rd.flagged("exploresBothSides"))
     seen = frozenset(
         code(_val(r["s"])) for r in rd.rows("SELECT ?s WHERE { ?s a/rdfs:subClassOf* prp:GlandSeenStatus }")
     )
@@ -600,6 +602,7 @@ def _build(store: ReadOnlyStore, version: str) -> Knowledge:  # noqa: C901 - one
         seen_statuses=seen,
         gone_statuses=gone,
         refuting_histology=refuting,
+        both_sides=both_sides,
         origin_path=origin_path,
         cause_requires=cause_requires,
         short_labels=short_labels,

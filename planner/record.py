@@ -93,16 +93,7 @@ def read_record(case: Case, kn: Knowledge) -> Record:  # noqa: C901
     ops = sorted(case.operations, key=lambda o: o.day)
     for i, op in enumerate(ops):
         sides = _op_sides(op.glands, kn)
-        if not op.glands and any(
-            p
-            in (
-                "bilateral_exploration",
-                "subtotal_parathyroidectomy",
-                "total_parathyroidectomy_autotransplant",
-                "total_thyroidectomy",
-            )
-            for p in op.procedures
-        ):
+        if not op.glands and any(p in kn.both_sides for p in op.procedures):
             sides = {"left", "right"}
         rec.explored_sides[i] = sides
         for g in op.glands:

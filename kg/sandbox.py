@@ -15,8 +15,9 @@ with ``multiprocessing.connection``, so it never re-imports the caller's ``__mai
 
 The parent waits for the answer until the deadline, then kills the worker (SIGKILL, so no CPU
 stays burnt) and starts a replacement in the background; other queries are answered meanwhile
-by the other workers. A worker still busy after ``slow_after`` seconds is reniced, so that the
-queries of other users keep the CPU while the slow one is waiting to be stopped.
+by the other workers. A worker still busy after ``SLOW_AFTER_S`` seconds is reniced and a
+stand-in worker is started at once, so that the queries of other users keep the CPU and the
+full pool while the slow one is waiting to be stopped (the pool shrinks back afterwards).
 
 Named queries with bound parameters and the planner's own reads stay in process: they are
 bounded by construction.
@@ -176,6 +177,7 @@ class _Worker:
     process: subprocess.Popen[bytes]
     conn: Connection
     pid: int
+    slow: bool = False  # busy past SLOW_AFTER_S: reniced, a stand-in started, retired when done
 
 
 def _launch(spec: WorkerSpec) -> tuple[subprocess.Popen[bytes], Connection]:
@@ -225,12 +227,13 @@ class WorkerPool:
         self._lock = threading.Lock()
         self._closed = False
         self._failure: str | None = None
+        self._pending = 0  # spawns ordered and not finished
         # Every worker is started by this one long-lived thread: PR_SET_PDEATHSIG fires when the
         # *thread* that started a worker ends, and request threads come and go.
         self._supervisor = threading.Thread(target=self._supervise, name="sparql-pool", daemon=True)
         self._supervisor.start()
         for _ in range(size):
-            self._spawns.put(1)
+            self._order_spawn()
 
     # -- lifecycle
 
@@ -241,6 +244,13 @@ class WorkerPool:
             del order
 
     def _start_one(self) -> None:
+        try:
+            self._start_worker()
+        finally:
+            with self._lock:
+                self._pending -= 1
+
+    def _start_worker(self) -> None:
         process, parent_end = _launch(self.spec)
         reply: tuple[Any, ...] = ("failed", "the worker did not start")
         with contextlib.suppress(EOFError, OSError):
@@ -328,7 +338,7 @@ class WorkerPool:
         if reply is None:
             self._discard(worker)
             raise QueryTimeoutError(_stopped(source, timeout_s))
-        self._idle.put(worker)
+        self._give_back(worker)
         return self._unpack(reply, source)
 
     def _take(self, deadline: float, timeout_s: float, source: str) -> _Worker:
@@ -345,24 +355,43 @@ class WorkerPool:
                         f"{_stopped(source, timeout_s)}; every query worker was busy"
                     ) from None
 
-    @staticmethod
-    def _wait(worker: _Worker, deadline: float) -> bool:
-        """Wait for the answer until the deadline; renice a worker that is still busy after a while."""
+    def _wait(self, worker: _Worker, deadline: float) -> bool:
+        """Wait for the answer until the deadline.
+
+        A worker still busy after ``SLOW_AFTER_S`` is probably running away: it is reniced and a
+        stand-in is started at once, so the other clients keep ``size`` workers meanwhile.
+        """
         if worker.conn.poll(max(0.0, min(SLOW_AFTER_S, deadline - time.monotonic()))):
             return True
         with contextlib.suppress(OSError):
             os.setpriority(os.PRIO_PROCESS, worker.pid, 19)
+        worker.slow = True
+        self._order_spawn()
         return worker.conn.poll(max(0.0, deadline - time.monotonic()))
+
+    def _order_spawn(self) -> None:
+        """Start a worker when fewer than ``size`` healthy ones (not slow) are alive or on their way."""
+        with self._lock:
+            healthy = sum(not w.slow for w in self._workers.values())
+            if self._closed or healthy + self._pending >= self.size:
+                return
+            self._pending += 1
+        self._spawns.put(1)
+
+    def _give_back(self, worker: _Worker) -> None:
+        """Return a worker to the idle queue; a slow one (reniced, its stand-in running) retires."""
+        if worker.slow:
+            self._discard(worker)
+        else:
+            self._idle.put(worker)
 
     def _discard(self, worker: _Worker) -> None:
         """Kill a worker (busy past its deadline, or dead) and order its replacement."""
         _kill(worker.process)
         worker.conn.close()
         with self._lock:
-            known = self._workers.pop(worker.pid, None) is not None
-            replace = known and not self._closed
-        if replace:
-            self._spawns.put(1)
+            self._workers.pop(worker.pid, None)
+        self._order_spawn()
 
     def _death(self, worker: _Worker, source: str, timeout_s: float) -> QueryError:
         code = worker.process.returncode

@@ -38,6 +38,7 @@ CLIENTS = 40
 DURATION_S = 20.0
 THINK_S = 0.1
 DEADLINE_S = 2
+WORKERS = int(os.environ.get("BENCH_WORKERS", "3"))
 P99_GOAL_MS = 50.0
 ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 EXAMPLE_PARAMS: dict[str, dict[str, str]] = {
@@ -67,7 +68,18 @@ def _queries() -> list[str]:
 
 def _serve(port: int) -> subprocess.Popen[str]:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "ui.cli", "serve", "--port", str(port), "--timeout-s", str(DEADLINE_S)],
+        [
+            sys.executable,
+            "-m",
+            "ui.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--timeout-s",
+            str(DEADLINE_S),
+            "--workers",
+            str(WORKERS),
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -169,8 +181,10 @@ def main() -> None:
     try:
         for query in queries:  # each named query answers, once, before timing
             httpx.post(url, content=query, headers=HEADERS, timeout=30).raise_for_status()
-        print(f"parareop serve, 2 workers, --timeout-s {DEADLINE_S}, {len(queries)} named query texts, "
-              f"{DURATION_S:g} s per run")  # fmt: skip
+        print(
+            f"parareop serve, {WORKERS} workers, --timeout-s {DEADLINE_S}, "
+            f"{len(queries)} named query texts, {DURATION_S:g} s per run"
+        )
         _print("quiet (40 clients only)", Run(url, queries).go(with_runaway=False), goal=False)
         _print("while a runaway query is stopped again and again", Run(url, queries).go(True), goal=True)
     finally:

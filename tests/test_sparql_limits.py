@@ -255,7 +255,7 @@ class Serve:
     def __init__(self, tmp: Path) -> None:
         self.port = free_port()
         env = {**os.environ, "TMPDIR": str(tmp)}
-        command = ["serve", "--port", str(self.port), "--timeout-s", str(DEADLINE_S)]
+        command = ["serve", "--port", str(self.port), "--timeout-s", str(DEADLINE_S), "--workers", "2"]
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "ui.cli", *command],
             stdout=subprocess.PIPE,

@@ -39,7 +39,7 @@ def register(subparsers: Any) -> None:
         help="kill a query's worker after this many seconds (default: %(default)s)",
     )
     parser.add_argument(
-        "--workers", type=int, default=2, help="query worker processes (default: %(default)s)"
+        "--workers", type=int, default=3, help="query worker processes (default: %(default)s)"
     )
     parser.add_argument(
         "--memory-mb",

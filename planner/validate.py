@@ -84,83 +84,97 @@ def schema_problems(data: Any) -> list[tuple[str, str]]:
     return [_message(e) for e in errors]
 
 
-def semantic_problems(data: dict[str, Any], kn: Knowledge) -> list[tuple[str, str]]:
-    """Checks the schema cannot express: units per analyte, plausible values, the gland record."""
+def _lab_problems(i: int, lab: dict[str, Any], kn: Knowledge) -> list[tuple[str, str]]:
+    """The unit belongs to the analyte, the value is plausible (graph range), the range is ordered."""
+    an, unit, value = lab["analyte"], lab["unit"], lab["value"]
+    allowed = kn.allowed_units.get(an, frozenset())
+    if unit not in allowed:
+        return [
+            (f"labs[{i}].unit", f"{unit!r} is not a unit for {an}; use one of: {', '.join(sorted(allowed))}")
+        ]
+    try:
+        canon, cu = to_canonical(kn, an, value, unit)
+    except UnitError as exc:
+        return [(f"labs[{i}].unit", str(exc))]
     out: list[tuple[str, str]] = []
-    for i, lab in enumerate(data.get("labs", [])):
-        an, unit, value = lab["analyte"], lab["unit"], lab["value"]
-        allowed = kn.allowed_units.get(an, frozenset())
-        if unit not in allowed:
-            out.append(
-                (
-                    f"labs[{i}].unit",
-                    f"{unit!r} is not a unit for {an}; use one of: {', '.join(sorted(allowed))}",
-                )
+    rng = kn.plausible_range(an)
+    if (
+        rng is not None
+        and rng.lower is not None
+        and rng.upper is not None
+        and not rng.lower <= canon <= rng.upper
+    ):
+        out.append(
+            (
+                f"labs[{i}].value",
+                f"{value} {unit} is not a plausible {an} (plausible range {rng.lower:g}-{rng.upper:g} {cu})",
             )
-            continue
-        try:
-            canon, cu = to_canonical(kn, an, value, unit)
-        except UnitError as exc:
-            out.append((f"labs[{i}].unit", str(exc)))
-            continue
-        rng = kn.plausible_range(an)
-        if (
-            rng is not None
-            and rng.lower is not None
-            and rng.upper is not None
-            and not rng.lower <= canon <= rng.upper
-        ):
-            out.append(
-                (
-                    f"labs[{i}].value",
-                    f"{value} {unit} is not a plausible {an} "
-                    f"(plausible range {rng.lower:g}-{rng.upper:g} {cu})",
+        )
+    lo, hi = lab.get("reference_low"), lab.get("reference_high")
+    if lo is not None and hi is not None and lo > hi:
+        out.append((f"labs[{i}].reference_low", f"reference_low {lo} is above reference_high {hi}"))
+    return out
+
+
+def _gland_problems(ops: list[dict[str, Any]], kn: Knowledge) -> list[tuple[str, str]]:
+    """No position twice in one operation; no gland seen after an earlier operation removed it.
+
+    Operations are read in time order (the list may come in any order); "removed" follows the
+    one rule of :func:`planner.record.effective_status`.
+    """
+    out: list[tuple[str, str]] = []
+    gone: dict[str, str] = {}
+    for i, op in sorted(enumerate(ops), key=lambda item: item[1]["day"]):
+        seen: set[str] = set()
+        for j, g in enumerate(op.get("glands", [])):
+            pos, where = g["position"], f"operations[{i}].glands[{j}]"
+            if pos == "supernumerary":
+                continue
+            if pos in seen:
+                out.append((f"{where}.position", f"{pos} is recorded twice in the same operation"))
+            seen.add(pos)
+            status = effective_status(kn, g["status"], g.get("pathology"))
+            if pos in gone and status in kn.seen_statuses:
+                out.append(
+                    (
+                        f"{where}.status",
+                        f"{pos} was already {gone[pos]} at an earlier operation, so it cannot be {status} now",
+                    )
                 )
-            )
-        lo, hi = lab.get("reference_low"), lab.get("reference_high")
-        if lo is not None and hi is not None and lo > hi:
-            out.append((f"labs[{i}].reference_low", f"reference_low {lo} is above reference_high {hi}"))
-    ops = data.get("operations", [])
+            if status in kn.gone_statuses:
+                gone.setdefault(pos, f"{status} (operations[{i}])")
+    return out
+
+
+def _operation_problems(ops: list[dict[str, Any]], kn: Knowledge) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
     if ops and max(op["day"] for op in ops) != 0:
         out.append(
             ("operations", "the most recent parathyroid operation must be on day 0 (days are relative to it)")
         )
-    gone: dict[str, str] = {}
-    for i, op in sorted(enumerate(ops), key=lambda item: item[1]["day"]):  # earlier means earlier in time
-        seen: set[str] = set()
-        for j, g in enumerate(op.get("glands", [])):
-            pos, status = g["position"], g["status"]
-            where = f"operations[{i}].glands[{j}]"
-            if pos != "supernumerary":
-                if pos in seen:
-                    out.append((f"{where}.position", f"{pos} is recorded twice in the same operation"))
-                seen.add(pos)
-                status = effective_status(kn, status, g.get("pathology"))
-                if pos in gone and status in kn.seen_statuses:
-                    out.append(
-                        (
-                            f"{where}.status",
-                            f"{pos} was already {gone[pos]} at an earlier operation, "
-                            f"so it cannot be {status} now",
-                        )
+    out += _gland_problems(ops, kn)
+    for i, op in enumerate(ops):
+        for j, s in enumerate((op.get("iopth") or {}).get("samples", [])):
+            if s["minute"] < -240 or s["minute"] > 240:
+                out.append(
+                    (
+                        f"operations[{i}].iopth.samples[{j}].minute",
+                        f"{s['minute']} minutes is outside the operation (-240 to 240)",
                     )
-                if status in kn.gone_statuses:
-                    gone.setdefault(pos, f"{status} (operations[{i}])")
-        if op.get("iopth"):
-            for j, s in enumerate(op["iopth"]["samples"]):
-                if s["minute"] < -240 or s["minute"] > 240:
-                    out.append(
-                        (
-                            f"operations[{i}].iopth.samples[{j}].minute",
-                            f"{s['minute']} minutes is outside the operation (-240 to 240)",
-                        )
-                    )
+                )
+    return out
+
+
+def _sampling_problems(data: dict[str, Any], kn: Knowledge) -> list[tuple[str, str]]:
+    """A paired vein needs its side; an FNA needs a site a neck needle can reach."""
+    out: list[tuple[str, str]] = []
     for i, vs in enumerate(data.get("venous_sampling", [])):
         for j, s in enumerate(vs["samples"]):
+            vein = kn.veins.get(s["vein"])
             if (
                 s["vein"] != "graft_arm_vein"
-                and s["vein"] in kn.veins
-                and kn.veins[s["vein"]].paired
+                and vein is not None
+                and vein.paired
                 and s.get("side") == "midline"
             ):
                 out.append(
@@ -173,6 +187,13 @@ def semantic_problems(data: dict[str, Any], kn: Knowledge) -> list[tuple[str, st
         if f["site"] in kn.sites and not kn.sites[f["site"]].needle_reachable:
             out.append((f"fna[{i}].site", f"{f['site']} cannot be reached by a neck needle; check the site"))
     return out
+
+
+def semantic_problems(data: dict[str, Any], kn: Knowledge) -> list[tuple[str, str]]:
+    """Checks the schema cannot express: units per analyte, plausible values, the gland record."""
+    out = [p for i, lab in enumerate(data.get("labs", [])) for p in _lab_problems(i, lab, kn)]
+    out += _operation_problems(data.get("operations", []), kn)
+    return out + _sampling_problems(data, kn)
 
 
 def validate_case(data: Any, kn: Knowledge) -> None:

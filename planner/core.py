@@ -29,6 +29,7 @@ from planner.inference import (
     posterior,
     se_fp,
     site_priors,
+    vein_region,
 )
 from planner.iopth import iopth_plan
 from planner.models import Case, CauseItem, LocationItem, OperationItem, Plan, Target, TestItem
@@ -387,15 +388,8 @@ def _svs_region(kn: Knowledge, loc: Loc, graft: bool = False) -> frozenset[Loc]:
     ``graft`` reads the graft-arm vein only (graft-arm sampling), otherwise every other vein."""
     out: set[Loc] = set()
     for vein in kn.veins.values():
-        if (vein.code == "graft_arm_vein") != graft or loc[0] not in vein.drains:
-            continue
-        for site in vein.drains:
-            if not kn.sites[site].lateralized:
-                out.add((site, "midline"))
-            elif vein.paired and loc[1] in ("left", "right"):
-                out.add((site, loc[1]))
-            else:
-                out |= {(site, "left"), (site, "right")}
+        if (vein.code == "graft_arm_vein") == graft and loc[0] in vein.drains:
+            out |= vein_region(kn, vein, loc[1])
     return frozenset(out)
 
 
@@ -713,12 +707,10 @@ def _operations(kn: Knowledge, locations, causes, findings, rec, case: Case) -> 
         remaining = sum(1 for pos in normal_positions(kn) if rec.fate(pos).status not in kn.gone_statuses)
         cryo = kn.param("cryo_max_remaining_glands")
         # an operation in the neck takes one of the remaining glands; one on a graft bed takes none
-        in_neck = any("ExtracervicalGraftSite" not in kn.sites[s].classes for s in pr.reaches if s in kn.sites)
-        if (
-            remaining - (1 if in_neck else 0) <= cryo.v
-            and "cryopreservation" not in adj
-            and pr.is_operation
-        ):
+        in_neck = any(
+            "ExtracervicalGraftSite" not in kn.sites[s].classes for s in pr.reaches if s in kn.sites
+        )
+        if remaining - (1 if in_neck else 0) <= cryo.v and "cryopreservation" not in adj and pr.is_operation:
             adj.append("cryopreservation")
         facts = [
             ex.graph(

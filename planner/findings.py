@@ -11,8 +11,8 @@ from collections import defaultdict
 from kg.knowledge import Knowledge
 from planner import explain as ex
 from planner.explain import Link
-from planner.inference import Finding, side_of
-from planner.models import Case
+from planner.inference import Finding, Loc, side_of, vein_region
+from planner.models import Case, Imaging, VenousSample
 from planner.normalize import Normalized
 from planner.record import Record
 from planner.units import pth_to_canonical
@@ -35,31 +35,27 @@ def _uncoded(kn: Knowledge, modality: str, day: int | None) -> Link:
     )
 
 
-def collect(
-    case: Case, norm: Normalized, rec: Record, diagnosis: str, kn: Knowledge
-) -> tuple[list[Finding], list[Link]]:  # noqa: C901
-    dropped: list[Link] = []
-    studies: dict[tuple[str, int | None], list] = defaultdict(list)
-    for im in case.imaging:
-        studies[(im.modality, im.day)].append(im)
-    out: list[Finding] = []
-    for (modality, day), items in sorted(
-        studies.items(), key=lambda kv: (kv[0][1] if kv[0][1] is not None else 0, kv[0][0])
-    ):
-        preop = day is not None and day < 0
-        pos, neg, size, foci, whole_neg, uncoded = [], [], None, 1, False, False
-        for im in items:
-            if im.result == "unstructured":
-                uncoded = True
-                continue
-            if im.result == "negative":
-                if im.site:
-                    neg.append((im.site, side_of(kn, im.site, im.side)))
-                else:
-                    whole_neg = True
-                continue
-            if im.site is None:
-                continue
+def _imaging_finding(
+    kn: Knowledge, rec: Record, modality: str, day: int | None, items: list[Imaging], dropped: list[Link]
+) -> Finding | None:
+    """One study (a modality on a day) as one finding; ``None`` when it holds nothing to weigh.
+
+    A focus seen before an operation at a site that operation explored no longer counts; an
+    uncoded (``unstructured``) result counts as done but moves no probability.
+    """
+    preop = day is not None and day < 0
+    pos: list[tuple[Loc, float]] = []
+    neg: list[Loc] = []
+    size, foci, whole_neg, uncoded = None, 1, False, False
+    for im in items:
+        if im.result == "unstructured":
+            uncoded = True
+        elif im.result == "negative":
+            if im.site:
+                neg.append((im.site, side_of(kn, im.site, im.side)))
+            else:
+                whole_neg = True
+        elif im.site is not None:
             side = side_of(kn, im.site, im.side)
             if preop and any(d > (day or 0) for d in rec.explored.get((im.site, side or "midline"), [])):
                 dropped.append(
@@ -71,64 +67,75 @@ def collect(
             pos.append(((im.site, side), _exponent(kn, im.result, im.appearance, modality)))
             size = max(size or 0, im.size_mm or 0) or None
             foci = max(foci, im.foci or 1)
-        if uncoded:
-            dropped.append(_uncoded(kn, modality, day))
-        if not pos and not neg and not whole_neg:
-            if uncoded:  # done, so not proposed again, but it moves no probability
-                out.append(Finding("imaging", modality, dropped[-1]["text"] or "", [], [], False, day))
-            continue
-        label = f"{kn.label('modalities', modality)} day {day}: " + (
-            ", ".join(kn.site_name(s, d) for (s, d), _ in pos) or "negative"
+    if uncoded:
+        dropped.append(_uncoded(kn, modality, day))
+    if not pos and not neg and not whole_neg:
+        # an uncoded study is done, so not proposed again, but it moves no probability
+        return (
+            Finding("imaging", modality, dropped[-1]["text"] or "", [], [], False, day) if uncoded else None
         )
-        out.append(Finding("imaging", modality, label, pos, neg, whole_neg and not pos, day, size, foci))
-    thr = kn.param("svs_gradient_ratio")
-    gthr = kn.param("graft_arm_gradient_ratio")
+    label = f"{kn.label('modalities', modality)} day {day}: " + (
+        ", ".join(kn.site_name(s, d) for (s, d), _ in pos) or "negative"
+    )
+    return Finding("imaging", modality, label, pos, neg, whole_neg and not pos, day, size, foci)
+
+
+def _imaging_findings(case: Case, rec: Record, kn: Knowledge, dropped: list[Link]) -> list[Finding]:
+    studies: dict[tuple[str, int | None], list[Imaging]] = defaultdict(list)
+    for im in case.imaging:
+        studies[(im.modality, im.day)].append(im)
+    out = []
+    for (modality, day), items in sorted(studies.items(), key=lambda kv: (kv[0][1] or 0, kv[0][0])):
+        found = _imaging_finding(kn, rec, modality, day, items, dropped)
+        if found is not None:
+            out.append(found)
+    return out
+
+
+def _venous_findings(case: Case, kn: Knowledge) -> list[Finding]:
+    """Each sampling as one finding per kind (neck and mediastinal veins; the graft arm)."""
+    out = []
     for vs in case.venous_sampling:
         periph = pth_to_canonical(kn, vs.peripheral_pth, vs.unit)
         for graft in (False, True):
             samples = [s for s in vs.samples if (s.vein == "graft_arm_vein") == graft]
-            if not samples:
-                continue
-            t = gthr if graft else thr
-            pos, covered, parts = [], set(), []
-            for s in samples:
-                vein = kn.veins.get(s.vein)
-                if vein is None:
-                    continue
-                ratio = pth_to_canonical(kn, s.pth, vs.unit) / periph
-                locs = set()
-                for site in vein.drains:
-                    if not kn.sites[site].lateralized:
-                        locs.add((site, "midline"))
-                    elif vein.paired and s.side in ("left", "right"):
-                        locs.add((site, s.side))
-                    else:
-                        locs |= {(site, "left"), (site, "right")}
-                covered |= locs
-                parts.append(f"{s.vein} {s.side or ''} {ratio:.1f}x".replace("  ", " "))
-                if ratio >= t.v:
-                    pos += [(loc, 1.0) for loc in sorted(locs, key=str)]
-            mod = "graft_arm_venous_sampling" if graft else "selective_venous_sampling"
-            out.append(
-                Finding(
-                    "svs",
-                    mod,
-                    f"{kn.label('tests', mod)} day {vs.day}: "
-                    + ", ".join(parts)
-                    + (f" (gradient >= {t.v:g}x)" if pos else " (no gradient)"),
-                    pos,
-                    [],
-                    not pos,
-                    vs.day,
-                    covered=covered,
-                    confirmatory=bool(pos),
-                )
-            )
+            if samples:
+                out.append(_sampling_finding(kn, vs.day, samples, vs.unit, periph, graft))
+    return out
+
+
+def _sampling_finding(
+    kn: Knowledge, day: int | None, samples: list[VenousSample], unit: str, periph: float, graft: bool
+) -> Finding:
+    t = kn.param("graft_arm_gradient_ratio" if graft else "svs_gradient_ratio")
+    pos: list[tuple[Loc, float]] = []
+    covered: set[Loc] = set()
+    parts = []
+    for s in samples:
+        vein = kn.veins.get(s.vein)
+        if vein is None:
+            continue
+        ratio = pth_to_canonical(kn, s.pth, unit) / periph
+        locs = vein_region(kn, vein, s.side)
+        covered |= locs
+        parts.append(f"{s.vein} {s.side or ''} {ratio:.1f}x".replace("  ", " "))
+        if ratio >= t.v:
+            pos += [(loc, 1.0) for loc in sorted(locs, key=str)]
+    mod = "graft_arm_venous_sampling" if graft else "selective_venous_sampling"
+    label = (
+        f"{kn.label('tests', mod)} day {day}: "
+        + ", ".join(parts)
+        + (f" (gradient >= {t.v:g}x)" if pos else " (no gradient)")
+    )
+    return Finding("svs", mod, label, pos, [], not pos, day, covered=covered, confirmatory=bool(pos))
+
+
+def _fna_findings(case: Case, norm: Normalized, kn: Knowledge) -> list[Finding]:
+    """Each washout against its serum PTH (the case's, or the nearest lab within the graph's window)."""
     ratio_thr = kn.param("fna_washout_ratio")
+    out = []
     for f in case.fna:
-        serum = f.serum_pth
-        unit = f.unit
-        if serum is None:
+        if f.serum_pth is None:
             lab = (
                 norm.nearest("pth_intact", f.day or 0, int(kn.param("fna_serum_pairing_days").v))
                 if f.day is not None
@@ -136,11 +143,11 @@ def collect(
             )
             serum_c = lab.value if lab else None
         else:
-            serum_c = pth_to_canonical(kn, serum, unit)
-        wash = pth_to_canonical(kn, f.pth_washout, unit)
-        loc = (f.site, side_of(kn, f.site, f.side))
+            serum_c = pth_to_canonical(kn, f.serum_pth, f.unit)
         if serum_c is None or serum_c <= 0:
             continue
+        wash = pth_to_canonical(kn, f.pth_washout, f.unit)
+        loc = (f.site, side_of(kn, f.site, f.side))
         ratio = wash / serum_c
         positive = ratio > ratio_thr.v
         label = f"FNA washout at {kn.site_name(f.site, f.side)}: {wash:.0f} vs serum {serum_c:.0f} pg/mL ({ratio:.0f}x)"
@@ -156,4 +163,15 @@ def collect(
                 confirmatory=positive,
             )
         )
+    return out
+
+
+def collect(
+    case: Case, norm: Normalized, rec: Record, diagnosis: str, kn: Knowledge
+) -> tuple[list[Finding], list[Link]]:
+    """Every localizing observation of the case, and the facts of what was not counted (and why)."""
+    dropped: list[Link] = []
+    out = _imaging_findings(case, rec, kn, dropped)
+    out += _venous_findings(case, kn)
+    out += _fna_findings(case, norm, kn)
     return out, dropped

@@ -15,7 +15,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from kg.knowledge import Knowledge
+from kg.knowledge import Knowledge, Vein
 from planner import explain as ex
 from planner.explain import Link
 from planner.models import Case
@@ -61,6 +61,24 @@ def side_of(kn: Knowledge, site: str, side: str | None) -> str | None:
     return side
 
 
+def vein_region(kn: Knowledge, vein: Vein, side: str | None) -> set[Loc]:
+    """The places whose blood a vein carries: every site it drains, on the sampled side for a
+    paired vein, on both sides when the side is unknown; a midline site once.
+
+    The one rule of "drained region", read by the findings (a gradient) and by the expected gain
+    of venous sampling alike.
+    """
+    out: set[Loc] = set()
+    for site in vein.drains:
+        if not kn.sites[site].lateralized:
+            out.add((site, "midline"))
+        elif vein.paired and side in ("left", "right"):
+            out.add((site, side))
+        else:
+            out |= {(site, "left"), (site, "right")}
+    return out
+
+
 def loc_matches(kn: Knowledge, loc: Loc, site: str, side: str | None) -> bool:
     if loc[0] != site:
         return False
@@ -92,7 +110,9 @@ def features(
     if "atypical_tumor" in rec.pathologies:
         f["prior_atypical_histology"] = ex.finding("Atypical parathyroid tumour in tissue removed before")
     if diagnosis == "recurrent":
-        f["course_recurrent"] = ex.finding(f"Recurrent course (after {kn.param('persistence_days').v:g} days of normal calcium)")
+        f["course_recurrent"] = ex.finding(
+            f"Recurrent course (after {kn.param('persistence_days').v:g} days of normal calcium)"
+        )
     in_situ = [pos for pos in normal_positions(kn) if rec.fate(pos).status not in kn.gone_statuses]
     if (
         rec.iopth_drop is not None and in_situ

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kg.knowledge import Knowledge
-from planner.models import Case
+from planner.models import Case, Operation
 
 THYMECTOMY_CODE = {"cervical": "cervical_thymectomy", "complete": "complete_thymectomy"}
 
@@ -88,74 +88,92 @@ def _op_sides(op_glands: list, kn: Knowledge) -> set[str]:
     return sides
 
 
-def read_record(case: Case, kn: Knowledge) -> Record:  # noqa: C901
+def _read_glands(op: Operation, kn: Knowledge, rec: Record) -> None:
+    """Each gland's fate; a gland gone at an earlier operation stays gone, one not explored keeps its fate."""
+    for g in op.glands:
+        side = g.side or kn.positions.get(g.position, ("", None))[1]
+        status = effective_status(kn, g.status, g.pathology)
+        fate = GlandFate(g.position, status, g.pathology, g.site, side, op.day)
+        if g.pathology:
+            rec.pathologies.add(g.pathology)
+        if g.pathology in ("carcinoma", "atypical_tumor") and side in ("left", "right"):
+            rec.carcinoma_sides.add(side)
+        if g.position == "supernumerary":
+            rec.supernumerary.append(fate)
+            continue
+        prev = rec.glands.get(g.position)
+        if prev is not None and (prev.status in kn.gone_statuses or status == "not_explored"):
+            continue
+        rec.glands[g.position] = fate
+        if status == "autotransplanted" and op.autograft is None:
+            rec.graft_sides.append(None)
+    if op.autograft is not None:
+        rec.graft_sides.append(op.autograft.side)
+
+
+def _read_rupture(op: Operation, kn: Knowledge, rec: Record, sides: set[str]) -> None:
+    if op.capsule_rupture:
+        removed_sides = {
+            g.side or kn.positions.get(g.position, ("", None))[1]
+            for g in op.glands
+            if g.status in ("removed", "partially_removed")
+        }
+        rec.rupture_sides |= {s for s in removed_sides if s in ("left", "right")} or sides
+
+
+def _procedure_codes(op: Operation) -> list[str]:
+    codes = list(op.procedures)
+    if op.thymectomy in THYMECTOMY_CODE:
+        codes.append(THYMECTOMY_CODE[op.thymectomy])
+    return list(dict.fromkeys(codes))  # a thymectomy named twice (procedure and field) is one thymectomy
+
+
+def _read_procedures(op: Operation, kn: Knowledge, rec: Record, sides: set[str]) -> None:
+    """The tissue each procedure removed (graph site factors) and the sites it explored."""
+    for code in _procedure_codes(op):
+        proc = kn.procedures.get(code)
+        if proc is None:
+            continue
+        lobe_sides = set(op.thyroid_removed) or ({"left", "right"} if code in kn.both_sides else sides)
+        for site in proc.removes:
+            target_sides = lobe_sides if site == "intrathyroidal" else {"left", "right", "midline"}
+            ev = kn.site_factors.get((code, site))
+            if ev is None:
+                continue
+            for s in target_sides:
+                f, why = rec.removed_factor.get((site, s), (1.0, []))
+                rec.removed_factor[(site, s)] = (f * ev.v, [*why, ev.iri])
+                rec.explored.setdefault((site, s), []).append(op.day)
+        for site in proc.explores:
+            for s in (sides or {"left", "right"}) | {"midline"}:
+                rec.explored.setdefault((site, s), []).append(op.day)
+
+
+def _read_gland_sites(op: Operation, kn: Knowledge, rec: Record) -> None:
+    """Where the surgeon looked for each gland (its recorded site, or its usual one) counts as explored."""
+    for g in op.glands:
+        if g.status == "not_explored" or g.position not in kn.positions:
+            continue
+        origin, pside = kn.positions[g.position]
+        site = g.site or kn.usual_site.get(origin)
+        side = g.side or pside
+        if site and side:
+            key = (site, side if kn.sites[site].lateralized else "midline")
+            rec.explored.setdefault(key, []).append(op.day)
+
+
+def read_record(case: Case, kn: Knowledge) -> Record:
+    """Read every previous operation in time order into one record of what is left and where."""
     rec = Record()
-    ops = sorted(case.operations, key=lambda o: o.day)
-    for i, op in enumerate(ops):
+    for i, op in enumerate(sorted(case.operations, key=lambda o: o.day)):
         sides = _op_sides(op.glands, kn)
         if not op.glands and any(p in kn.both_sides for p in op.procedures):
             sides = {"left", "right"}
         rec.explored_sides[i] = sides
-        for g in op.glands:
-            side = g.side or kn.positions.get(g.position, ("", None))[1]
-            status = effective_status(kn, g.status, g.pathology)
-            fate = GlandFate(g.position, status, g.pathology, g.site, side, op.day)
-            if g.pathology:
-                rec.pathologies.add(g.pathology)
-            if g.pathology in ("carcinoma", "atypical_tumor") and side in ("left", "right"):
-                rec.carcinoma_sides.add(side)
-            if g.position == "supernumerary":
-                rec.supernumerary.append(fate)
-                continue
-            prev = rec.glands.get(g.position)
-            if prev is not None and prev.status in kn.gone_statuses:
-                continue
-            if prev is not None and status == "not_explored":
-                continue
-            rec.glands[g.position] = fate
-            if status == "autotransplanted" and op.autograft is None:
-                rec.graft_sides.append(None)
-        if op.autograft is not None:
-            rec.graft_sides.append(op.autograft.side)
-        if op.capsule_rupture:
-            removed_sides = {
-                g.side or kn.positions.get(g.position, ("", None))[1]
-                for g in op.glands
-                if g.status in ("removed", "partially_removed")
-            }
-            rec.rupture_sides |= {s for s in removed_sides if s in ("left", "right")} or sides
-        codes = list(op.procedures)
-        if op.thymectomy in THYMECTOMY_CODE:
-            codes.append(THYMECTOMY_CODE[op.thymectomy])
-        codes = list(dict.fromkeys(codes))  # a thymectomy named twice (procedure and field) is one thymectomy
-        for code in codes:
-            proc = kn.procedures.get(code)
-            if proc is None:
-                continue
-            lobe_sides = set(op.thyroid_removed) or (
-                {"left", "right"} if code == "total_thyroidectomy" else sides
-            )
-            for site in proc.removes:
-                target_sides = lobe_sides if site == "intrathyroidal" else {"left", "right", "midline"}
-                ev = kn.site_factors.get((code, site))
-                if ev is None:
-                    continue
-                for s in target_sides:
-                    f, why = rec.removed_factor.get((site, s), (1.0, []))
-                    rec.removed_factor[(site, s)] = (f * ev.v, [*why, ev.iri])
-                    rec.explored.setdefault((site, s), []).append(op.day)
-            for site in proc.explores:
-                for s in (sides or {"left", "right"}) | {"midline"}:
-                    rec.explored.setdefault((site, s), []).append(op.day)
-        for g in op.glands:
-            if g.status == "not_explored" or g.position not in kn.positions:
-                continue
-            origin, pside = kn.positions[g.position]
-            site = g.site or kn.usual_site.get(origin)
-            side = g.side or pside
-            if site and side:
-                key = (site, side if kn.sites[site].lateralized else "midline")
-                rec.explored.setdefault(key, []).append(op.day)
+        _read_glands(op, kn, rec)
+        _read_rupture(op, kn, rec, sides)
+        _read_procedures(op, kn, rec, sides)
+        _read_gland_sites(op, kn, rec)
         if op.day == 0 and op.iopth is not None:
             _iopth(op, kn, rec)
     return rec

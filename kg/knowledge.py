@@ -189,6 +189,7 @@ class Knowledge:
     gone_statuses: frozenset[str] = frozenset()
     refuting_histology: frozenset[str] = frozenset()  # pathologies showing the tissue taken was not the gland
     both_sides: frozenset[str] = frozenset()  # previous-procedure codes that explore both sides by nature
+    adjunct_needs: dict[str, frozenset[str]] = field(default_factory=dict)  # adjunct -> modalities seeing it
 
     # ------------------------------------------------------------------ lookups
     def iri(self, scheme: str, code: str) -> str | None:
@@ -538,6 +539,10 @@ def _build(store: ReadOnlyStore, version: str) -> Knowledge:  # noqa: C901 - one
     }
     dictating = frozenset(code(x) for x in rd.flagged("dictatesApproach"))
     both_sides = frozenset(code(x) for x in rd.flagged("exploresBothSides"))
+    adjunct_needs = {
+        code(k): frozenset(code(x) for x in v)
+        for k, v in rd.pairs("SELECT ?a ?m WHERE { ?a prp:needsPositiveStudy ?m }", "a", "m").items()
+    }
     seen = frozenset(
         code(_val(r["s"])) for r in rd.rows("SELECT ?s WHERE { ?s a/rdfs:subClassOf* prp:GlandSeenStatus }")
     )
@@ -603,6 +608,7 @@ def _build(store: ReadOnlyStore, version: str) -> Knowledge:  # noqa: C901 - one
         gone_statuses=gone,
         refuting_histology=refuting,
         both_sides=both_sides,
+        adjunct_needs=adjunct_needs,
         origin_path=origin_path,
         cause_requires=cause_requires,
         short_labels=short_labels,

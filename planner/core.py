@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
@@ -585,171 +586,216 @@ def _cover_foci(scored: list, foci: list[Loc]) -> dict[str, list[Loc]]:
     return out
 
 
-def _operations(kn: Knowledge, locations, causes, findings, rec, case: Case) -> list[OperationItem]:  # noqa: C901
+@dataclass(frozen=True)
+class _OpContext:
+    """What every candidate operation is judged against (computed once per plan)."""
+
+    kn: Knowledge
+    locations: list[tuple[Loc, float]]
+    dist: dict[Loc, float]
+    causes: dict[str, float]
+    lead: str
+    top2: frozenset[str]
+    syndromes: frozenset[str]
+    foci: list[Loc]
+    in_situ: int
+    carc_thr: float
+    mgd_thr: float
+    min_cov: float
+    minpost: float
+
+    @property
+    def top(self) -> tuple[Loc, float]:
+        return self.locations[0]
+
+    def localized(self) -> bool:
+        return self.top[1] >= self.minpost
+
+
+def _op_context(kn: Knowledge, locations, causes, findings, rec, case: Case) -> _OpContext:
+    return _OpContext(
+        kn=kn,
+        locations=locations,
+        dist=dict(locations),
+        causes=causes,
+        lead=_leading(causes),
+        top2=frozenset(sorted((c for c in causes if c != "fhh"), key=lambda c: -causes[c])[:2]),
+        syndromes=frozenset(case.patient.syndromes),
+        foci=localized_foci(findings, kn),
+        in_situ=sum(1 for pos in normal_positions(kn) if rec.fate(pos).status not in kn.gone_statuses),
+        carc_thr=kn.param("carcinoma_leading_probability").v,
+        mgd_thr=kn.param("multiglandular_leading_probability").v,
+        min_cov=kn.param("min_operation_coverage").v,
+        minpost=kn.param("localization_min_posterior").v,
+    )
+
+
+def _excluded(ctx: _OpContext) -> set[str]:
+    """Operations contraindicated by the leading cause, or by a carcinoma likely enough to matter."""
+    out: set[str] = set()
+    for c, p in ctx.causes.items():
+        if c == ctx.lead or (c == "carcinoma" and p >= ctx.carc_thr):
+            out |= {code for code, pr in ctx.kn.procedures.items() if c in pr.contraindicated}
+    return out
+
+
+def _listed(ctx: _OpContext, code: str, pr) -> bool:
+    """Whether an operation is a candidate at all: indicated for a likely cause or a syndrome; one
+    only for causes that dictate their own approach only when such a cause is likely; enough glands."""
+    if not pr.is_operation or ctx.kn.iri("operations", code) is None:
+        return False
+    syndrome = bool(ctx.syndromes & pr.indicated)
+    if pr.indicated and not (ctx.top2 & pr.indicated) and not syndrome:
+        return False
+    own = pr.indicated & ctx.kn.dictating_causes
+    if own and own >= (pr.indicated & set(ctx.causes)) and not syndrome:
+        floor = {"carcinoma": ctx.carc_thr}
+        if not any(ctx.causes.get(c, 0) >= floor.get(c, ctx.mgd_thr) for c in own):
+            return False
+    return ctx.in_situ >= pr.min_glands_in_situ
+
+
+def _rank_key(ctx: _OpContext, code: str, pr, cov: float, side: str | None) -> tuple:
+    """Oncologic first, then what reaches every focus, the cause's own operation; localized: aim
+    at the leading site; diffuse: the operation that reaches most of the probability, gentlest first."""
+    top_site = ctx.top[0][0]
+    indicated = ctx.lead in pr.indicated and ctx.causes[ctx.lead] >= (
+        ctx.mgd_thr if ctx.lead == "multiglandular_disease" else 0
+    )
+    head = (
+        not (ctx.causes.get("carcinoma", 0) >= ctx.carc_thr and "carcinoma" in pr.indicated),
+        not (len(ctx.foci) < 2 or all(_within(pr, f, side) for f in ctx.foci)),
+        not (indicated and ctx.lead in ctx.kn.dictating_causes),
+    )
+    syndrome = bool(ctx.syndromes & pr.indicated)
+    preferred_top = top_site in pr.preferred
+    if ctx.localized():
+        tail = (
+            top_site not in pr.reaches,
+            not preferred_top,
+            not indicated,
+            not syndrome,
+            -round(cov, 6),
+            pr.invasiveness,
+        )
+    else:
+        tail = (-round(cov, 1), pr.invasiveness, not preferred_top, not indicated, not syndrome)
+    return (*head, *tail, code)
+
+
+def _scored(ctx: _OpContext) -> list[tuple]:
+    excluded = _excluded(ctx)
+    scored = []
+    for code, pr in ctx.kn.procedures.items():
+        if code in excluded or code == "prior_procedures" or not _listed(ctx, code, pr):
+            continue
+        side = _best_side(ctx.dist, pr) if pr.one_side else None
+        cov = sum(p for loc, p in ctx.dist.items() if _within(pr, loc, side))
+        if cov >= ctx.min_cov:
+            scored.append((_rank_key(ctx, code, pr, cov, side), code, pr, cov, side))
+    scored.sort(key=lambda t: t[0])
+    return scored
+
+
+def _op_targets(
+    ctx: _OpContext, code: str, pr, side: str | None, cover: dict[str, list[Loc]]
+) -> list[Target]:
+    if code in cover:
+        return [Target(site=s, side=d) for s, d in cover[code]]  # type: ignore[arg-type]
+    if len(ctx.foci) >= 2 and all(_within(pr, f, side) for f in ctx.foci):
+        return [Target(site=s, side=d) for s, d in ctx.foci]  # type: ignore[arg-type]
+    if "multiglandular_disease" in pr.indicated:
+        return _targets([(loc, p) for loc, p in ctx.locations if loc[0] in pr.reaches], ctx.kn, ctx.minpost)
+    reached = [(loc, p) for loc, p in ctx.locations if _within(pr, loc, side)]
+    if not ctx.localized():  # diffuse: every reached place that holds a real share
+        reached = [(loc, p) for loc, p in reached if p >= ctx.min_cov] or reached
+    return [Target(site=s, side=d) for (s, d), _ in reached[: 1 if ctx.localized() else 4]]  # type: ignore[arg-type]
+
+
+def _op_adjuncts(ctx: _OpContext, pr, tg: list[Target], findings) -> list[str]:
+    """The operation's adjuncts (graph); one that needs a positive study (prp:needsPositiveStudy:
+    ultrasound marking, a gamma probe) only when such a study saw the target; cryopreservation when
+    the operation may leave too few glands (the graph's limit)."""
+    kn = ctx.kn
+    adj = [a for a in pr.adjuncts if a not in kn.adjunct_needs]
+    for a in pr.adjuncts:
+        needs = kn.adjunct_needs.get(a)
+        if (
+            needs
+            and tg
+            and any(
+                x.modality in needs
+                and any(loc_matches(kn, (tg[0].site, tg[0].side), p[0], p[1]) for p, _ in x.positives)
+                for x in findings
+            )
+        ):
+            adj.append(a)
+    # an operation in the neck takes one of the remaining glands; one on a graft bed takes none
+    in_neck = any("ExtracervicalGraftSite" not in kn.sites[s].classes for s in pr.reaches if s in kn.sites)
+    if ctx.in_situ - (1 if in_neck else 0) <= kn.param("cryo_max_remaining_glands").v and pr.is_operation:
+        adj.append("cryopreservation")
+    return sorted(set(adj))
+
+
+def _op_facts(ctx: _OpContext, code: str, pr, cov: float, cover: dict[str, list[Loc]]) -> list[Link]:
+    kn, lead = ctx.kn, ctx.lead
+    shown = {x[0] for x, _ in ctx.locations[:5]}
+    facts = [
+        ex.graph(f"{pr.label} reaches {', '.join(sorted(s for s in pr.reaches if s in shown))}", pr.iri),
+        ex.finding(f"Covers {cov:.0%} of the location probability"),
+    ]
+    if ctx.top[0][0] in pr.preferred:
+        facts.append(ex.graph(f"Preferred approach for {kn.site_name(ctx.top[0][0])}", pr.iri))
+    if code in cover and len(cover) > 1:
+        others = [kn.label("operations", c) for c in cover if c != code]
+        facts.append(
+            ex.finding(
+                f"Together with {', '.join(others)}: the separately localized foci need "
+                "different approaches (one sitting or staged)"
+            )
+        )
+    if lead in pr.indicated:
+        facts.append(
+            ex.coded(
+                kn,
+                "suspected_causes",
+                lead,
+                f"Indicated for the leading cause, {lead.replace('_', ' ')} ({ctx.causes[lead]:.0%})",
+            )
+        )
+    for r in pr.risks:
+        facts.append(ex.evidence(f"Risk: {r.label.removeprefix('risk: ')} {r.v:.1%}", r))
+    return facts
+
+
+def _operations(kn: Knowledge, locations, causes, findings, rec, case: Case) -> list[OperationItem]:
+    """The operations that reach the likely places, ranked; when no one operation reaches every
+    localized focus, the combination that does goes first; the approach of choice for each leading
+    place stays on the list."""
     if not locations:
         return []
-    dist = dict(locations)
-    lead = _leading(causes)
-    carc_thr = kn.param("carcinoma_leading_probability").v
-    mgd_thr = kn.param("multiglandular_leading_probability").v
-    top_loc, top_p = locations[0]
-    excluded: set[str] = set()
-    for c, p in causes.items():
-        if c == lead or (c == "carcinoma" and p >= carc_thr):
-            excluded |= {code for code, pr in kn.procedures.items() if c in pr.contraindicated}
-    top2 = sorted((c for c in causes if c != "fhh"), key=lambda c: -causes[c])[:2]
-    foci = localized_foci(findings, kn)
-    min_cov = kn.param("min_operation_coverage").v
-    minpost = kn.param("localization_min_posterior").v
-    scored = []
-    for code, pr in kn.procedures.items():
-        if not pr.is_operation or code in excluded or code == "prior_procedures":
-            continue
-        if kn.iri("operations", code) is None:
-            continue
-        if (
-            pr.indicated
-            and not (set(top2) & pr.indicated)
-            and not any(s in pr.indicated for s in case.patient.syndromes)
-        ):
-            continue
-        own = pr.indicated & kn.dictating_causes
-        if (
-            own
-            and own >= (pr.indicated & set(causes))
-            and not any(s in pr.indicated for s in case.patient.syndromes)
-        ):
-            # an operation only for causes that dictate their own approach is listed when one of them is likely
-            floor = {"carcinoma": carc_thr}
-            if not any(causes.get(c, 0) >= floor.get(c, mgd_thr) for c in own):
-                continue
-        in_situ = sum(1 for pos in normal_positions(kn) if rec.fate(pos).status not in kn.gone_statuses)
-        if in_situ < pr.min_glands_in_situ:
-            continue
-        side = _best_side(dist, pr) if pr.one_side else None
-        cov = sum(p for loc, p in dist.items() if _within(pr, loc, side))
-        if cov < min_cov:
-            continue
-        reaches_all = len(foci) < 2 or all(_within(pr, f, side) for f in foci)
-        reaches_top = top_loc[0] in pr.reaches
-        preferred_top = top_loc[0] in pr.preferred
-        indicated = lead in pr.indicated and causes[lead] >= (
-            mgd_thr if lead == "multiglandular_disease" else 0
-        )
-        syndrome = any(s in pr.indicated for s in case.patient.syndromes)
-        oncologic = causes.get("carcinoma", 0) >= carc_thr and "carcinoma" in pr.indicated
-        dictated = indicated and lead in kn.dictating_causes
-        if top_p >= minpost:  # localized: aim at the leading site
-            key = (
-                not oncologic,
-                not reaches_all,
-                not dictated,
-                not reaches_top,
-                not preferred_top,
-                not indicated,
-                not syndrome,
-                -round(cov, 6),
-                pr.invasiveness,
-                code,
-            )
-        else:  # diffuse: the operation that reaches most of the probability, gentlest first
-            key = (
-                not oncologic,
-                not reaches_all,
-                not dictated,
-                -round(cov, 1),
-                pr.invasiveness,
-                not preferred_top,
-                not indicated,
-                not syndrome,
-                code,
-            )
-        scored.append((key, code, pr, cov, side))
-    scored.sort(key=lambda t: t[0])
-    cover = _cover_foci(scored, foci)
-    if cover:  # no one operation reaches every focus: the combination that does goes first
-        first = [e for e in scored if e[1] in cover]
-        first.sort(key=lambda e: list(cover).index(e[1]))
+    ctx = _op_context(kn, locations, causes, findings, rec, case)
+    scored = _scored(ctx)
+    cover = _cover_foci(scored, ctx.foci)
+    if cover:
+        first = sorted((e for e in scored if e[1] in cover), key=lambda e: list(cover).index(e[1]))
         scored = first + [e for e in scored if e[1] not in cover]
-    items: list[OperationItem] = []
-    minpost = kn.param("localization_min_posterior").v
     chosen = scored[:5]
-    for loc, p in locations[:3]:  # the approach of choice for each leading place stays on the list
-        if p >= min_cov and not any(loc[0] in e[2].preferred for e in chosen):
+    for loc, p in locations[:3]:
+        if p >= ctx.min_cov and not any(loc[0] in e[2].preferred for e in chosen):
             chosen += [e for e in scored if loc[0] in e[2].preferred and e not in chosen][:1]
+    items: list[OperationItem] = []
     for _key, code, pr, cov, side in chosen:
-        if code in cover:
-            tg = [Target(site=s, side=d) for s, d in cover[code]]  # type: ignore[arg-type]
-        elif len(foci) >= 2 and all(_within(pr, f, side) for f in foci):
-            tg = [Target(site=s, side=d) for s, d in foci]  # type: ignore[arg-type]
-        elif "multiglandular_disease" in pr.indicated:
-            tg = _targets([(loc, p) for loc, p in locations if loc[0] in pr.reaches], kn, minpost)
-        else:
-            reached = [(loc, p) for loc, p in locations if _within(pr, loc, side)]
-            if top_p < minpost:  # diffuse: every reached place that holds a real share
-                reached = [(loc, p) for loc, p in reached if p >= min_cov] or reached
-            tg = [Target(site=s, side=d) for (s, d), _ in reached[: 1 if top_p >= minpost else 4]]  # type: ignore[arg-type]
-        adj = [
-            a for a in pr.adjuncts if a in ("iopth", "nerve_monitoring", "frozen_section", "cryopreservation")
-        ]
-        for a in ("ultrasound_marking", "gamma_probe"):
-            mod = "ultrasound" if a == "ultrasound_marking" else "sestamibi"
-            if (
-                a in pr.adjuncts
-                and tg
-                and any(
-                    x.modality.startswith(mod)
-                    and any(loc_matches(kn, (tg[0].site, tg[0].side), p[0], p[1]) for p, _ in x.positives)
-                    for x in findings
-                )
-            ):
-                adj.append(a)
-        remaining = sum(1 for pos in normal_positions(kn) if rec.fate(pos).status not in kn.gone_statuses)
-        cryo = kn.param("cryo_max_remaining_glands")
-        # an operation in the neck takes one of the remaining glands; one on a graft bed takes none
-        in_neck = any(
-            "ExtracervicalGraftSite" not in kn.sites[s].classes for s in pr.reaches if s in kn.sites
-        )
-        if remaining - (1 if in_neck else 0) <= cryo.v and "cryopreservation" not in adj and pr.is_operation:
-            adj.append("cryopreservation")
-        facts = [
-            ex.graph(
-                f"{pr.label} reaches {', '.join(sorted(s for s in pr.reaches if s in {x[0] for x, _ in locations[:5]}))}",
-                pr.iri,
-            ),
-            ex.finding(f"Covers {cov:.0%} of the location probability"),
-        ]
-        if top_loc[0] in pr.preferred:
-            facts.append(ex.graph(f"Preferred approach for {kn.site_name(top_loc[0])}", pr.iri))
-        if code in cover and len(cover) > 1:
-            others = [kn.label("operations", c) for c in cover if c != code]
-            facts.append(
-                ex.finding(
-                    f"Together with {', '.join(others)}: the separately localized foci need "
-                    "different approaches (one sitting or staged)"
-                )
-            )
-        if lead in pr.indicated:
-            facts.append(
-                ex.coded(
-                    kn,
-                    "suspected_causes",
-                    lead,
-                    f"Indicated for the leading cause, {lead.replace('_', ' ')} ({causes[lead]:.0%})",
-                )
-            )
-        for r in pr.risks:
-            facts.append(ex.evidence(f"Risk: {r.label.removeprefix('risk: ')} {r.v:.1%}", r))
-        t0 = tg[0] if tg else None
+        tg = _op_targets(ctx, code, pr, side, cover)
         items.append(
             OperationItem(
                 rank=len(items) + 1,
                 operation=code,
-                site=t0.site if t0 else None,
-                side=t0.side if t0 else None,
+                site=tg[0].site if tg else None,
+                side=tg[0].side if tg else None,
                 targets=tg,
-                adjuncts=sorted(set(adj)),
-                explanation=facts,
+                adjuncts=_op_adjuncts(ctx, pr, tg, findings),
+                explanation=_op_facts(ctx, code, pr, cov, cover),
             )
         )
     return items

@@ -277,9 +277,14 @@ class Serve:
         )
 
     def stop(self) -> None:
+        """Ctrl-C as a user would; a server that does not stop in time is killed (never left behind)."""
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGINT)
-            self.proc.communicate(timeout=30)
+            try:
+                self.proc.communicate(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.communicate(timeout=15)
 
 
 @pytest.fixture(scope="module")

@@ -90,19 +90,12 @@ def loc_matches(kn: Knowledge, loc: Loc, site: str, side: str | None) -> bool:
 # ------------------------------------------------------------------ features
 
 
-def features(
-    case: Case, norm: Normalized, rec: Record, diagnosis: str, findings: list[Finding], kn: Knowledge
-) -> dict[str, Link]:  # noqa: C901
-    f: dict[str, Link] = {}
-    p = case.patient
+def _record_features(case: Case, rec: Record, diagnosis: str, kn: Knowledge, f: dict[str, Link]) -> None:
+    """What the previous operations and the course say: glands seen, histology, IOPTH, grafts, remnants."""
     if all(rec.fate(pos).status in kn.seen_statuses for pos in normal_positions(kn)):
         f["all_glands_accounted"] = ex.finding(
             "All four normal gland positions were seen at a previous operation"
         )
-    for s in p.syndromes:
-        f[f"syndrome_{s}"] = ex.coded(kn, "syndromes", s, f"Known {s}")
-    if p.family_history_hypercalcemia:
-        f["family_history_hypercalcemia"] = ex.finding("Family history of hypercalcemia")
     if "hyperplasia" in rec.pathologies:
         f["prior_hyperplasia_histology"] = ex.finding("Hyperplasia in tissue removed before")
     if "carcinoma" in rec.pathologies:
@@ -122,16 +115,16 @@ def features(
         f[key] = ex.evidence(rec.iopth_text or "", miami)
     if rec.rupture_sides:
         f["capsule_rupture"] = ex.finding("Capsule rupture or fragmentation at a previous operation")
-    if (
-        rec.graft_sides
-        or rec.fate("left_inferior").status == "autotransplanted"
-        or any(g.status == "autotransplanted" for g in rec.glands.values())
-    ):
+    if rec.graft_sides or any(g.status == "autotransplanted" for g in rec.glands.values()):
         f["has_autograft"] = ex.finding("Autotransplanted parathyroid tissue")
     if any(g.status == "partially_removed" for g in rec.glands.values()) or any(
         "subtotal_parathyroidectomy" in op.procedures for op in case.operations
     ):
         f["has_remnant"] = ex.finding("A gland remnant was left in situ")
+
+
+def _imaging_features(findings: list[Finding], kn: Knowledge, f: dict[str, Link]) -> None:
+    """What the studies say about the cause: several foci in the bed, two separate foci, a negative sestamibi, size."""
     imaging = [x for x in findings if x.kind == "imaging"]
     if (
         any(x.foci >= 2 and any(loc[0] == "operative_bed" for loc, _ in x.positives) for x in imaging)
@@ -148,61 +141,81 @@ def features(
         for x in imaging
     ):
         f["negative_sestamibi"] = ex.finding("A sestamibi study after the last operation was negative")
-    ca = [c for c in norm.calcium if c.day > 0 and not c.ionized]
-    thr = kn.param("carcinoma_calcium_above")
-    if ca and max(c.value for c in ca) > thr.v:
-        f["calcium_above_carcinoma_threshold"] = ex.evidence(
-            f"Calcium {max(c.value for c in ca):.1f} mg/dL above {thr.v:g}", thr
-        )
-    pths = [v for v in norm.series("pth_intact") if v.day > 0 and v.high]
-    if pths:
-        worst = max(pths, key=lambda v: v.value / (v.high or 1))
-        mult = worst.value / (worst.high or 1)
-        strong, susp = (
-            kn.param("carcinoma_pth_multiple_strong"),
-            kn.param("carcinoma_pth_multiple_suspicious"),
-        )
-        if mult > strong.v:
-            f["pth_above_strong_multiple"] = ex.evidence(
-                f"PTH {worst.value:.0f} pg/mL is {mult:.1f} x the upper limit (> {strong.v:g})", strong
-            )
-        elif mult > susp.v:
-            f["pth_above_suspicious_multiple"] = ex.evidence(
-                f"PTH {worst.value:.0f} pg/mL is {mult:.1f} x the upper limit (> {susp.v:g})", susp
-            )
-    if p.palpable_neck_mass:
-        f["palpable_neck_mass"] = ex.finding("Palpable neck mass")
-    vc = p.vocal_cord_paralysis
-    if vc in ("left", "right"):
-        operated = any(vc in sides for sides in rec.explored_sides.values())
-        if not operated:
-            f["vocal_cord_paralysis_unoperated_side"] = ex.finding(
-                f"{vc.capitalize()} vocal cord paralysis on a side no previous operation explored"
-            )
     size = kn.param("carcinoma_size_above_mm")
     big = [x.size_mm for x in imaging if x.size_mm and x.positives]
     if big and max(big) > size.v:
         f["lesion_larger_than_carcinoma_size"] = ex.evidence(
             f"Lesion {max(big):g} mm on imaging (> {size.v:g} mm)", size
         )
+
+
+def _pth_multiple_feature(norm: Normalized, kn: Knowledge, f: dict[str, Link]) -> None:
+    pths = [v for v in norm.series("pth_intact") if v.day > 0 and v.high]
+    if not pths:
+        return
+    worst = max(pths, key=lambda v: v.value / (v.high or 1))
+    mult = worst.value / (worst.high or 1)
+    strong, susp = kn.param("carcinoma_pth_multiple_strong"), kn.param("carcinoma_pth_multiple_suspicious")
+    for key, ev in (("pth_above_strong_multiple", strong), ("pth_above_suspicious_multiple", susp)):
+        if mult > ev.v:
+            f[key] = ex.evidence(
+                f"PTH {worst.value:.0f} pg/mL is {mult:.1f} x the upper limit (> {ev.v:g})", ev
+            )
+            return
+
+
+def _biochemistry_features(case: Case, norm: Normalized, kn: Knowledge, f: dict[str, Link]) -> None:
+    """What the labs say: carcinoma-range calcium and PTH, renal function, the CCCR band and its confounders."""
+    ca = [c for c in norm.calcium if c.day > 0 and not c.ionized]
+    thr = kn.param("carcinoma_calcium_above")
+    if ca and max(c.value for c in ca) > thr.v:
+        f["calcium_above_carcinoma_threshold"] = ex.evidence(
+            f"Calcium {max(c.value for c in ca):.1f} mg/dL above {thr.v:g}", thr
+        )
+    _pth_multiple_feature(norm, kn, f)
     egfr = norm.latest("egfr")
     if egfr is not None and egfr.value < kn.param("ckd_egfr_below").v:
         f["reduced_renal_function"] = ex.finding(f"eGFR {egfr.value:.0f} mL/min/1.73m2")
-    lowering = [m for m in p.medications if "urine_calcium_24h" in kn.med_lowers.get(m, frozenset())]
-    if lowering and norm.cccr is not None:
+    if norm.cccr is None:
+        return
+    lowering = [
+        m for m in case.patient.medications if "urine_calcium_24h" in kn.med_lowers.get(m, frozenset())
+    ]
+    if lowering:
         f["cccr_confounded"] = ex.finding(
             f"CCCR measured on {', '.join(lowering)}, which lowers urine calcium"
         )
-    if norm.cccr is not None:
-        lo, hi = kn.param("cccr_fhh_below"), kn.param("cccr_phpt_above")
-        key = (
-            "cccr_below_fhh"
-            if norm.cccr < lo.v
-            else "cccr_grey_zone"
-            if norm.cccr <= hi.v
-            else "cccr_above_phpt"
+    lo, hi = kn.param("cccr_fhh_below"), kn.param("cccr_phpt_above")
+    key = (
+        "cccr_below_fhh" if norm.cccr < lo.v else "cccr_grey_zone" if norm.cccr <= hi.v else "cccr_above_phpt"
+    )
+    f[key] = ex.finding(norm.cccr_text or f"CCCR {norm.cccr:.4f}")
+
+
+def _patient_features(case: Case, rec: Record, kn: Knowledge, f: dict[str, Link]) -> None:
+    p = case.patient
+    for s in p.syndromes:
+        f[f"syndrome_{s}"] = ex.coded(kn, "syndromes", s, f"Known {s}")
+    if p.family_history_hypercalcemia:
+        f["family_history_hypercalcemia"] = ex.finding("Family history of hypercalcemia")
+    if p.palpable_neck_mass:
+        f["palpable_neck_mass"] = ex.finding("Palpable neck mass")
+    vc = p.vocal_cord_paralysis
+    if vc in ("left", "right") and not any(vc in sides for sides in rec.explored_sides.values()):
+        f["vocal_cord_paralysis_unoperated_side"] = ex.finding(
+            f"{vc.capitalize()} vocal cord paralysis on a side no previous operation explored"
         )
-        f[key] = ex.finding(norm.cccr_text or f"CCCR {norm.cccr:.4f}")
+
+
+def features(
+    case: Case, norm: Normalized, rec: Record, diagnosis: str, findings: list[Finding], kn: Knowledge
+) -> dict[str, Link]:
+    """The case features whose likelihood ratios (graph) weigh the causes, each with the fact behind it."""
+    f: dict[str, Link] = {}
+    _record_features(case, rec, diagnosis, kn, f)
+    _patient_features(case, rec, kn, f)
+    _imaging_features(findings, kn, f)
+    _biochemistry_features(case, norm, kn, f)
     return f
 
 

@@ -243,7 +243,8 @@ def _decide(
     feat: dict[str, Link],
     rec,
     warnings: list[str],
-):  # noqa: C901
+):
+    """The decision, the ranked operations and the next tests, after the gates."""
     tests: list[TestItem] = []
 
     def add_test(code: str, reason: str, facts: list[Link] | None = None) -> None:
@@ -266,51 +267,71 @@ def _decide(
     if go.medical_only:
         _localization_gate(kn, go, findings, locations, adequate)
         return "medical", _medical_options(kn, locations, causes, adequate), tests
-    ranked_tests = _ranked_localization_tests(case, kn, findings, locations, causes)
-    useful = [t for t in ranked_tests if t[3] >= kn.param("min_useful_information_gain").v or t[4]]
-    closing = [x for x in findings if x.modality in kn.ends_workup and x.confirmatory]
-    if closing:  # the sequence's last test localized: only a confirming needle test is still worth doing
-        useful = [t for t in useful if t[0] == "fna_pth_washout"]
-    if adequate:
-        decision = "operate"
-    elif useful:
-        decision = "investigate"
-    else:
-        decision = "operate"
-        if locations:
-            why = (
-                f"{kn.label('tests', closing[0].modality)}, the last test of the localization sequence, has localized"
-                if closing
-                else "No remaining test is likely to change the plan"
-            )
-            warnings.append(
-                f"{why}: operating on the best localization there is "
-                f"({kn.site_name(*top)}, probability {locations[0][1]:.0%}); the uncertainty is real."
-            )
+    useful, closing = _useful_tests(case, kn, findings, locations, causes)
+    decision = "operate" if adequate or not useful else "investigate"
+    if decision == "operate" and not adequate and locations:
+        warnings.append(_best_available_warning(kn, closing, locations))
     _localization_gate(kn, go, findings, locations, adequate)
     ops = _operations(kn, locations, causes, findings, rec, case)
+    if decision == "investigate":
+        for code, reason, facts, *_ in useful:
+            add_test(code, reason, facts)
+    for code, reason, facts in _required_tests(kn, decision, ops):
+        add_test(code, reason, facts)
+    for i, t in enumerate(tests):
+        t.rank = i + 1
+    return decision, ops, tests
+
+
+def _useful_tests(case: Case, kn: Knowledge, findings, locations, causes) -> tuple[list, list[Finding]]:
+    """The localization tests worth doing (enough expected gain, or able to change the decision),
+    and the findings of the sequence's last test that localized (then only a confirming FNA remains)."""
+    ranked = _ranked_localization_tests(case, kn, findings, locations, causes)
+    useful = [t for t in ranked if t[3] >= kn.param("min_useful_information_gain").v or t[4]]
+    closing = [x for x in findings if x.modality in kn.ends_workup and x.confirmatory]
+    if closing:
+        useful = [t for t in useful if t[0] == "fna_pth_washout"]
+    return useful, closing
+
+
+def _best_available_warning(kn: Knowledge, closing: list[Finding], locations) -> str:
+    why = (
+        f"{kn.label('tests', closing[0].modality)}, the last test of the localization sequence, has localized"
+        if closing
+        else "No remaining test is likely to change the plan"
+    )
+    return (
+        f"{why}: operating on the best localization there is "
+        f"({kn.site_name(*locations[0][0])}, probability {locations[0][1]:.0%}); the uncertainty is real."
+    )
+
+
+def _required_tests(
+    kn: Knowledge, decision: str, ops: list[OperationItem]
+) -> list[tuple[str, str, list[Link]]]:
+    """What the graph requires first (prp:requiresTest): of the first operation when operating; of
+    the localization gate before any operation that may follow an investigation."""
+    if not ops:
+        return []
     if decision == "operate":
-        for req in sorted({r for o in ops[:1] for r in kn.procedures[o.operation].requires}):
-            op = kn.procedures[ops[0].operation]
-            add_test(
+        op = kn.procedures[ops[0].operation]
+        return [
+            (
                 req,
                 f"{kn.definitions.get(kn.iri('tests', req) or '', req)} Required before the {op.label}.",
                 [ex.graph(f"{op.label} requires {kn.label('tests', req)} first", op.iri)],
             )
-    else:
-        for code, reason, facts, *_ in useful:
-            add_test(code, reason, facts)
-        if ops:  # what the localization gate requires before any operation that may follow (graph)
-            gate_iri = kn.gates["localization"][0]
-            for req in sorted(kn.requires.get(gate_iri, ())):
-                add_test(
-                    req,
-                    kn.definitions.get(kn.iri("tests", req) or "", req),
-                    [ex.graph(f"Work-up before any reoperation: {kn.label('tests', req)}", gate_iri)],
-                )
-    for i, t in enumerate(tests):
-        t.rank = i + 1
-    return decision, ops, tests
+            for req in sorted(op.requires)
+        ]
+    gate_iri = kn.gates["localization"][0]
+    return [
+        (
+            req,
+            kn.definitions.get(kn.iri("tests", req) or "", req),
+            [ex.graph(f"Work-up before any reoperation: {kn.label('tests', req)}", gate_iri)],
+        )
+        for req in sorted(kn.requires.get(gate_iri, ()))
+    ]
 
 
 def _localization_gate(

@@ -71,7 +71,7 @@ def plan_dict(data: Any, kn: Knowledge | None = None) -> Plan:
         ) from exc
 
 
-def plan(case: Case, kn: Knowledge | None = None) -> Plan:  # noqa: C901
+def plan(case: Case, kn: Knowledge | None = None) -> Plan:
     kn = kn or knowledge()
     norm = normalize(case, kn)
     rec = read_record(case, kn)
@@ -456,7 +456,7 @@ def _gradient_gain(kn: Knowledge, test: str, dist: dict[Loc, float], h0: float, 
     return max(0.0, h0 - terms - pno * h0)
 
 
-def _ranked_localization_tests(case: Case, kn: Knowledge, findings: list[Finding], locations, causes):  # noqa: C901
+def _ranked_localization_tests(case: Case, kn: Knowledge, findings: list[Finding], locations, causes):
     if not locations:
         return []
     lead = _leading(causes)

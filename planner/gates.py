@@ -49,7 +49,32 @@ def _meds(case: Case, kn: Knowledge, analyte: str, table: dict[str, frozenset[st
     return [m for m in case.patient.medications if analyte in table.get(m, frozenset())]
 
 
-def biochemical(case: Case, norm: Normalized, kn: Knowledge, out: GateOutcome) -> None:  # noqa: C901
+def disease_free_interval(series: list[tuple[int, str]]) -> tuple[int, int, int] | None:
+    """The normal run before the current episode of high calcium: (start, end, first high day).
+
+    The current episode is the trailing run of high values; the normal run just before it is the
+    disease-free interval, counted from the operation (day 0) when it starts with the first reading.
+    ``None`` when the series ends normal or was never normal.
+
+    >>> disease_free_interval([(10, "high"), (60, "normal"), (400, "normal"), (500, "high")])
+    (60, 400, 500)
+    >>> disease_free_interval([(50, "normal"), (300, "high")])
+    (0, 50, 300)
+    >>> disease_free_interval([(50, "high"), (300, "high")]) is None
+    True
+    """
+    k = len(series)
+    while k > 0 and series[k - 1][1] == "high":
+        k -= 1
+    j = k
+    while j > 0 and series[j - 1][1] != "high":
+        j -= 1
+    if j == k or k == len(series):
+        return None
+    return (0 if j == 0 else series[j][0], series[k - 1][0], series[k][0])
+
+
+def biochemical(case: Case, norm: Normalized, kn: Knowledge, out: GateOutcome) -> None:
     early = kn.param("too_early_days")
     six = kn.param("persistence_days")
     post_ca = [c for c in norm.calcium if c.day > 0]
@@ -149,22 +174,13 @@ def biochemical(case: Case, norm: Normalized, kn: Knowledge, out: GateOutcome) -
     if high:
         # the current episode is the trailing run of high calcium; the normal run just before it is
         # the disease-free interval (from the operation when it starts with the first reading)
-        k = len(judged)
-        while k > 0 and judged[k - 1].status == "high":
-            k -= 1
-        j = k
-        while j > 0 and judged[j - 1].status != "high":
-            j -= 1
-        normal_run = judged[j:k]
-        start = 0 if j == 0 else normal_run[0].day if normal_run else 0
-        recurrent = bool(normal_run) and k < len(judged) and normal_run[-1].day - start >= six.v
-        first_high = k
-        if recurrent and not masked_by:
+        course = disease_free_interval([(c.day, c.status) for c in judged])
+        if course is not None and course[1] - course[0] >= six.v and not masked_by:
             out.diagnosis = "recurrent"
             facts.append(
                 ex.finding(
-                    f"Normal calcium documented from day {start} to day {normal_run[-1].day}, "
-                    f"then hypercalcemia from day {judged[first_high].day}"
+                    f"Normal calcium documented from day {course[0]} to day {course[1]}, "
+                    f"then hypercalcemia from day {course[2]}"
                 )
             )
             facts.append(

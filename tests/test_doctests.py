@@ -14,6 +14,7 @@ MODULES = [
     "ontology.sources",
     "ontology.violations",
     "ontology.vocabulary",
+    "planner.gates",
     "planner.iopth",
     "planner.synthetic",
     "planner.units",

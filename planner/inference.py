@@ -345,14 +345,18 @@ def _norm(d: dict[Loc, float]) -> dict[Loc, float]:
     return {k: v / t for k, v in d.items()} if t > 0 else {}
 
 
-def site_priors(
-    case: Case, rec: Record, kn: Knowledge, causes: dict[str, float]
-) -> tuple[dict[str, dict[Loc, float]], dict[str, dict[Loc, list[Link]]]]:  # noqa: C901
-    """Each cause's site distribution, and per cause and site the facts behind it."""
-    by_cause: dict[str, dict[Loc, list[Link]]] = defaultdict(dict)
-    per: dict[str, dict[Loc, float]] = {}
-    facts = by_cause["missed_single_gland"]
-    # missed single gland: each unaccounted position along its descent path
+LocFacts = dict[Loc, list[Link]]
+
+
+def _seen_loc(kn: Knowledge, pos: str, fate) -> Loc:
+    """Where a gland the surgeon saw lies: its recorded site, or its position's usual one."""
+    origin, side = kn.positions[pos]
+    site = fate.site or kn.usual_site[origin]
+    return (site, side_of(kn, site, fate.side or side))
+
+
+def _missed_prior(rec: Record, kn: Knowledge, facts: LocFacts) -> dict[Loc, float]:
+    """Missed single gland: each unaccounted position along its descent path (status weights)."""
     missed: dict[Loc, float] = {}
     for pos in normal_positions(kn):
         fate = rec.fate(pos)
@@ -362,8 +366,7 @@ def site_priors(
         origin, side = kn.positions[pos]
         why = ex.evidence(f"{pos.replace('_', ' ')}: {fate.status.replace('_', ' ')} (weight {w.v:g})", w)
         if fate.status in ("identified_normal", "biopsied_normal"):
-            site = fate.site or kn.usual_site[origin]
-            loc = (site, side_of(kn, site, fate.side or side))
+            loc = _seen_loc(kn, pos, fate)
             fl: list[Link] = []
             val = w.v * _explore_factor(rec, kn, loc, fl)
             if val > 0:
@@ -371,69 +374,73 @@ def site_priors(
                 facts.setdefault(loc, []).extend([why, *fl])
             continue
         _path_distribution(origin, side, kn, rec, fate.status == "not_found", w.v, why, missed, facts)
-    per["missed_single_gland"] = _norm(missed)
-    facts = by_cause["supernumerary_gland"]
+    return _norm(missed)
+
+
+def _supernumerary_prior(rec: Record, kn: Knowledge, facts: LocFacts) -> dict[Loc, float]:
     sup: dict[Loc, float] = {}
-    _path_distribution(
-        "origin_supernumerary",
-        None,
-        kn,
-        rec,
-        False,
-        1.0,
-        ex.graph(
-            "A supernumerary gland follows the third-pouch (thymic) primordium",
-            kn.origin_iris["origin_supernumerary"],
-        ),
-        sup,
-        facts,
+    why = ex.graph(
+        "A supernumerary gland follows the third-pouch (thymic) primordium",
+        kn.origin_iris["origin_supernumerary"],
     )
-    per["supernumerary_gland"] = _norm(sup)
-    # multiglandular: every gland left in situ, plus a share of the supernumerary distribution
-    facts = by_cause["multiglandular_disease"]
+    _path_distribution("origin_supernumerary", None, kn, rec, False, 1.0, why, sup, facts)
+    return _norm(sup)
+
+
+def _in_situ_weight(
+    rec: Record, kn: Knowledge, pos: str, fate, facts: LocFacts, mgd: dict[Loc, float]
+) -> None:
+    """A gland seen in situ is a candidate at its place, weighted as the surgeon judged it."""
+    loc = _seen_loc(kn, pos, fate)
+    why = ex.finding(f"{pos.replace('_', ' ')} remains in situ ({fate.status.replace('_', ' ')})")
+    fl: list[Link] = []
+    seen = kn.status_weights.get(fate.status)
+    weight = seen.v if seen is not None and fate.status != "partially_removed" else 1.0
+    if seen is not None and fate.status != "partially_removed":
+        fl.append(
+            ex.evidence(f"{pos.replace('_', ' ')} looked normal to the surgeon: weight {weight:g}", seen)
+        )
+    val = weight * _explore_factor(rec, kn, loc, fl)
+    if val > 0:
+        mgd[loc] = mgd.get(loc, 0.0) + val
+        facts.setdefault(loc, []).extend([why, *fl])
+
+
+def _multiglandular_prior(
+    rec: Record, kn: Knowledge, facts: LocFacts, sup: dict[Loc, float], sup_facts: LocFacts
+) -> dict[Loc, float]:
+    """Multiglandular disease: every gland left in situ, plus a share of the supernumerary distribution."""
     mgd: dict[Loc, float] = {}
     for pos in normal_positions(kn):
         fate = rec.fate(pos)
         if fate.status in kn.gone_statuses:
             continue
-        origin, side = kn.positions[pos]
-        why = ex.finding(f"{pos.replace('_', ' ')} remains in situ ({fate.status.replace('_', ' ')})")
         if fate.status in ("identified_normal", "biopsied_normal", "partially_removed"):
-            site = fate.site or kn.usual_site[origin]
-            loc = (site, side_of(kn, site, fate.side or side))
-            fl = []
-            seen = kn.status_weights.get(fate.status)
-            weight = seen.v if seen is not None and fate.status != "partially_removed" else 1.0
-            if seen is not None and fate.status != "partially_removed":
-                fl.append(
-                    ex.evidence(
-                        f"{pos.replace('_', ' ')} looked normal to the surgeon: weight {weight:g}", seen
-                    )
-                )
-            val = weight * _explore_factor(rec, kn, loc, fl)
-            if val > 0:
-                mgd[loc] = mgd.get(loc, 0.0) + val
-                facts.setdefault(loc, []).extend([why, *fl])
+            _in_situ_weight(rec, kn, pos, fate, facts, mgd)
         else:
+            origin, side = kn.positions[pos]
+            why = ex.finding(f"{pos.replace('_', ' ')} remains in situ ({fate.status.replace('_', ' ')})")
             _path_distribution(origin, side, kn, rec, fate.status == "not_found", 1.0, why, mgd, facts)
     share = kn.cause_priors["supernumerary_gland"].v / kn.cause_priors["missed_single_gland"].v
-    for loc, v in per["supernumerary_gland"].items():
+    for loc, v in sup.items():
         mgd[loc] = mgd.get(loc, 0.0) + share * v
-        facts.setdefault(loc, []).extend(by_cause["supernumerary_gland"].get(loc, []))
-    per["multiglandular_disease"] = _norm(mgd)
-    facts = by_cause["remnant_hyperfunction"]
+        facts.setdefault(loc, []).extend(sup_facts.get(loc, []))
+    return _norm(mgd)
+
+
+def _remnant_prior(rec: Record, kn: Knowledge, facts: LocFacts) -> dict[Loc, float]:
     rem: dict[Loc, float] = {}
     for pos, fate in rec.glands.items():
         if fate.status == "partially_removed":
-            origin, side = kn.positions[pos]
-            site = fate.site or kn.usual_site[origin]
-            loc = (site, side_of(kn, site, fate.side or side))
+            loc = _seen_loc(kn, pos, fate)
             rem[loc] = rem.get(loc, 0.0) + 1.0
             facts.setdefault(loc, []).append(
-                ex.finding(f"Remnant of the {pos.replace('_', ' ')} left at {kn.site_name(site)}")
+                ex.finding(f"Remnant of the {pos.replace('_', ' ')} left at {kn.site_name(loc[0])}")
             )
-    per["remnant_hyperfunction"] = _norm(rem)
-    facts = by_cause["graft_hyperfunction"]
+    return _norm(rem)
+
+
+def _graft_prior(rec: Record, facts: LocFacts) -> dict[Loc, float]:
     graft: dict[Loc, float] = {}
     for s in rec.graft_sides or [None]:
         loc = ("autograft", s)
@@ -441,24 +448,56 @@ def site_priors(
         facts.setdefault(loc, []).append(
             ex.finding(f"Autograft{' in the ' + s + ' arm or muscle' if s else ''}")
         )
-    per["graft_hyperfunction"] = _norm(graft) if causes.get("graft_hyperfunction", 0) > 0 else {}
-    facts = by_cause["parathyromatosis"]
+    return _norm(graft)
+
+
+def _bed_prior(rec: Record, facts: LocFacts) -> dict[Loc, float]:
+    """Parathyromatosis: the operative bed of a rupture, or of every side explored."""
     bed: dict[Loc, float] = {}
     for s in sorted(rec.rupture_sides or {side for sides in rec.explored_sides.values() for side in sides}):
         bed[("operative_bed", s)] = 1.0
         facts.setdefault(("operative_bed", s), []).append(ex.finding(f"Previous operative bed on the {s}"))
-    per["parathyromatosis"] = _norm(bed)
-    facts = by_cause["carcinoma"]
+    return _norm(bed)
+
+
+def _carcinoma_prior(
+    rec: Record, facts: LocFacts, missed: dict[Loc, float], missed_facts: LocFacts
+) -> dict[Loc, float]:
+    """Carcinoma: the bed of one removed before (local recurrence), or wherever a missed gland may be."""
     carc: dict[Loc, float] = {}
     for s in sorted(rec.carcinoma_sides):
         carc[("operative_bed", s)] = 1.0
         facts.setdefault(("operative_bed", s), []).append(
             ex.finding(f"Carcinoma or atypical tumour removed before on the {s}: local recurrence in its bed")
         )
-    for loc, v in per["missed_single_gland"].items():
+    for loc, v in missed.items():
         carc[loc] = carc.get(loc, 0.0) + v
-        facts.setdefault(loc, []).extend(by_cause["missed_single_gland"].get(loc, []))
-    per["carcinoma"] = _norm(carc)
+        facts.setdefault(loc, []).extend(missed_facts.get(loc, []))
+    return _norm(carc)
+
+
+def site_priors(
+    case: Case, rec: Record, kn: Knowledge, causes: dict[str, float]
+) -> tuple[dict[str, dict[Loc, float]], dict[str, LocFacts]]:
+    """Each cause's site distribution, and per cause and site the facts behind it."""
+    by_cause: dict[str, LocFacts] = defaultdict(dict)
+    per: dict[str, dict[Loc, float]] = {}
+    per["missed_single_gland"] = _missed_prior(rec, kn, by_cause["missed_single_gland"])
+    per["supernumerary_gland"] = _supernumerary_prior(rec, kn, by_cause["supernumerary_gland"])
+    per["multiglandular_disease"] = _multiglandular_prior(
+        rec,
+        kn,
+        by_cause["multiglandular_disease"],
+        per["supernumerary_gland"],
+        by_cause["supernumerary_gland"],
+    )
+    per["remnant_hyperfunction"] = _remnant_prior(rec, kn, by_cause["remnant_hyperfunction"])
+    graft = _graft_prior(rec, by_cause["graft_hyperfunction"])
+    per["graft_hyperfunction"] = graft if causes.get("graft_hyperfunction", 0) > 0 else {}
+    per["parathyromatosis"] = _bed_prior(rec, by_cause["parathyromatosis"])
+    per["carcinoma"] = _carcinoma_prior(
+        rec, by_cause["carcinoma"], per["missed_single_gland"], by_cause["missed_single_gland"]
+    )
     return per, dict(by_cause)
 
 

@@ -29,6 +29,7 @@ from fhir.resources.R4B import get_fhir_model_class
 from fhir.resources.R4B.bundle import Bundle
 from pydantic import ValidationError
 
+from clinical import fhir_patients
 from clinical.fhir_maps import UCUM, Maps, maps
 from kg import strict_json
 from kg.knowledge import Knowledge, knowledge
@@ -262,8 +263,8 @@ def _validation_message(exc: ValidationError) -> str:
     return f"{loc}: {first['msg'].splitlines()[0].strip()}{more}"
 
 
-def _parse(data: Any) -> tuple[list[tuple[str | None, Any]], Counter[str]]:
-    """Validate the Bundle and its used resources; (fullUrl, model) pairs and counts of the rest."""
+def _check_bundle(data: Any) -> list[Any]:
+    """The Bundle's entries, after checking that it is a Bundle this import reads."""
     if not isinstance(data, dict) or "resourceType" not in data:
         raise FhirImportError("not a FHIR resource (no 'resourceType'); expected a FHIR R4 Bundle in JSON")
     if data["resourceType"] != "Bundle":
@@ -283,42 +284,126 @@ def _parse(data: Any) -> tuple[list[tuple[str | None, Any]], Counter[str]]:
         Bundle.model_validate(shell)
     except ValidationError as exc:
         raise FhirImportError(f"not a valid FHIR R4 Bundle: {_validation_message(exc)}") from exc
+    return entries
+
+
+def completeness(data: dict[str, Any], entries: list[Any]) -> list[str]:
+    """Warnings for a Bundle that is only part of the record (a page of a searchset).
+
+    An EHR answers a search in pages; importing page 1 as if it were the whole record
+    would plan on missing labs or operations without anyone knowing. So a ``next`` link,
+    or a ``total`` above the matches present, is said in the warnings.
+    """
+    out = []
+    links = [x for x in data.get("link") or [] if isinstance(x, dict)]
+    if any(x.get("relation") == "next" for x in links):
+        out.append(
+            "INCOMPLETE DATA: the Bundle is one page of a searchset (it has a 'next' link); "
+            "the other pages were not read, so the plan may miss data"
+        )
+    total = data.get("total")
+    modes = [((e.get("search") or {}).get("mode")) for e in entries if isinstance(e, dict)]
+    matches = sum(1 for m in modes if m == "match") if any(modes) else len(modes)
+    if isinstance(total, int) and total > matches:
+        out.append(
+            f"INCOMPLETE DATA: Bundle.total is {total} but only {matches} matching entries are present; "
+            "the plan may miss data"
+        )
+    return out
+
+
+def _parse(data: Any) -> tuple[list[tuple[str | None, Any]], Counter[str], list[str]]:
+    """Validate the Bundle and its used resources: (fullUrl, model) pairs, counts of the rest,
+    and warnings. An invalid resource is skipped with a warning naming it and its field, so
+    one bad Observation does not cost the whole record; an invalid Patient keeps its id and
+    fullUrl (a stub), so that its resources are still told apart from another patient's."""
+    entries = _check_bundle(data)
+    warnings = completeness(data, entries)
     used: list[tuple[str | None, Any]] = []
     ignored: Counter[str] = Counter()
     for i, e in enumerate(entries):
-        res = e.get("resource")
+        res = e.get("resource") if isinstance(e, dict) else None
         if not isinstance(res, dict):
             continue
         rtype = res.get("resourceType")
         if rtype not in USED_TYPES:
             ignored[str(rtype)] += 1
             continue
-        try:
-            model = get_fhir_model_class(rtype).model_validate(res)
-        except ValidationError as exc:
-            raise FhirImportError(
-                f"Bundle.entry[{i}] ({rtype}/{res.get('id', '?')}) is not valid FHIR R4: "
-                f"{_validation_message(exc)}"
-            ) from exc
-        used.append((e.get("fullUrl"), model))
-    return used, ignored
+        full_url = e.get("fullUrl") if isinstance(e.get("fullUrl"), str) else None
+        model = _model(i, str(rtype), res, warnings)
+        if model is not None:
+            used.append((full_url, model))
+    return used, ignored, warnings
 
 
-def _subject_id(res: Any, run: _Run) -> str | None:
-    """The logical id of the Patient a resource is about."""
-    ref = None
-    for attr in ("subject", "patient"):
-        r = getattr(res, attr, None)
-        if r is not None and r.reference:
-            ref = r.reference
-            break
-    if ref is None:
+def _model(i: int, rtype: str, res: dict[str, Any], warnings: list[str]) -> Any | None:
+    """The validated model of one entry's resource, or None (with a warning) when invalid."""
+    cls = get_fhir_model_class(rtype)
+    try:
+        return cls.model_validate(res)
+    except ValidationError as exc:
+        rid = res.get("id") if isinstance(res.get("id"), str) else "?"
+        kept = "only its id is kept (no sex, no age)" if rtype == "Patient" else "not imported"
+        warnings.append(
+            f"Bundle.entry[{i}] ({rtype}/{rid}) is not valid FHIR R4 ({_validation_message(exc)}); {kept}"
+        )
+    if rtype != "Patient":
         return None
-    target = run.resolve(ref)
-    if target is not None and target.get_resource_type() == "Patient":
-        return target.id
-    parts = ref.rstrip("/").split("/")
-    return parts[-1] if len(parts) >= 2 and parts[-2] == "Patient" else ref
+    try:
+        return cls.model_validate({"resourceType": "Patient", "id": res.get("id")})
+    except ValidationError:
+        return cls.model_validate({"resourceType": "Patient"})
+
+
+@dataclass
+class _Found:
+    """What the Observations gave, gathered before the case is assembled."""
+
+    labs: list[dict[str, Any]] = field(default_factory=list)
+    imaging: list[dict[str, Any]] = field(default_factory=list)
+    venous: list[dict[str, Any]] = field(default_factory=list)
+    fna: list[dict[str, Any]] = field(default_factory=list)
+    flags: dict[str, tuple[dt.date | None, Any]] = field(default_factory=dict)
+    iopth: dict[int, list[tuple[float, float, str]]] = field(default_factory=lambda: defaultdict(list))
+
+
+@dataclass
+class _Context:
+    """The operations and hints the Observations are read against."""
+
+    operations: list[dict[str, Any]]
+    op_of_proc: dict[int, int]
+    modality_hint: dict[int, str]
+    members: set[int]
+
+
+FLAG_CODES = ("surgical-candidate", "palpable-neck-mass", "vocal-cord-paralysis")
+OPERATION_CODES = ("parathyroid-gland", "operative-findings", "iopth")
+
+
+def _prepare(data: Any, patient: str | None, run: _Run) -> dict[str, list[Any]]:
+    """Parse, index and keep the chosen patient's resources, grouped by resource type."""
+    used, ignored, warnings = _parse(data)
+    run.warnings.extend(warnings)
+    for full_url, res in used:
+        if full_url:
+            run.by_ref[full_url] = res
+        if res.id:
+            run.by_ref[f"{res.get_resource_type()}/{res.id}"] = res
+    if ignored:
+        run.warn(
+            "resources not used by the import were ignored: "
+            + ", ".join(f"{t} x{n}" for t, n in sorted(ignored.items()))
+        )
+    try:
+        chosen = fhir_patients.select(used, patient, _ref)
+    except fhir_patients.PatientError as exc:
+        raise FhirImportError(str(exc)) from None
+    run.warnings.extend(chosen.warnings)
+    by_type: dict[str, list[Any]] = defaultdict(list)
+    for res in chosen.resources:
+        by_type[res.get_resource_type()].append(res)
+    return by_type
 
 
 def import_bundle(
@@ -334,128 +419,26 @@ def import_bundle(
     clinical.fhir_import.FhirImportError: expected a FHIR Bundle, found a 'Patient' resource
     """
     kn = kn or knowledge()
-    m = maps()
-    run = _Run(kn, m)
-    used, ignored = _parse(data)
-    for full_url, res in used:
-        if full_url:
-            run.by_ref[full_url] = res
-        if res.id:
-            run.by_ref[f"{res.get_resource_type()}/{res.id}"] = res
-    if ignored:
-        run.warn(
-            "resources not used by the import were ignored: "
-            + ", ".join(f"{t} x{n}" for t, n in sorted(ignored.items()))
-        )
-    resources = _select_patient(used, patient, run)
-    by_type: dict[str, list[Any]] = defaultdict(list)
-    for res in resources:
-        by_type[res.get_resource_type()].append(res)
-
+    run = _Run(kn, maps())
+    by_type = _prepare(data, patient, run)
     operations, op_of_proc = _operations(by_type["Procedure"], run)
-    case: dict[str, Any] = {"id": "", "title": "Imported from a FHIR R4 Bundle"}
-    modality_hint = _report_modalities(by_type["DiagnosticReport"], run)
     obs = by_type["Observation"]
-    members = {
-        id(run.resolve(h.reference))
-        for o in obs
-        if m.profile(_codings(o.code)) == "venous-sampling"
-        for h in (o.hasMember or [])
-    }
-    labs: list[dict[str, Any]] = []
-    imaging: list[dict[str, Any]] = []
-    venous: list[dict[str, Any]] = []
-    fna: list[dict[str, Any]] = []
-    flags: dict[str, tuple[dt.date | None, Any]] = {}
-    iopth: dict[int, list[tuple[float, float, str]]] = defaultdict(list)
+    ctx = _Context(
+        operations,
+        op_of_proc,
+        _report_modalities(by_type["DiagnosticReport"], run),
+        {
+            id(run.resolve(h.reference))
+            for o in obs
+            if run.m.profile(_codings(o.code)) == "venous-sampling"
+            for h in (o.hasMember or [])
+        },
+    )
+    found = _Found()
     for o in obs:
-        where = _ref(o)
-        if o.status not in OBS_OK:
-            run.warn(f"{where}: status '{o.status}' (not a result); not imported")
-            continue
-        if o.status == "preliminary":
-            run.warn(f"{where}: preliminary result imported")
-        code = m.profile(_codings(o.code))
-        if code is None:
-            analyte = m.lab(_codings(o.code))
-            if analyte is None:
-                run.unmapped_code("Observation.code", o.code)
-                continue
-            lab = _lab(o, analyte, run)
-            if lab:
-                labs.append(lab)
-            continue
-        if code == "venous-pth":
-            if id(o) not in members:
-                run.warn(f"{where}: venous-pth outside a venous-sampling panel (hasMember); not imported")
-            continue
-        if code in ("surgical-candidate", "palpable-neck-mass", "vocal-cord-paralysis"):
-            d = _effective(o)
-            prev = flags.get(code)
-            if prev is None or (d is not None and (prev[0] is None or d >= prev[0])):
-                flags[code] = (d, o)
-            continue
-        if code in ("parathyroid-gland", "operative-findings", "iopth"):
-            idx = _operation_of(o, op_of_proc, operations, run)
-            if idx is None:
-                continue
-            if code == "parathyroid-gland":
-                g = _gland(o, run)
-                if g:
-                    operations[idx]["glands"].append(g)
-            elif code == "operative-findings":
-                _findings(o, operations[idx], run)
-            else:
-                s = _iopth_sample(o, run)
-                if s:
-                    iopth[idx].append(s)
-            continue
-        d = _effective(o)
-        if d is None:
-            run.warn(f"{where}: no effective date (or only a partial one); not imported")
-            continue
-        if code == "parathyroid-imaging":
-            item = _imaging(o, run, modality_hint.get(id(o)))
-            if item:
-                item["day"] = run.day(d)
-                imaging.append(item)
-        elif code == "venous-sampling":
-            item = _venous(o, run)
-            if item:
-                item["day"] = run.day(d)
-                venous.append(item)
-        elif code == "fna-pth-washout":
-            item = _fna(o, run)
-            if item:
-                item["day"] = run.day(d)
-                fna.append(item)
-        else:
-            run.warn(f"{where}: profile code '{code}' is not used at the top level of an Observation")
-    for idx, samples in iopth.items():
-        unit = samples[0][2]
-        operations[idx]["iopth"] = {
-            "unit": unit,
-            "samples": [
-                {"minute": _round(mi), "value": _round(run.to_pth_unit(v, u, unit))}
-                for mi, v, u in sorted(samples, key=lambda s: s[0])
-            ],
-        }
-    case["patient"] = _patient(by_type["Patient"], flags, run)
-    _conditions(by_type["Condition"], case["patient"], run)
-    _family(by_type["FamilyMemberHistory"], case["patient"], run)
-    _medications(by_type["MedicationStatement"] + by_type["MedicationRequest"], case["patient"], run)
-    case["operations"] = [{k: v for k, v in op.items() if not (k == "glands" and not v)} for op in operations]
-    case["labs"] = sorted(labs, key=lambda x: (x["day"], x["analyte"]))
-    case["imaging"] = sorted(imaging, key=lambda x: x["day"])
-    case["venous_sampling"] = sorted(venous, key=lambda x: x["day"])
-    case["fna"] = sorted(fna, key=lambda x: x["day"])
-    for k in ("imaging", "venous_sampling", "fna"):
-        if not case[k]:
-            del case[k]
-    _age(by_type["Patient"], case["patient"], run)
-    for kind, counts in sorted(run.unmapped.items()):
-        shown = "; ".join(f"{c} x{n}" for c, n in sorted(counts.items()))
-        run.warn(f"{kind} not in the import's code tables, ignored: {shown}")
+        _observation(o, ctx, found, run)
+    _iopth_series(found, operations, run)
+    case = _assemble(by_type, operations, found, run)
     body = json.dumps({k: v for k, v in case.items() if k != "id"}, sort_keys=True)
     case["id"] = case_id or "fhir-" + hashlib.sha256(body.encode()).hexdigest()[:12]
     try:
@@ -465,43 +448,108 @@ def import_bundle(
     return ImportResult(case, run.warnings)
 
 
-# ---------------------------------------------------------------------------- patient selection
+def _observation(o: Any, ctx: _Context, found: _Found, run: _Run) -> None:
+    """Read one Observation into ``found`` (or warn why it is not imported)."""
+    where = _ref(o)
+    if o.status not in OBS_OK:
+        run.warn(f"{where}: status '{o.status}' (not a result); not imported")
+        return
+    if o.status == "preliminary":
+        run.warn(f"{where}: preliminary result imported")
+    code = run.m.profile(_codings(o.code))
+    if code is None:
+        analyte = run.m.lab(_codings(o.code))
+        if analyte is None:
+            run.unmapped_code("Observation.code", o.code)
+            return
+        lab = _lab(o, analyte, run)
+        if lab:
+            found.labs.append(lab)
+    elif code == "venous-pth":
+        if id(o) not in ctx.members:
+            run.warn(f"{where}: venous-pth outside a venous-sampling panel (hasMember); not imported")
+    elif code in FLAG_CODES:
+        d = _effective(o)
+        prev = found.flags.get(code)
+        if prev is None or (d is not None and (prev[0] is None or d >= prev[0])):
+            found.flags[code] = (d, o)
+    elif code in OPERATION_CODES:
+        _operation_observation(o, code, ctx, found, run)
+    else:
+        _dated_finding(o, code, ctx, found, run)
 
 
-def _select_patient(used: list[tuple[str | None, Any]], patient: str | None, run: _Run) -> list[Any]:
-    ids = {r.id for _, r in used if r.get_resource_type() == "Patient" and r.id}
-    subjects = {s for _, r in used if (s := _subject_id(r, run))}
-    all_ids = ids | subjects
-    if patient is None:
-        if len(all_ids) > 1:
-            raise FhirImportError(
-                f"the Bundle holds data of {len(all_ids)} patients; choose one with --patient ID"
-            )
-        patient = next(iter(all_ids), None)
-    elif patient not in all_ids:
-        raise FhirImportError(f"no data for patient '{patient}' in the Bundle")
-    out, others, orphans = [], 0, 0
-    for _, r in used:
-        rtype = r.get_resource_type()
-        if rtype == "Patient":
-            if r.id == patient or patient is None:
-                out.append(r)
-            continue
-        if rtype == "Medication":
-            continue  # reached through medicationReference
-        s = _subject_id(r, run)
-        if s is None:
-            orphans += 1
-            out.append(r)
-        elif s == patient:
-            out.append(r)
-        else:
-            others += 1
-    if others:
-        run.warn(f"{others} resource(s) about other patients were ignored")
-    if orphans:
-        run.warn(f"{orphans} resource(s) without a subject were taken as this patient's")
-    return out
+def _operation_observation(o: Any, code: str, ctx: _Context, found: _Found, run: _Run) -> None:
+    idx = _operation_of(o, ctx.op_of_proc, ctx.operations, run)
+    if idx is None:
+        return
+    if code == "parathyroid-gland":
+        g = _gland(o, run)
+        if g:
+            ctx.operations[idx]["glands"].append(g)
+    elif code == "operative-findings":
+        _findings(o, ctx.operations[idx], run)
+    else:
+        s = _iopth_sample(o, run)
+        if s:
+            found.iopth[idx].append(s)
+
+
+def _dated_finding(o: Any, code: str, ctx: _Context, found: _Found, run: _Run) -> None:
+    """Imaging, venous sampling or an FNA washout: each needs its own date."""
+    where = _ref(o)
+    d = _effective(o)
+    if d is None:
+        run.warn(f"{where}: no effective date (or only a partial one); not imported")
+        return
+    readers: dict[str, tuple[Any, list[dict[str, Any]]]] = {
+        "parathyroid-imaging": (lambda x: _imaging(x, run, ctx.modality_hint.get(id(x))), found.imaging),
+        "venous-sampling": (lambda x: _venous(x, run), found.venous),
+        "fna-pth-washout": (lambda x: _fna(x, run), found.fna),
+    }
+    if code not in readers:
+        run.warn(f"{where}: profile code '{code}' is not used at the top level of an Observation")
+        return
+    read, into = readers[code]
+    item = read(o)
+    if item:
+        item["day"] = run.day(d)
+        into.append(item)
+
+
+def _iopth_series(found: _Found, operations: list[dict[str, Any]], run: _Run) -> None:
+    for idx, samples in found.iopth.items():
+        unit = samples[0][2]
+        operations[idx]["iopth"] = {
+            "unit": unit,
+            "samples": [
+                {"minute": _round(mi), "value": _round(run.to_pth_unit(v, u, unit))}
+                for mi, v, u in sorted(samples, key=lambda s: s[0])
+            ],
+        }
+
+
+def _assemble(
+    by_type: dict[str, list[Any]], operations: list[dict[str, Any]], found: _Found, run: _Run
+) -> dict[str, Any]:
+    case: dict[str, Any] = {"id": "", "title": "Imported from a FHIR R4 Bundle"}
+    case["patient"] = _patient(by_type["Patient"], found.flags, run)
+    _conditions(by_type["Condition"], case["patient"], run)
+    _family(by_type["FamilyMemberHistory"], case["patient"], run)
+    _medications(by_type["MedicationStatement"] + by_type["MedicationRequest"], case["patient"], run)
+    case["operations"] = [{k: v for k, v in op.items() if not (k == "glands" and not v)} for op in operations]
+    case["labs"] = sorted(found.labs, key=lambda x: (x["day"], x["analyte"]))
+    case["imaging"] = sorted(found.imaging, key=lambda x: x["day"])
+    case["venous_sampling"] = sorted(found.venous, key=lambda x: x["day"])
+    case["fna"] = sorted(found.fna, key=lambda x: x["day"])
+    for k in ("imaging", "venous_sampling", "fna"):
+        if not case[k]:
+            del case[k]
+    _age(by_type["Patient"], case["patient"], run)
+    for kind, counts in sorted(run.unmapped.items()):
+        shown = "; ".join(f"{c} x{n}" for c, n in sorted(counts.items()))
+        run.warn(f"{kind} not in the import's code tables, ignored: {shown}")
+    return case
 
 
 # ---------------------------------------------------------------------------- procedures

@@ -254,31 +254,54 @@ def tables_to_case(
         v = header.get(key)
         if v is not None and (str(v).strip() or key == "id"):
             case[key] = str(v).strip()
+    pat = _patient_fields(patient)
+    if pat:
+        case["patient"] = pat
+    tabs = {name: list(tables.get(name) or []) for name in spec}
+    ops = _operations_from_tables(tabs, spec, built)
+    if ops:
+        case["operations"] = ops
+    for name in ("labs", "imaging", "fna"):
+        rows = _clean(tabs[name], spec[name])
+        if rows:
+            case[name] = [vals for _, vals in rows]
+            for i, (n, _) in enumerate(rows):
+                built.where[f"{name}[{i}]"] = (name, n)
+    vs_list = _venous_from_tables(tabs, spec, built)
+    if vs_list:
+        case["venous_sampling"] = vs_list
+    note = header.get("note")
+    if note is not None and str(note).strip():
+        case["note"] = str(note).strip()
+    return built
+
+
+def _patient_fields(patient: Mapping[str, Any]) -> dict[str, Any]:
+    """Empty values left out; ``surgical_candidate`` only when False, the other flags only when True."""
     pat: dict[str, Any] = {}
     for key in PATIENT_FIELDS:
         v = patient.get(key)
         if key == "surgical_candidate":
             if v is False:
                 pat[key] = False
-            continue
-        if key in ("family_history_hypercalcemia", "palpable_neck_mass"):
+        elif key in ("family_history_hypercalcemia", "palpable_neck_mass"):
             if v:
                 pat[key] = True
-            continue
-        if isinstance(v, (list, tuple)):
+        elif isinstance(v, (list, tuple)):
             if v:
                 pat[key] = list(v)
-            continue
-        if not _missing(v):
+        elif not _missing(v):
             pat[key] = int(v) if key == "age" and float(v).is_integer() else v
-    if pat:
-        case["patient"] = pat
-    tabs = {name: list(tables.get(name) or []) for name in spec}
-    # operations with their glands and IOPTH samples
-    ops_rows = _clean(tabs["operations"], spec["operations"])
+    return pat
+
+
+def _operations_from_tables(
+    tabs: dict[str, list], spec: Mapping[str, Any], built: Built
+) -> list[dict[str, Any]]:
+    """Operation rows, with their gland and IOPTH child rows attached by operation number."""
     ops: list[dict[str, Any]] = []
     op_index: dict[int, int] = {}
-    for i, (n, vals) in enumerate(ops_rows):
+    for i, (n, vals) in enumerate(_clean(tabs["operations"], spec["operations"])):
         number = int(vals.pop("op", n + 1))
         op_index.setdefault(number, i)
         graft = {k: vals.pop(f"autograft_{k}") for k in ("location", "side") if f"autograft_{k}" in vals}
@@ -296,32 +319,31 @@ def tables_to_case(
             if number is None or int(number) not in op_index:
                 built.problems.append((child, n, "op", f"names no operation row (op {number})"))
                 continue
-            i = op_index[int(number)]
-            if child == "glands":
-                j = len(ops[i].setdefault("glands", []))
-                ops[i]["glands"].append(vals)
-                built.where[f"operations[{i}].glands[{j}]"] = ("glands", n)
-            else:
-                iop = ops[i].setdefault("iopth", {"samples": []})
-                j = len(iop["samples"])
-                iop["samples"].append(vals)
-                built.where[f"operations[{i}].iopth.samples[{j}]"] = ("iopth", n)
+            _attach_child(ops[op_index[int(number)]], op_index[int(number)], child, n, vals, built)
     for op in ops:
         iop = op.get("iopth")
         if iop is not None and not iop.get("samples"):
             del op["iopth"]  # a unit with no sample is not a record
-    if ops:
-        case["operations"] = ops
-    for name in ("labs", "imaging", "fna"):
-        rows = _clean(tabs[name], spec[name])
-        if rows:
-            case[name] = [vals for _, vals in rows]
-            for i, (n, _) in enumerate(rows):
-                built.where[f"{name}[{i}]"] = (name, n)
-    sessions = _clean(tabs["venous_sessions"], spec["venous_sessions"])
+    return ops
+
+
+def _attach_child(op: dict[str, Any], i: int, child: str, n: int, vals: dict[str, Any], built: Built) -> None:
+    if child == "glands":
+        j = len(op.setdefault("glands", []))
+        op["glands"].append(vals)
+        built.where[f"operations[{i}].glands[{j}]"] = ("glands", n)
+    else:
+        iop = op.setdefault("iopth", {"samples": []})
+        j = len(iop["samples"])
+        iop["samples"].append(vals)
+        built.where[f"operations[{i}].iopth.samples[{j}]"] = ("iopth", n)
+
+
+def _venous_from_tables(tabs: dict[str, list], spec: Mapping[str, Any], built: Built) -> list[dict[str, Any]]:
+    """Sampling sessions, with their sample rows attached by session number."""
     vs_list: list[dict[str, Any]] = []
     vs_index: dict[int, int] = {}
-    for i, (n, vals) in enumerate(sessions):
+    for i, (n, vals) in enumerate(_clean(tabs["venous_sessions"], spec["venous_sessions"])):
         number = int(vals.pop("session", n + 1))
         vs_index.setdefault(number, i)
         vals["samples"] = []
@@ -338,12 +360,7 @@ def tables_to_case(
         j = len(vs_list[i]["samples"])
         vs_list[i]["samples"].append(vals)
         built.where[f"venous_sampling[{i}].samples[{j}]"] = ("venous_samples", n)
-    if vs_list:
-        case["venous_sampling"] = vs_list
-    note = header.get("note")
-    if note is not None and str(note).strip():
-        case["note"] = str(note).strip()
-    return built
+    return vs_list
 
 
 # ---------------------------------------------------------------- problems -> fields

@@ -165,10 +165,12 @@ class _Run:
         if q is None or q.value is None:
             self.warn(f"{where}: no PTH value; not imported")
             return None
-        u = self.unit_of(q, where, hard=True)
-        assert u is not None
+        u = self.unit_of(q, where, hard=False)
+        if u is None:
+            return None
         if u[0] not in PTH_UNITS:
-            raise FhirImportError(f"{where}: '{u[0]}' is not a PTH unit; use one of {', '.join(PTH_UNITS)}")
+            self.warn(f"{where}: '{u[0]}' is not a PTH unit ({', '.join(PTH_UNITS)}); not imported")
+            return None
         return float(q.value) * u[1], u[0]
 
     def to_pth_unit(self, value: float, unit: str, target: str) -> float:
@@ -897,14 +899,16 @@ def _lab(o: Any, analyte: str, run: _Run) -> dict[str, Any] | None:
     if q is None or q.value is None:
         run.warn(f"{where}: no valueQuantity (e.g. dataAbsentReason or a text value); not imported")
         return None
-    u = run.unit_of(q, where, hard=True)
-    assert u is not None
+    u = run.unit_of(q, where, hard=False)  # an unknown unit skips this lab, not the Bundle
+    if u is None:
+        return None
     allowed = run.kn.allowed_units.get(analyte, frozenset())
     if u[0] not in allowed:
-        raise FhirImportError(
-            f"{where}: unit '{q.code or q.unit}' is not a unit for {analyte}; "
-            f"expected one of: {', '.join(sorted(allowed))}"
+        run.warn(
+            f"{where}: unit '{q.code or q.unit}' is not a unit for {analyte} "
+            f"(expected one of: {', '.join(sorted(allowed))}); not imported"
         )
+        return None
     if q.comparator:
         run.warn(f"{where}: value '{q.comparator}{_num(q.value)}' imported as {_num(q.value)}")
     lab: dict[str, Any] = {

@@ -569,9 +569,8 @@ def _effective(res: Any) -> dt.date | None:
     return None
 
 
-def _operations(procs: list[Any], run: _Run) -> tuple[list[dict[str, Any]], dict[int, int]]:
-    """Group the parathyroid/neck Procedures by date into operations; day 0 = the latest with a
-    parathyroid operation. Returns the operations and a map id(Procedure) -> operation index."""
+def _dated_procedures(procs: list[Any], run: _Run) -> dict[dt.date, list[tuple[Any, Any]]]:
+    """Completed, dated Procedures whose code is in the tables, by date (the rest is warned)."""
     groups: dict[dt.date, list[tuple[Any, Any]]] = defaultdict(list)
     for p in procs:
         where = _ref(p)
@@ -586,12 +585,23 @@ def _operations(procs: list[Any], run: _Run) -> tuple[list[dict[str, Any]], dict
         if d is None:
             run.warn(f"{where} ({row.procedure}): no performed date (or only a partial one); not imported")
             continue
+        if row.warning:
+            run.warn(f"{where} ({row.system}|{row.code}): {row.warning}")
         groups[d].append((p, row))
+    return groups
+
+
+def _operations(procs: list[Any], run: _Run) -> tuple[list[dict[str, Any]], dict[int, int]]:
+    """Group the parathyroid/neck Procedures by date into operations; day 0 = the latest with a
+    parathyroid operation. Returns the operations and a map id(Procedure) -> operation index."""
+    groups = _dated_procedures(procs, run)
     para = [d for d, items in groups.items() if any(r.parathyroid_operation for _, r in items)]
     if not para:
+        seen = "; ".join(sorted(run.unmapped.get("Procedure.code", Counter())))[:300]
         raise FhirImportError(
             "no completed parathyroid Procedure in the Bundle: day 0 (the most recent parathyroid "
             "operation) cannot be set; see README 'FHIR import' for the procedure codes"
+            + (f"; procedure codes seen, not in the tables: {seen}" if seen else "")
         )
     run.day0 = max(para)
     ops: list[dict[str, Any]] = []
@@ -986,7 +996,7 @@ def _conditions(conds: list[Any], p: dict[str, Any], run: _Run) -> None:
     for c in conds:
         syn = run.m.syndrome(_codings(c.code))
         if syn is None:
-            run.unmapped_code("Condition.code", c.code)
+            _condition_note(c, run)
             continue
         vs = {x.code for x in _codings(c.verificationStatus)}
         if vs & {"refuted", "entered-in-error", "unconfirmed", "provisional", "differential"}:
@@ -996,6 +1006,15 @@ def _conditions(conds: list[Any], p: dict[str, Any], run: _Run) -> None:
             found.append(syn)
     if found:
         p["syndromes"] = found
+
+
+def _condition_note(c: Any, run: _Run) -> None:
+    """A known code the case cannot carry is said, not dropped; an unknown one is listed."""
+    note = run.m.condition_note(_codings(c.code))
+    if note is None:
+        run.unmapped_code("Condition.code", c.code)
+    elif note.carried == "not_carried":
+        run.warn(f"{_ref(c)}: {note.code} ({note.display}) has no place in the case; not imported")
 
 
 def _family(fmh: list[Any], p: dict[str, Any], run: _Run) -> None:

@@ -95,6 +95,26 @@ class ProcedureRow:
     procedure: str
     parathyroid_operation: bool
     display: str
+    source: str = ""
+    warning: str = ""
+    """Said on import when the code leaves something out (e.g. CPT 60500 gives no extent)."""
+
+
+@dataclass(frozen=True)
+class ConditionRow:
+    """A Condition code the case cannot carry as a syndrome, with what to say about it."""
+
+    system: str
+    code: str
+    match: str
+    carried: str
+    display: str
+    source: str
+
+    def matches(self, system: str, code: str) -> bool:
+        return self.system == system and (
+            code == self.code if self.match == "exact" else code.startswith(self.code)
+        )
 
 
 @dataclass(frozen=True)
@@ -135,6 +155,7 @@ class Maps:
     laterality: dict[tuple[str, str], str]
     medications: tuple[MedicationRow, ...]
     conditions: dict[tuple[str, str], str]
+    condition_notes: tuple[ConditionRow, ...]
     profile_codes: dict[str, str]
     local: dict[str, frozenset[str]]
 
@@ -214,6 +235,15 @@ class Maps:
                     return row.medication
         return None
 
+    def condition_note(self, codings: Iterable[Any]) -> ConditionRow | None:
+        """A known Condition code the case has no syndrome for (premise or not carried)."""
+        for c in codings:
+            sys_, code = str(_get(c, "system")), str(_get(c, "code"))
+            for row in self.condition_notes:
+                if row.matches(sys_, code):
+                    return row
+        return None
+
     def syndrome(self, codings: Iterable[Any]) -> str | None:
         local = self.local_code(codings, "syndromes")
         if local:
@@ -252,14 +282,29 @@ def maps() -> Maps:
         },
         procedures={
             (r["system"], r["code"]): ProcedureRow(
-                r["system"], r["code"], r["procedure"], r["parathyroid_operation"] == "true", r["display"]
+                r["system"],
+                r["code"],
+                r["procedure"],
+                r["parathyroid_operation"] == "true",
+                r["display"],
+                r["source"],
+                r.get("warning") or "",
             )
             for r in read_tsv("procedures.tsv")
         },
         body_sites={(r["system"], r["code"]): BodySiteRow(**r) for r in read_tsv("body_sites.tsv")},
         laterality={(r["system"], r["code"]): r["side"] for r in read_tsv("laterality.tsv")},
         medications=tuple(MedicationRow(**r) for r in read_tsv("medications.tsv")),
-        conditions={(r["system"], r["code"]): r["syndrome"] for r in read_tsv("conditions.tsv")},
+        conditions={
+            (r["system"], r["code"]): r["syndrome"]
+            for r in read_tsv("conditions.tsv")
+            if r["carried"] == "syndrome"
+        },
+        condition_notes=tuple(
+            ConditionRow(r["system"], r["code"], r["match"], r["carried"], r["display"], r["source"])
+            for r in read_tsv("conditions.tsv")
+            if r["carried"] != "syndrome"
+        ),
         profile_codes={c["code"]: c["display"] for c in cs["concept"]},
         local=local,
     )

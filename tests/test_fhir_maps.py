@@ -73,12 +73,68 @@ def test_unit_table_targets_are_contract_units_allowed_by_the_graph() -> None:
 
 
 def test_procedure_table_covers_every_prior_procedure_once() -> None:
-    rows = list(maps().procedures.values())
+    rows = [r for r in maps().procedures.values() if r.system == system("prior_procedures")]
     assert sorted(r.procedure for r in rows) == sorted(VOCAB["prior_procedures"])
     para = {r.procedure for r in rows if r.parathyroid_operation}
     assert "focused_parathyroidectomy" in para and "bilateral_exploration" in para
     assert "hemithyroidectomy" not in para and "cervical_thymectomy" not in para
-    assert all(r.system == system("prior_procedures") for r in rows), "only verified external codes"
+
+
+CPT = "http://www.ama-assn.org/go/cpt"
+
+
+def test_cpt_rows_never_guess_an_extent() -> None:
+    """A CPT code that does not say the extent maps to the unspecified operation, with a warning."""
+    m = maps()
+    cpt = {r.code: r for r in m.procedures.values() if r.system == CPT}
+    for code in ("60500", "60502", "60505", "60512"):
+        assert cpt[code].procedure == "parathyroid_operation_unspecified" and cpt[code].parathyroid_operation
+        assert cpt[code].warning, code
+    assert cpt["60220"].procedure == cpt["60225"].procedure == "hemithyroidectomy"
+    assert cpt["60240"].procedure == "total_thyroidectomy" and cpt["60520"].procedure == "cervical_thymectomy"
+    assert not any(
+        r.parathyroid_operation for c, r in cpt.items() if c in ("60220", "60225", "60240", "60520")
+    )
+    assert "60521" not in cpt and "60522" not in cpt  # sternal-split thymectomy: no contract procedure
+    for r in m.procedures.values():
+        assert r.procedure in VOCAB["prior_procedures"] and r.source, r
+
+
+def test_icd10cm_rows() -> None:
+    m = maps()
+    icd = "http://hl7.org/fhir/sid/icd-10-cm"
+    assert m.syndrome([{"system": icd, "code": "E31.21"}]) == "MEN1"
+    assert m.syndrome([{"system": icd, "code": "E31.22"}]) == "MEN2A"
+    for code, carried in (
+        ("E21.0", "premise"),
+        ("E83.52", "not_carried"),
+        ("N18.4", "not_carried"),
+        ("N18.31", "not_carried"),
+        ("C75.0", "not_carried"),
+    ):
+        note = m.condition_note([{"system": icd, "code": code}])
+        assert note is not None and note.carried == carried, code
+        assert m.syndrome([{"system": icd, "code": code}]) is None  # never FHH from E83.52
+    assert m.condition_note([{"system": icd, "code": "E21.3"}]) is None
+
+
+def test_rxnorm_and_egfr_rows() -> None:
+    m = maps()
+    rx = "http://www.nlm.nih.gov/research/umls/rxnorm"
+    want = {
+        "5487": "thiazide",
+        "2409": "thiazide",
+        "6448": "lithium",
+        "2418": "cholecalciferol",
+        "77655": "bisphosphonate",
+        "993449": "denosumab",
+        "1897": "calcium_supplement",
+    }
+    for code, med in want.items():
+        assert m.medication([{"system": rx, "code": code}]) == med
+    assert m.medication([{"system": rx, "code": "54870"}]) is None  # exact match only
+    for code in ("62238-1", "48642-3", "48643-1", "33914-3", "98979-8"):
+        assert m.lab([{"system": LOINC, "code": code}]) == "egfr"
 
 
 def test_body_site_laterality_medication_and_condition_targets_are_contract_codes() -> None:

@@ -343,8 +343,13 @@ def test_cli_writes_the_case_and_warnings(tmp_path: Path, capsys: pytest.Capture
     assert case["id"] == "ex-05" and case["fna"][0]["pth_washout"] == 14500
     assert "parareop: warning:" in err
     assert main(["import-fhir", str(f), "--plan"]) == 0
-    plan = json.loads(capsys.readouterr().out)
+    captured = capsys.readouterr()
+    plan = json.loads(captured.out)
     assert plan["decision"] == "operate" and plan["operations"][0]["operation"] == "hemithyroidectomy"
+    # every import warning also travels with the plan, not only on stderr
+    lines = captured.err.splitlines()
+    said = [x.removeprefix("parareop: warning: ") for x in lines if x.startswith("parareop: warning: ")]
+    assert said and all(f"FHIR import: {w}" in plan["warnings"] for w in said)
 
 
 def test_cli_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -39,14 +39,16 @@ def run(args: argparse.Namespace) -> int:
         print(f"parareop: warning: {w}", file=sys.stderr)
     out = result.case
     if args.plan:
+        from ontology.errors import ParaReopError
         from planner.core import plan_dict
-        from planner.validate import CaseError
 
         try:
             out = plan_dict(result.case).to_json()
-        except CaseError as exc:
+        except ParaReopError as exc:
             print(f"parareop: error: the imported case cannot be planned: {exc}", file=sys.stderr)
             return 2
+        # what the import could not map or found incomplete travels with the plan, not only on stderr
+        out["warnings"] = [*out["warnings"], *(f"FHIR import: {w}" for w in result.warnings)]
     text = json.dumps(out, indent=1)
     if args.out:
         args.out.write_text(text + "\n", encoding="utf-8")

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from ontology.paths import REPO_ROOT
 from ui.cases import examples, load_example, plan_case
+from ui.fragments import shown_locations
 
 APP = str(REPO_ROOT / "ui" / "app.py")
 CASES = [e.case_id for e in examples()]
@@ -70,12 +71,12 @@ def test_board_on_every_example_shows_decision_and_planner_order() -> None:
         no_exception(at)
         plan = plan_case(load_example(case_id)).plan
         assert banner_decision(at) == plan["decision"], case_id
-        expected = [(loc["rank"], loc["site"], loc["side"] or "") for loc in plan["locations"]]
+        shown = shown_locations(plan)  # the planner's order, places under the display floor counted
+        expected = [(loc["rank"], loc["site"], loc["side"] or "") for loc in shown]
         assert ranked(at) == expected, case_id
         why = [e.label for e in at.expander if e.label.startswith("Why #")]
-        assert [int(label.split("#")[1].split()[0]) for label in why] == [
-            loc["rank"] for loc in plan["locations"]
-        ]
+        assert [int(label.split("#")[1].split()[0]) for label in why] == [loc["rank"] for loc in shown]
+        assert 'id="pr-summary"' in html_of(at)
         assert "neck-diagram" in html_of(at)
         assert at.download_button(key="report").proto.label == "Export report (HTML)"
 
@@ -124,17 +125,18 @@ def test_display_mode_from_url_and_toggle() -> None:
     text = html_of(at)
     assert 'class="pr-board"' in text and "pr-board-diagram" in text
     assert banner_decision(at) == "operate"
-    assert [r for r, _, _ in ranked(at)] == [1, 2, 3]
+    plan = plan_case(load_example("ex-04-missing-left-inferior")).plan
+    assert [r for r, _, _ in ranked(at)] == [loc["rank"] for loc in shown_locations(plan, limit=3)]
     assert not [e for e in at.expander if e.label.startswith("Why #")]
     at.toggle(key="board").set_value(False).run()
     no_exception(at)
     assert "display" not in at.query_params
-    assert len(ranked(at)) > 3
+    assert "pr-board-diagram" not in html_of(at) and [e for e in at.expander if e.label.startswith("Why #")]
     at.toggle(key="board").set_value(True).run()
-    assert at.query_params["display"] == "board" and len(ranked(at)) == 3
+    assert at.query_params["display"] == "board" and "pr-board-diagram" in html_of(at)
     at.button(key="leave_board").click().run()
     no_exception(at)
-    assert "display" not in at.query_params and len(ranked(at)) > 3
+    assert "display" not in at.query_params and "pr-board-diagram" not in html_of(at)
 
 
 def test_case_query_parameter_picks_the_example() -> None:
@@ -205,3 +207,78 @@ def test_what_if_shows_both_rankings() -> None:
         at.radio(key="wi_kind").set_value(kind).run()
         no_exception(at)
         assert at.dataframe, kind
+
+
+def headline_of(at: AppTest) -> str:
+    found = re.findall(r'id="pr-headline">(.*?)</div>', html_of(at))
+    return re.sub(r"<[^>]+>", " ", found[0]) if found else ""
+
+
+@pytest.mark.parametrize("display", ["board", ""])
+def test_headline_carries_what_changes_management(display: str) -> None:
+    """A carcinoma, MEN1 and an FHH halt are in the headline, on the wall display and the case board."""
+    at = (
+        app(display=display, case="ex-08-hard-mass-hoarse") if display else app(case="ex-08-hard-mass-hoarse")
+    )
+    no_exception(at)
+    head = headline_of(at)
+    assert "OPERATE — EN BLOC RESECTION" in head and "SUSPECTED CARCINOMA" in head, head
+    head = headline_of(pick(at, "ex-07-men1-forearm-graft"))
+    assert head.startswith("OPERATE — AUTOGRAFT EXCISION") and "MEN1" in head, head
+    head = headline_of(pick(at, "ex-01-low-urine-calcium-family"))
+    assert head.startswith("HALT — FHH SUSPECTED") and "CARCINOMA" not in head, head
+
+
+def summary_of(at: AppTest) -> str:
+    found = re.findall(
+        r'(<div class="pr-summary[^"]*" id="pr-summary">.*?</div>)(?=<div class="pr-gates"|$)',
+        html_of(at),
+        re.S,
+    )
+    return found[0] if found else ""
+
+
+@pytest.mark.parametrize("display", ["board", ""])
+def test_summary_strip_shows_the_case_as_presented(display: str) -> None:
+    """Age and sex, syndromes, the prior operation and what it found, the latest labs with their days,
+    and every study with its result — negatives included."""
+    at = (
+        app(display=display, case="ex-12-negative-imaging") if display else app(case="ex-12-negative-imaging")
+    )
+    no_exception(at)
+    text = html_of(at)
+    assert 'id="pr-summary"' in text
+    if display:
+        for chip in ("55 F", "US− d200", "SPECT/CT− d210", "4D-CT− d230", "Ca 11.1 ↑ d180", "PTH 121 ↑ d180"):
+            assert chip in text, chip
+        assert "LI biopsied normal" in text and "left inferior parathyroid biopsied, normal" in text
+    else:
+        assert "55-year-old female" in text
+        assert "neck ultrasound: negative, day 200" in text or "negative, day 200" in text
+        assert "left inferior parathyroid biopsied, normal" in text
+        assert "calcium 11.1 mg/dL (high), day 180" in text
+    pick(at, "ex-07-men1-forearm-graft")
+    text = html_of(at)
+    assert "MEN1" in text and ("venous sampling" in text)
+    assert "autograft in the forearm (left)" in text  # on the wall: in the full list, one click away
+
+
+def visible_words(at: AppTest) -> str:
+    """The page's words as read: no markup, titles, styles, attributes, IRIs (links) or source lines."""
+    text = re.sub(r'<a class="pr-iri".*?</a>|<span class="pr-src">.*?</span>', "", html_of(at), flags=re.S)
+    text = re.sub(r"<(title|style)>.*?</\1>|\w+=\"[^\"]*\"", "", text, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", text)
+
+
+def test_board_words_not_codes() -> None:
+    """No raw codes, scheme prefixes, weights or bits on either board; on the wall no "100%" short of 1."""
+    at = app(display="board", case="ex-07-men1-forearm-graft")
+    for case_id in ("ex-07-men1-forearm-graft", "ex-12-negative-imaging", "ex-01-low-urine-calcium-family"):
+        for board in (True, False):
+            at.toggle(key="board").set_value(board).run()
+            pick(at, case_id)
+            no_exception(at)
+            visible = visible_words(at)
+            leaks = ["sestamibi_planar", "perrier_", "Gate: gate:", " bits", "(weight", "syndrome_"]
+            for leak in leaks + (["100%"] if board else []):
+                assert leak not in visible, (case_id, board, leak)

@@ -8,13 +8,16 @@ import importlib
 import pytest
 
 MODULES = [
+    "ui.board",
     "ui.cases",
     "ui.diagram",
     "ui.editor_model",
+    "ui.fragments",
     "ui.graph_view",
     "ui.iopth_view",
     "ui.names",
     "ui.report",
+    "ui.summary",
     "ui.whatif",
 ]
 

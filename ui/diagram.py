@@ -19,6 +19,7 @@ comes from the plan's ``record`` (the planner's reading of the operation record)
 
 from __future__ import annotations
 
+import contextvars
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -34,6 +35,29 @@ S = 10.0
 WIDTH = 1000
 ANATOMY_HEIGHT = 1040
 LEGEND_HEIGHT = 190
+
+
+@dataclass(frozen=True)
+class Typography:
+    """Sizes of the drawing for where it is read: at a desk, or on the wall screen of a tumour board.
+
+    ``min_text`` is the smallest font size in diagram units (the board's is chosen so that, at
+    the size its stylesheet gives the SVG, no label is under 24 CSS px at 1920x1080); ``mark``
+    and ``glyph`` enlarge the candidate marks and the gland glyphs to hold that text; ``labels``
+    names the anatomical labels kept (None: all); ``marks_text`` is the smallest size of what
+    the board reads (ranks, percentages, tags, gland letters, sides), larger than the labels.
+    """
+
+    min_text: float = 0.0
+    mark: float = 1.0
+    glyph: float = 1.0
+    labels: frozenset[str] | None = None
+    marks_text: float = 0.0
+
+
+DESK = Typography()
+BOARD = Typography(3.8, 1.55, 2.3, frozenset({"thyroid", "thymus", "trachea"}), 5.0)
+_TYPE: contextvars.ContextVar[Typography] = contextvars.ContextVar("diagram_type", default=DESK)
 
 LOW_SHADE = (0xDE, 0xEB, 0xF7)
 HIGH_SHADE = (0x08, 0x30, 0x6B)
@@ -226,10 +250,22 @@ def _mirror_path(points: Iterable[tuple[str, float, float]]) -> tuple[str, str]:
 def _text(
     x: float, y: float, body: str, size: float, cls: str = "", anchor: str = "middle", weight: str = "normal"
 ) -> str:
+    size = max(size, _TYPE.get().min_text)
     return (
         f'<text x="{x * S:.1f}" y="{y * S:.1f}" font-size="{size * S:.1f}" text-anchor="{anchor}" '
         f'font-weight="{weight}" class="{cls}">{escape(body)}</text>'
     )
+
+
+def _mark_size(size: float) -> float:
+    """The size of a text the board must read (a rank, a percentage, a tag, a gland's letter)."""
+    return max(size, _TYPE.get().marks_text)
+
+
+def _anat(x: float, y: float, body: str, size: float, cls: str = "anat", anchor: str = "middle") -> str:
+    """An anatomical label, unless the typography keeps fewer (the board shows less, larger)."""
+    keep = _TYPE.get().labels
+    return _text(x, y, body, size, cls, anchor) if keep is None or body in keep else ""
 
 
 def _rect(cls: str, x: float, y: float, w: float, h: float, rx: float) -> str:
@@ -249,7 +285,7 @@ def _anatomy(removed: frozenset[tuple[str, str]]) -> list[str]:
     )
     face = f"M{_p(13, 0)} Q{_p(20, 13)} {_p(50, 15.5)} Q{_p(80, 13)} {_p(87, 0)} Z"
     out.append(f'<path class="face" d="{face}"/>')
-    out.append(_text(50, 7, "mandible", 1.7, "anat"))
+    out.append(_anat(50, 7, "mandible", 1.7, "anat"))
     # great vessels: internal jugular veins, carotid arteries, brachiocephalic veins, arch
     for x in (21.0, 79.0):
         out.append(f'<path class="vein" d="M{_p(x, 2)} L{_p(x, 67)}"/>')
@@ -265,9 +301,9 @@ def _anatomy(removed: frozenset[tuple[str, str]]) -> list[str]:
         f'<path class="artery arch" d="M{_p(44, 104)} C{_p(44, 91)} {_p(49, 86.5)} {_p(55, 86.5)} '
         f'C{_p(62, 86.5)} {_p(66, 92)} {_p(66, 104)}"/>'
     )
-    out.append(_text(68.5, 101, "aortic arch", 1.6, "anat", "start"))
-    out.append(_text(17.5, 36, "IJV", 1.5, "anat", "end"))
-    out.append(_text(26.2, 20, "carotid", 1.5, "anat", "start"))
+    out.append(_anat(68.5, 101, "aortic arch", 1.6, "anat", "start"))
+    out.append(_anat(17.5, 36, "IJV", 1.5, "anat", "end"))
+    out.append(_anat(26.2, 20, "carotid", 1.5, "anat", "start"))
     # oesophagus (behind the trachea), trachea with rings, larynx
     out.append(_rect("oesophagus", 47.5, 29, 10.5, 75, 3))
     out.append(_rect("trachea", 45.5, 30.5, 9, 61, 2))
@@ -279,15 +315,15 @@ def _anatomy(removed: frozenset[tuple[str, str]]) -> list[str]:
         f'L{_p(44.5, 25)} Z"/>'
     )
     out.append(_rect("larynx", 45, 28, 10, 2.6, 1))
-    out.append(_text(50, 22.5, "larynx", 1.5, "anat"))
-    out.append(_text(50, 71.5, "trachea", 1.5, "anat vertical"))
+    out.append(_anat(50, 22.5, "larynx", 1.5, "anat"))
+    out.append(_anat(50, 71.5, "trachea", 1.5, "anat vertical"))
     # clavicles and manubrium (outline only: the thymus lies behind it)
     out.append(
         f'<path class="bone" d="M{_p(44, 66)} Q{_p(28, 60)} {_p(5, 63)} M{_p(56, 66)} '
         f'Q{_p(72, 60)} {_p(95, 63)}"/>'
     )
     out.append(_rect("sternum", 41.5, 65.5, 17, 38, 2))
-    out.append(_text(8, 61, "clavicle", 1.5, "anat", "start"))
+    out.append(_anat(8, 61, "clavicle", 1.5, "anat", "start"))
     # thyroid lobes and isthmus
     lobes = {"right": (38.5, 10), "left": (61.5, -10)}
     if not any((THYROID_SITE, s) in removed for s in lobes):
@@ -302,7 +338,7 @@ def _anatomy(removed: frozenset[tuple[str, str]]) -> list[str]:
         if gone:
             out.append(_text(cx, 43, "lobe", 1.8, "removed-label"))
             out.append(_text(cx, 45.4, "removed", 1.8, "removed-label"))
-    out.append(_text(50, 46.9, "thyroid", 1.5, "anat"))
+    out.append(_anat(50, 46.9, "thyroid", 1.5, "anat"))
     # thymus: the cervical part (above the thoracic inlet) and the mediastinal part
     right, left = _mirror_path(
         [
@@ -334,16 +370,17 @@ def _anatomy(removed: frozenset[tuple[str, str]]) -> list[str]:
         out.append(_text(36, 80, "thymus", 1.6, "removed-label", "end"))
         out.append(_text(36, 82.2, "removed", 1.6, "removed-label", "end"))
     if not (cervical_gone or mediastinal_gone):
-        out.append(_text(36.5, 80, "thymus", 1.5, "anat", "end"))
+        out.append(_anat(36.5, 80, "thymus", 1.5, "anat", "end"))
     return out
 
 
 def _gland_glyph(g: GlandMark, x: float, y: float) -> str:
-    gx, gy = x, y - 4.2
-    r = 1.35 * S
+    k = _TYPE.get().glyph
+    gx, gy = x, y - 4.2 * (1 + (k - 1) * 0.5)
+    r = 1.35 * S * k
     title = f"<title>{escape(g.position.replace('_', ' '))}: {escape(g.status.replace('_', ' '))}</title>"
     if g.status in ("removed", "autotransplanted"):
-        d = 1.1 * S
+        d = 1.1 * S * k
         body = (
             f'<circle cx="{gx * S:.1f}" cy="{gy * S:.1f}" r="{r:.1f}" class="gland-bg"/>'
             f'<path class="gland-x" d="M{gx * S - d:.1f},{gy * S - d:.1f} L{gx * S + d:.1f},{gy * S + d:.1f} '
@@ -357,11 +394,11 @@ def _gland_glyph(g: GlandMark, x: float, y: float) -> str:
         )
     elif g.status == "not_found":
         body = f'<circle cx="{gx * S:.1f}" cy="{gy * S:.1f}" r="{r:.1f}" class="gland-ring dashed"/>' + _text(
-            gx, gy + 0.65, "?", 1.9, "gland-letter", weight="bold"
+            gx, gy + 0.65 * k, "?", _mark_size(1.9), "gland-letter", weight="bold"
         )
     else:  # seen and left in situ
         body = f'<circle cx="{gx * S:.1f}" cy="{gy * S:.1f}" r="{r:.1f}" class="gland-ring"/>' + _text(
-            gx, gy + 0.62, "N", 1.7, "gland-letter", weight="bold"
+            gx, gy + 0.62 * k, "N", _mark_size(1.7), "gland-letter", weight="bold"
         )
     data = f'data-position="{escape(g.position)}" data-status="{escape(g.status)}"'
     return f'<g class="gland" {data}>{title}{body}</g>'
@@ -370,29 +407,38 @@ def _gland_glyph(g: GlandMark, x: float, y: float) -> str:
 _RESULT_MARK = {"positive": "+", "equivocal": "?", "negative": "−", "sampled": ""}
 
 
-def tag_width(text: str) -> float:
-    """Width of a finding tag in diagram units (bold sans at 1.85 units per em)."""
-    return 1.3 * len(text) + 1.5
+TAG_TEXT = 1.85
+
+
+def tag_width(text: str, size: float = TAG_TEXT) -> float:
+    """Width of a finding tag in diagram units (bold sans at ``size`` units per em).
+
+    >>> round(tag_width("US+"), 2), round(tag_width("US+", 3.7), 2)
+    (5.4, 10.8)
+    """
+    return (1.3 * len(text) + 1.5) * size / TAG_TEXT
 
 
 def _tags(items: list[Finding], x: float, y: float, outward: int, r: float) -> list[str]:
     out = []
-    total = sum(tag_width(f.tag + _RESULT_MARK.get(f.result, "")) + 0.5 for f in items)
+    size = max(TAG_TEXT, _TYPE.get().min_text, _TYPE.get().marks_text)
+    h = 2.9 * size / TAG_TEXT
+    total = sum(tag_width(f.tag + _RESULT_MARK.get(f.result, ""), size) + 0.5 for f in items)
     if not 0.5 <= x + outward * (r + 0.8 + total) <= 99.5:
         outward = -outward  # no room towards the edge: put the tags on the other side
     cursor = x + outward * (r + 0.8)
     for f in items:
         text = f.tag + _RESULT_MARK.get(f.result, "")
-        w = tag_width(text)
+        w = tag_width(text, size)
         left = cursor if outward > 0 else cursor - w
         cls = f"tag tag-{f.result}" + (" tag-old" if f.before_last_operation else "")
         day = "" if f.day is None else f", day {f.day}"
         out.append(
             f'<g class="{cls}" data-site="{escape(f.site)}" data-side="{escape(f.side or "")}">'
             f"<title>{escape(f.tag)} {escape(f.result)}{escape(day)}</title>"
-            f'<rect x="{left * S:.1f}" y="{(y - 1.45) * S:.1f}" width="{w * S:.1f}" height="{2.9 * S:.1f}" '
+            f'<rect x="{left * S:.1f}" y="{(y - h / 2) * S:.1f}" width="{w * S:.1f}" height="{h * S:.1f}" '
             f'rx="{0.6 * S:.1f}"/>'
-            + _text(left + w / 2, y + 0.7, text, 1.85, "tag-text", weight="bold")
+            + _text(left + w / 2, y + 0.35 * size, text, size, "tag-text", weight="bold")
             + "</g>"
         )
         cursor += outward * (w + 0.5)
@@ -401,7 +447,7 @@ def _tags(items: list[Finding], x: float, y: float, outward: int, r: float) -> l
 
 def _candidate(c: Candidate, x: float, y: float, inward: int, show_pct: bool, label: str) -> list[str]:
     fill = shade(c.probability)
-    r = radius(c.probability)
+    r = radius(c.probability) * _TYPE.get().mark
     text_cls = "rank-light" if luminance(fill) < 0.25 else "rank-dark"
     out = [
         f'<g class="candidate" data-site="{escape(c.site)}" data-side="{escape(c.side or "")}" '
@@ -409,15 +455,27 @@ def _candidate(c: Candidate, x: float, y: float, inward: int, show_pct: bool, la
         f"<title>#{c.rank} {escape(label)}: "
         f"{escape(pct(c.probability))}</title>"
         f'<circle cx="{x * S:.1f}" cy="{y * S:.1f}" r="{r * S:.1f}" fill="{fill}" class="cand-mark"/>',
-        _text(x, y + r * 0.36, str(c.rank), max(1.9, r * 0.95), text_cls, weight="bold"),
+        _text(
+            x, y + r * 0.36, str(c.rank), max(1.9, r * 0.95, _TYPE.get().marks_text), text_cls, weight="bold"
+        ),
     ]
     if show_pct:
         if inward == 0:  # near the midline: below the mark, so left and right labels never meet
-            out.append(_text(x, y + r + 2.1, pct(c.probability), 2.1, "pct", "middle", "bold"))
+            out.append(
+                _text(
+                    x,
+                    y + r + _mark_size(2.1),
+                    pct(c.probability),
+                    _mark_size(2.1),
+                    "pct",
+                    "middle",
+                    "bold",
+                )
+            )
         else:
             anchor = "start" if inward > 0 else "end"
             px = x + inward * (r + 0.6)
-            out.append(_text(px, y - r * 0.55, pct(c.probability), 2.1, "pct", anchor, "bold"))
+            out.append(_text(px, y - r * 0.55, pct(c.probability), _mark_size(2.1), "pct", anchor, "bold"))
     out.append("</g>")
     return out
 
@@ -500,6 +558,7 @@ def neck_svg(
     legend: bool = True,
     pct_threshold: float = 0.01,
     title: str = "Front view of the neck and upper mediastinum",
+    typography: Typography = DESK,
 ) -> str:
     """The diagram as a standalone SVG string (no scripts, no external resources).
 
@@ -515,6 +574,9 @@ def neck_svg(
         Candidates at or above this probability get their percentage written beside them.
     title : str
         The accessible title.
+    typography : Typography
+        :data:`DESK` (the default) or :data:`BOARD`: larger type and marks, fewer anatomical
+        labels, and one tag per site counting its studies by result.
 
     Examples
     --------
@@ -522,7 +584,97 @@ def neck_svg(
     >>> svg = neck_svg(DiagramInput((Candidate(1, "perrier_F", "left", 0.9),)), knowledge().sites)
     >>> svg.startswith("<svg") and 'data-site="perrier_F"' in svg
     True
+    >>> import re
+    >>> board = neck_svg(DiagramInput((Candidate(1, "perrier_F", "left", 0.9),)), knowledge().sites,
+    ...                  legend=False, typography=BOARD)
+    >>> min(float(v) for v in re.findall(r'font-size="([0-9.]+)"', board)) >= BOARD.min_text * S
+    True
     """
+    token = _TYPE.set(typography)
+    try:
+        return _svg(data, sites, legend, pct_threshold, title)
+    finally:
+        _TYPE.reset(token)
+
+
+def board_findings(findings: Iterable[Finding]) -> tuple[Finding, ...]:
+    """One tag per site and result for the wall screen: "3+" is three positive studies there.
+
+    A board reads concordance at a glance; the modalities are in the summary strip.
+
+    >>> [f.tag + f.result[:3] for f in board_findings([Finding("perrier_F", "left", "US", "positive", 250),
+    ...     Finding("perrier_F", "left", "4D-CT", "positive", 260),
+    ...     Finding("perrier_E", "left", "FNA", "sampled")])]
+    ['2pos', 'FNAsam']
+    """
+    groups: dict[tuple[str, str | None, str], list[Finding]] = {}
+    for f in findings:
+        groups.setdefault((f.site, f.side, f.result), []).append(f)
+    out = []
+    for (site, side, result), items in groups.items():
+        tag = "FNA" if result == "sampled" else str(len(items))
+        days = [f.day for f in items if f.day is not None]
+        out.append(Finding(site, side, tag, result, max(days) if days else None))
+    return tuple(out)
+
+
+def _grafts(data: DiagramInput, sites: Mapping[str, SiteLike]) -> list[str]:
+    out = []
+    size = max(1.7, _TYPE.get().min_text)
+    for location, side in data.grafts:
+        if "autograft" not in sites:
+            continue
+        gx, gy = site_position("autograft", side or "right", sites)
+        w = (1.15 * len(f"graft: {location}") + 2) * size / 1.7
+        h = 4 * size / 1.7
+        left = min(max(gx - w / 2, 0.5), 99.5 - w)
+        out.append(
+            f'<g class="graft"><rect x="{left * S:.1f}" y="{(gy - 5.5 - h) * S:.1f}" width="{w * S:.1f}" '
+            f'height="{h * S:.1f}" rx="{S:.1f}"/>'
+            + _text(left + w / 2, gy - 5.5 - h / 2 + 0.35 * size, f"graft: {location}", 1.7)
+            + "</g>"
+        )
+    return out
+
+
+def _finding_tags(data: DiagramInput, sites: Mapping[str, SiteLike]) -> list[str]:
+    """Findings as tags, outward from each site (below a midline site)."""
+    findings = board_findings(data.findings) if _TYPE.get() is not DESK else data.findings
+    by_loc: dict[tuple[str, str | None], list[Finding]] = {}
+    for f in findings:
+        if f.site in sites:
+            by_loc.setdefault((f.site, f.side), []).append(f)
+    cand_r = {(c.site, c.side): radius(c.probability) * _TYPE.get().mark for c in data.candidates}
+    out: list[str] = []
+    for (site, side), items in sorted(by_loc.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
+        x, y = site_position(site, side, sites)
+        outward = -1 if (side == "right" and sites[site].lateralized) else 1
+        r = cand_r.get((site, side), 1.0)
+        below = r + 2.2 * max(1.0, _TYPE.get().min_text / TAG_TEXT)
+        out += _tags(items, x, y + (below if side not in ("left", "right") else 0), outward, r)
+    return out
+
+
+def _candidates(data: DiagramInput, sites: Mapping[str, SiteLike], pct_threshold: float) -> list[str]:
+    """Candidates, least likely first so that the leading ones are drawn on top."""
+    out: list[str] = []
+    for c in sorted(data.candidates, key=lambda c: -c.rank):
+        if c.site not in sites:
+            continue
+        x, y = site_position(c.site, c.side, sites)
+        inward = 1 if (c.side == "right" and sites[c.site].lateralized) else -1
+        if c.side not in ("left", "right"):
+            inward = -1
+        elif abs(x - 50) < 10:
+            inward = 0
+        label = data.labels.get((c.site, c.side), f"{c.site} {c.side or ''}".strip())
+        out += _candidate(c, x, y, inward, c.probability >= pct_threshold, label)
+    return out
+
+
+def _svg(
+    data: DiagramInput, sites: Mapping[str, SiteLike], legend: bool, pct_threshold: float, title: str
+) -> str:
     height = ANATOMY_HEIGHT + (LEGEND_HEIGHT if legend else 0)
     summary = "; ".join(
         f"{c.rank}: {c.site} {c.side or ''} {pct(c.probability)}" for c in data.candidates[:5]
@@ -538,52 +690,21 @@ def neck_svg(
         f'<rect x="0" y="0" width="{WIDTH}" height="{height}" fill="#ffffff"/>',
     ]
     parts += _anatomy(data.removed)
-    parts.append(_text(3, 4, "R", 3.6, "side-label", "start"))
-    parts.append(_text(3, 6.6, "patient's right", 1.6, "side-label", "start"))
-    parts.append(_text(97, 4, "L", 3.6, "side-label", "end"))
-    parts.append(_text(97, 6.6, "patient's left", 1.6, "side-label", "end"))
+    desk = _TYPE.get() is DESK
+    parts.append(_text(3, 4 + _mark_size(3.6) - 3.6, "R", _mark_size(3.6), "side-label", "start"))
+    parts.append(_text(97, 4 + _mark_size(3.6) - 3.6, "L", _mark_size(3.6), "side-label", "end"))
+    if desk:
+        parts.append(_text(3, 6.6, "patient's right", 1.6, "side-label", "start"))
+        parts.append(_text(97, 6.6, "patient's left", 1.6, "side-label", "end"))
     # faint reference dots at every position the graph knows
     for (_code, _side), (x, y) in positions(sites).items():
         parts.append(f'<circle class="site-dot" cx="{x * S:.1f}" cy="{y * S:.1f}" r="{0.55 * S:.1f}"/>')
-    # grafts
-    for location, side in data.grafts:
-        if "autograft" in sites:
-            gx, gy = site_position("autograft", side or "right", sites)
-            w = 1.15 * len(f"graft: {location}") + 2
-            left = min(max(gx - w / 2, 0.5), 99.5 - w)
-            parts.append(
-                f'<g class="graft"><rect x="{left * S:.1f}" y="{(gy - 9.5) * S:.1f}" width="{w * S:.1f}" '
-                f'height="{4 * S:.1f}" rx="{S:.1f}"/>'
-                + _text(left + w / 2, gy - 6.8, f"graft: {location}", 1.7)
-                + "</g>"
-            )
-    # glands of the record
+    parts += _grafts(data, sites)
     for g in data.glands:
         x, y = site_position(g.site, g.side, sites)
         parts.append(_gland_glyph(g, x, y))
-    # findings as tags, outward from each site
-    by_loc: dict[tuple[str, str | None], list[Finding]] = {}
-    for f in data.findings:
-        if f.site in sites:
-            by_loc.setdefault((f.site, f.side), []).append(f)
-    cand_r = {(c.site, c.side): radius(c.probability) for c in data.candidates}
-    for (site, side), items in sorted(by_loc.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
-        x, y = site_position(site, side, sites)
-        outward = -1 if (side == "right" and sites[site].lateralized) else 1
-        r = cand_r.get((site, side), 1.0)
-        parts += _tags(items, x, y + (r + 2.2 if side not in ("left", "right") else 0), outward, r)
-    # candidates, least likely first so the leading ones are drawn on top
-    for c in sorted(data.candidates, key=lambda c: -c.rank):
-        if c.site not in sites:
-            continue
-        x, y = site_position(c.site, c.side, sites)
-        inward = 1 if (c.side == "right" and sites[c.site].lateralized) else -1
-        if c.side not in ("left", "right"):
-            inward = -1
-        elif abs(x - 50) < 10:
-            inward = 0
-        label = data.labels.get((c.site, c.side), f"{c.site} {c.side or ''}".strip())
-        parts += _candidate(c, x, y, inward, c.probability >= pct_threshold, label)
+    parts += _finding_tags(data, sites)
+    parts += _candidates(data, sites, pct_threshold)
     if legend:
         parts += _legend(ANATOMY_HEIGHT / S)
     parts.append("</svg>")

@@ -13,15 +13,27 @@ from pathlib import Path
 from typing import Any
 
 from kg.knowledge import Knowledge
-from ui.names import GATE_STYLES, decision_style, describe, name, pct, site_short, where
+from ui.names import GAIN_WORDS, GATE_STYLES, decision_style, describe, name, pct, site_short, where, words
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 #: The plan's stylesheet (banner, gates, bars, operations), shared by the app and the report.
 CSS = (ASSETS / "plan.css").read_text(encoding="utf-8")
 
 
-def banner_html(plan: Mapping[str, Any], kn: Knowledge, *, case_id: str | None = None) -> str:
-    """The decision and diagnosis as a banner whose colour, symbol and words agree."""
+def banner_html(
+    plan: Mapping[str, Any],
+    kn: Knowledge,
+    *,
+    case_id: str | None = None,
+    case: Mapping[str, Any] | None = None,
+) -> str:
+    """The decision and diagnosis as a banner whose colour, symbol and words agree.
+
+    The words are the headline (:func:`ui.board.headline`): the decision with what it is about,
+    then the flags that change management (a suspected carcinoma, the patient's syndromes).
+    """
+    from ui.board import headline
+
     decision = str(plan.get("decision", ""))
     st = decision_style(decision)
     diagnosis = str(plan.get("diagnosis", ""))
@@ -29,11 +41,13 @@ def banner_html(plan: Mapping[str, Any], kn: Knowledge, *, case_id: str | None =
     sub = f"Diagnosis: {label[:1].upper() + label[1:]}"
     why = describe("diagnoses", diagnosis)
     cid = escape(case_id or str(plan.get("case_id", "")))
+    parts = headline(plan, case, kn)
+    flags = "".join(f'<span class="pr-flag">{escape(f)}</span>' for f in parts[1:])
     return (
         f'<div class="pr-banner" id="decision-banner" data-decision="{escape(decision)}" role="status" '
         f'style="background:{st.bg};color:{st.fg}">'
         f'<div class="pr-sym" aria-hidden="true">{escape(st.symbol)}</div>'
-        f'<div><div class="pr-word">{escape(st.word)}</div>'
+        f'<div><div class="pr-word" id="pr-headline">{escape(parts[0])}{flags}</div>'
         f'<div class="pr-sub">{escape(sub)}<span class="pr-why">{" — " + escape(why) if why else ""}</span>'
         "</div></div>"
         f'<div class="pr-case">{cid}<br/>ontology {escape(str(plan.get("ontology_version") or "?"))}</div>'
@@ -49,14 +63,14 @@ def gate_rows_html(gates: Sequence[Mapping[str, Any]], kn: Knowledge) -> str:
         rows.append(
             f'<tr data-gate="{escape(g["id"])}" data-status="{escape(g["status"])}">'
             f'<td class="pr-gstat" style="color:{fg};background:{bg}">{escape(sym)} {escape(word)}</td>'
-            f'<td><b>{escape(name("gates", g["id"], kn))}</b><br/>{escape(g["message"])}</td></tr>'
+            f"<td><b>{escape(name('gates', g['id'], kn))}</b><br/>{escape(words(g['message']))}</td></tr>"
         )
     return f'<table class="pr-gate-rows">{"".join(rows)}</table>' if rows else ""
 
 
 def why_html(facts: Sequence[Mapping[str, Any]], *, limit: int = 5) -> str:
     """The first links of an explanation chain in words (the board's short "why")."""
-    items = [f"<li>{escape(str(f.get('text', '')))}</li>" for f in facts[:limit]]
+    items = [f"<li>{escape(words(str(f.get('text', ''))))}</li>" for f in facts[:limit]]
     more = len(facts) - limit
     tail = f'<li class="pr-more">… {more} more in the report</li>' if more > 0 else ""
     return f'<ul class="pr-why-list">{"".join(items)}{tail}</ul>' if items else ""
@@ -67,32 +81,58 @@ def gates_html(plan: Mapping[str, Any], kn: Knowledge, *, messages: bool = True)
     chips = []
     for g in plan.get("gates", []):
         sym, word, fg, bg = GATE_STYLES.get(g["status"], GATE_STYLES["unknown"])
-        msg = f' <span class="pr-gate-msg">— {escape(g["message"])}</span>' if messages else ""
+        msg = f' <span class="pr-gate-msg">— {escape(words(g["message"]))}</span>' if messages else ""
         chips.append(
             f'<span class="pr-gate" data-gate="{escape(g["id"])}" data-status="{escape(g["status"])}" '
-            f'style="color:{fg};background:{bg}" title="{escape(g["message"])}">'
+            f'style="color:{fg};background:{bg}" title="{escape(words(g["message"]))}">'
             f"<b>{escape(sym)} {escape(word)}</b> {escape(name('gates', g['id'], kn))}{msg}</span>"
         )
     return f'<div class="pr-gates">{"".join(chips)}</div>'
 
 
+#: Places below this chance are not listed as rows (each would read "<1%"); one line counts them.
+DISPLAY_FLOOR = 0.01
+
+
+def shown_locations(plan: Mapping[str, Any], *, limit: int | None = None) -> list[Mapping[str, Any]]:
+    """The ranked locations a screen lists: at or above the display floor, at most ``limit``.
+
+    >>> [loc["rank"] for loc in shown_locations({"locations": [{"rank": 1, "probability": 0.9},
+    ...     {"rank": 2, "probability": 0.004}]})]
+    [1]
+    """
+    locs = [loc for loc in plan.get("locations", []) if float(loc["probability"]) >= DISPLAY_FLOOR]
+    return locs[: limit or None]
+
+
 def locations_html(plan: Mapping[str, Any], kn: Knowledge, *, limit: int | None = None) -> str:
-    """The ranked locations as rows: rank, site and side, a probability bar and its percentage."""
+    """The ranked locations as rows: rank, site and side, a probability bar and its percentage.
+
+    Places under the display floor are counted on one line rather than listed as rows of "<1%".
+    """
     rows = []
-    for loc in plan.get("locations", [])[: limit or None]:
+    shown = shown_locations(plan, limit=limit)
+    for loc in shown:
         p = float(loc["probability"])
         rows.append(
             f'<tr class="pr-loc" data-rank="{loc["rank"]}" data-site="{escape(loc["site"])}" '
             f'data-side="{escape(loc.get("side") or "")}">'
             f'<td><span class="pr-rank">{loc["rank"]}</span></td>'
             f'<td class="pr-site">{escape(where(loc["site"], loc.get("side"), kn))}</td>'
-            f'<td style="width:38%"><div class="pr-bar" role="img" aria-label="{escape(pct(p))}">'
+            f'<td class="pr-bar-cell"><div class="pr-bar" role="img" aria-label="{escape(pct(p))}">'
             f'<span style="width:{max(0.0, min(1.0, p)) * 100:.1f}%"></span></div></td>'
             f'<td class="pr-pct">{escape(pct(p))}</td></tr>'
         )
     if not rows:
         return '<p class="pr-none">No candidate location: the plan does not localize (see the decision).</p>'
-    return f'<table class="pr-bars" id="pr-ranked-locations">{"".join(rows)}</table>'
+    below = sum(1 for loc in plan.get("locations", []) if float(loc["probability"]) < DISPLAY_FLOOR)
+    tail = (
+        f'<tr class="pr-below"><td></td><td colspan="3">{below} other place{"s" if below > 1 else ""}, '
+        f"each under 1%</td></tr>"
+        if below and limit is None
+        else ""
+    )
+    return f'<table class="pr-bars" id="pr-ranked-locations">{"".join(rows)}{tail}</table>'
 
 
 def split_operation_facts(op: Mapping[str, Any], kn: Knowledge) -> tuple[list[dict], list[dict]]:
@@ -127,13 +167,13 @@ def operations_html(
         if details and rationale:
             body.append(
                 '<div class="pr-op-meta"><b>Why:</b> '
-                + escape("; ".join(f["text"] for f in rationale))
+                + escape("; ".join(words(f["text"]) for f in rationale))
                 + "</div>"
             )
         if risks:
             body.append(
                 '<div class="pr-op-risk"><b>Main risks:</b> '
-                + escape("; ".join(f["text"].removeprefix("Risk: ") for f in risks))
+                + escape("; ".join(words(f["text"]).removeprefix("Risk: ") for f in risks))
                 + "</div>"
             )
         items.append(f'<li class="pr-op" data-operation="{escape(op["operation"])}">{"".join(body)}</li>')
@@ -142,11 +182,42 @@ def operations_html(
     return f'<ol class="pr-ops" id="pr-ranked-operations">{"".join(items)}</ol>'
 
 
+def test_reasons(tests: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Each next test's reason in words; the first ranked by information gain "would most change the plan".
+
+    The planner ranks the localizing tests by expected information gain (in bits); a board
+    needs what that means, so the first such test says it would most change the plan and the
+    later ones that they would change it less.
+
+    >>> test_reasons([{"reason": "Expected information gain 1.84 bits over the location ranking."},
+    ...               {"reason": "Expected information gain 0.97 bits over the location ranking."},
+    ...               {"reason": "Vocal cord assessment before a reoperation."}])
+    ['Would most change the plan.', 'Would change the plan less than the test above.', \
+'Vocal cord assessment before a reoperation.']
+    """
+    out: list[str] = []
+    seen_gain = False
+    for t in tests:
+        reason = words(str(t.get("reason", "")))
+        if reason == GAIN_WORDS:
+            reason = (
+                "Would change the plan less than the test above."
+                if seen_gain
+                else "Would most change the plan."
+            )
+            seen_gain = True
+        out.append(reason)
+    return out
+
+
 def next_tests_html(plan: Mapping[str, Any], kn: Knowledge, *, limit: int | None = None) -> str:
+    """The next tests in the planner's order, each with its reason in words."""
+    tests = list(plan.get("next_tests", []))
+    reasons = test_reasons(tests)
     items = [
         f'<li data-test="{escape(t["test"])}"><b>{escape(name("tests", t["test"], kn))}</b> — '
-        f"{escape(t['reason'])}</li>"
-        for t in plan.get("next_tests", [])[: limit or None]
+        f"{escape(reason)}</li>"
+        for t, reason in list(zip(tests, reasons, strict=True))[: limit or None]
     ]
     if not items:
         return '<p class="pr-none">No further test.</p>'
@@ -154,7 +225,7 @@ def next_tests_html(plan: Mapping[str, Any], kn: Knowledge, *, limit: int | None
 
 
 def warnings_html(plan: Mapping[str, Any]) -> str:
-    return "".join(f'<div class="pr-warn">⚠ {escape(w)}</div>' for w in plan.get("warnings") or [])
+    return "".join(f'<div class="pr-warn">⚠ {escape(words(w))}</div>' for w in plan.get("warnings") or [])
 
 
 def facts_html(facts: Sequence[Mapping[str, Any]]) -> str:
@@ -165,7 +236,7 @@ def facts_html(facts: Sequence[Mapping[str, Any]]) -> str:
         src = f.get("source")
         link = f' <a class="pr-iri" href="{escape(iri)}">{escape(iri)}</a>' if iri else ""
         source = f' <span class="pr-src">— {escape(src)}</span>' if src else ""
-        items.append(f"<li>{escape(str(f.get('text', '')))}{link}{source}</li>")
+        items.append(f"<li>{escape(words(str(f.get('text', ''))))}{link}{source}</li>")
     return f'<ul class="pr-facts">{"".join(items)}</ul>'
 
 

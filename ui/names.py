@@ -8,6 +8,7 @@ decision). The colour of a decision is always paired with its word and symbol.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -16,7 +17,7 @@ from kg.knowledge import Knowledge, knowledge
 from planner.contract_files import load
 
 #: schemes whose graph labels carry a "<scheme word>: " prefix that a screen does not need
-_PREFIXED = ("decision: ", "diagnosis: ", "gate: ")
+_PREFIXED = ("decision: ", "diagnosis: ", "gate: ", "medication: ")
 _SUFFIXES = (" as cause of failure", " site")
 
 #: Short tags drawn on the diagram next to a site, one per imaging modality or test (typography only).
@@ -176,13 +177,84 @@ def decision_style(decision: str | None) -> DecisionStyle:
 
 
 def pct(p: float) -> str:
-    """A probability as a percentage a room can read: '<1%' below one percent.
+    """A probability as a percentage a room can read: '<1%' below one percent, '>99%' short of certain.
 
-    >>> pct(0.954), pct(0.004), pct(0.0)
-    ('95%', '<1%', '0%')
+    Rounding would show 0.9996 as "100%" and 0.004 as "0%", each claiming a certainty the
+    model does not have; only exactly 0 and 1 are written as such.
+
+    >>> pct(0.954), pct(0.004), pct(0.0), pct(0.9996), pct(1.0)
+    ('95%', '<1%', '0%', '>99%', '100%')
     """
     if p <= 0:
         return "0%"
     if p < 0.01:
         return "<1%"
+    if p >= 1:
+        return "100%"
+    if p >= 0.99:
+        return ">99%"
     return f"{p:.0%}"
+
+
+_CODE = re.compile(r"\b[a-z][a-z0-9]*(?:_[A-Za-z0-9]+)+\b")
+_GAIN = re.compile(r"^Expected information gain [0-9.]+ bits over the location ranking\.?$")
+_ROUNDED_CERTAIN = re.compile(r"(?<![0-9.>])100%")
+GAIN_WORDS = "Would change the ranking of places."
+_WEIGHT = re.compile(r"\s*(?:\(weight [0-9.]+\)|: weight [0-9.]+)")
+#: Vocabulary categories whose codes may appear inside the planner's sentences, most specific first.
+_WORD_SCHEMES = (
+    "sites",
+    "modalities",
+    "tests",
+    "operations",
+    "veins",
+    "prior_procedures",
+    "syndromes",
+    "medications",
+    "gates",
+    "suspected_causes",
+    "diagnoses",
+    "analytes",
+    "gland_positions",
+)
+
+
+@cache
+def _code_words() -> dict[str, str]:
+    """Every code and IRI local name of the graph's schemes, mapped to its display words."""
+    kn = knowledge()
+    out: dict[str, str] = {}
+    for (scheme, code), iri in kn.iris.items():
+        words = site_short(code, kn) if scheme == "sites" else name(scheme, code, kn)
+        out.setdefault(iri.rsplit("/", 1)[-1], words)
+    for scheme in reversed(_WORD_SCHEMES):
+        for code in vocabulary_codes(scheme):
+            out[code] = site_short(code) if scheme == "sites" else name(scheme, code)
+    return out
+
+
+def words(text: str) -> str:
+    """A planner sentence with its codes in the graph's words, for a screen or a page.
+
+    The planner's explanation texts may carry a code ("reaches perrier_A"), a doubled scheme
+    word ("Gate: gate: FHH screen"), a model weight or an information gain in bits; a reader
+    needs the clinical words, so each is rewritten here (typography only: nothing is decided).
+
+    >>> words("focused re-exploration reaches perrier_A, perrier_E")
+    'focused re-exploration reaches Perrier A, Perrier E'
+    >>> words("Gate: gate: FHH screen")
+    'Gate: FHH screen'
+    >>> words("left inferior: not found (weight 1)")
+    'left inferior: not found'
+    >>> words("As graft hyperfunction: 100% of the probability here")
+    'As graft hyperfunction: >99% of the probability here'
+    >>> words("Expected information gain 1.84 bits over the location ranking.")
+    'Would change the ranking of places.'
+    """
+    text = text.replace("Gate: gate: ", "Gate: ")
+    if _GAIN.match(text):
+        return GAIN_WORDS
+    text = _WEIGHT.sub("", text)
+    text = _ROUNDED_CERTAIN.sub(">99%", text)  # the planner rounds (:.0%): 0.9996 is not a certainty
+    table = _code_words()
+    return _CODE.sub(lambda m: table.get(m.group(0), m.group(0)), text)

@@ -15,25 +15,28 @@ import streamlit as st
 
 from kg.knowledge import Knowledge
 from ui import state
-from ui.diagram import diagram_input, neck_svg
+from ui.board import board_banner_html, key_html
+from ui.diagram import BOARD, DiagramInput, diagram_input, neck_svg
 from ui.fragments import (
     banner_html,
     causes_html,
     facts_html,
-    gate_rows_html,
     gates_html,
     location_title,
     locations_html,
     next_tests_html,
     operations_html,
+    shown_locations,
     split_operation_facts,
     targets_text,
+    test_reasons,
     warnings_html,
     why_html,
 )
 from ui.iopth_view import chart_svg, check
-from ui.names import name, where
+from ui.names import GATE_STYLES, name, where, words
 from ui.report import report_html
+from ui.summary import case_summary, summary_html
 
 
 def show_problems(problems: list[tuple[str, str]], label: str) -> None:
@@ -57,8 +60,16 @@ def report_button(case: Any, plan: dict[str, Any], kn: Knowledge, where: Any) ->
     )
 
 
-def diagram(case: Any, plan: dict[str, Any], kn: Knowledge, css_class: str) -> None:
-    svg = neck_svg(diagram_input(case, plan, kn), kn.sites)
+def diagram(case: Any, plan: dict[str, Any], kn: Knowledge, css_class: str, *, board: bool = False) -> None:
+    data = diagram_input(case, plan, kn)
+    if board:  # the wall shows less, larger: the three leading places, the key as one line of text
+        ranks = {loc["rank"] for loc in shown_locations(plan, limit=3)}
+        top = tuple(c for c in data.candidates if c.rank in ranks)
+        data = DiagramInput(top, data.findings, data.removed, data.glands, data.grafts, data.labels)
+        # no percentages on the wall's diagram: the list beside it gives them, by the same rank numbers
+        svg = neck_svg(data, kn.sites, legend=False, typography=BOARD, pct_threshold=2.0)
+    else:
+        svg = neck_svg(data, kn.sites)
     # st.html's sanitizer drops inline SVG; the SVG is generated here with every value escaped
     st.markdown(f'<div class="{css_class}">{svg}</div>', unsafe_allow_html=True)
 
@@ -112,11 +123,12 @@ def full_board(case: Any, plan: dict[str, Any], kn: Knowledge, label: str) -> No
     head.caption(f"Loaded from {label}. {case.get('title', '') if isinstance(case, dict) else ''}")
     with action:
         report_button(case, plan, kn, st)
-    st.html(banner_html(plan, kn))
+    st.html(banner_html(plan, kn, case=case))
+    st.html(summary_html(case_summary(case, kn)))
     st.html(gates_html(plan, kn))
     with st.expander("Why each gate passed or failed"):
         for g in plan.get("gates", []):
-            st.markdown(f"**{name('gates', g['id'], kn)}** ({g['status']}): {g['message']}")
+            st.markdown(f"**{name('gates', g['id'], kn)}** ({g['status']}): {words(g['message'])}")
             st.html(facts_html(g.get("explanation") or []))
     if plan.get("warnings"):
         st.html(warnings_html(plan))
@@ -127,7 +139,8 @@ def full_board(case: Any, plan: dict[str, Any], kn: Knowledge, label: str) -> No
     with right:
         st.subheader("Ranked locations")
         st.html(locations_html(plan, kn))
-        for loc in plan.get("locations", []):
+        st.caption("Each percentage is the chance that this place holds the diseased tissue.")
+        for loc in shown_locations(plan):
             with st.expander(f"Why {location_title(loc, kn)}"):
                 st.html(facts_html(loc.get("explanation") or []))
         if plan.get("suspected_causes"):
@@ -161,59 +174,100 @@ def full_board(case: Any, plan: dict[str, Any], kn: Knowledge, label: str) -> No
     )
 
 
-def display_board(case: Any, plan: dict[str, Any], kn: Knowledge) -> None:
-    """Tumour-board display: one screen, large type — banner and gates; the diagram; where (top three
-    locations) and why (the leading location's chain, or the gate that stopped the plan); what to do
-    (top three operations, or the next tests when the plan is to investigate, defer or halt)."""
-    head = banner_html(plan, kn) + gates_html(plan, kn, messages=False)
-    st.html(f'<div class="pr-board">{head}</div>')
-    cols = st.columns([11, 9, 9], gap="medium")
-    with cols[0]:
-        diagram(case, plan, kn, "pr-board-diagram")
-    decision = plan.get("decision")
+def _board_gates(plan: dict[str, Any], kn: Knowledge) -> str:
+    """The gates a board must see (those that fail or warn) as chips, and a count of those that pass."""
+    chips = []
+    passed = 0
+    for g in plan.get("gates", []):
+        if g["status"] == "pass":
+            passed += 1
+            continue
+        sym, word, fg, bg = GATE_STYLES.get(g["status"], GATE_STYLES["unknown"])
+        chips.append(
+            f'<span class="pr-gate" data-gate="{escape(g["id"])}" data-status="{escape(g["status"])}" '
+            f'style="color:{fg};background:{bg}" title="{escape(words(g["message"]))}">'
+            f"<b>{escape(sym)} {escape(word)}</b> {escape(name('gates', g['id'], kn))}</span>"
+        )
+    if passed:
+        sym, _, fg, bg = GATE_STYLES["pass"]
+        chips.append(
+            f'<span class="pr-gate pr-gate-passed" style="color:{fg};background:{bg}">'
+            f"<b>{sym}</b> {passed} other gate{'s' if passed > 1 else ''} pass</span>"
+        )
+    return f'<div class="pr-gates" id="pr-board-gates">{"".join(chips)}</div>'
+
+
+def _board_where(plan: dict[str, Any], kn: Knowledge) -> str:
+    """The middle column: the top three places and why the first, or the gate that stops the plan."""
+    parts = []
+    locs = shown_locations(plan, limit=3)
     stopping = [g for g in plan.get("gates", []) if g["status"] in ("fail", "warn")]
+    if locs:
+        title = "Where — top 3" if len(locs) == 3 else "Where"
+        parts.append(f"<h2>{title}</h2>" + locations_html(plan, kn, limit=3))
+        parts.append(f"<h3>Why #1 {escape(where(locs[0]['site'], locs[0].get('side'), kn))}</h3>")
+        parts.append(why_html(locs[0].get("explanation") or [], limit=3))
+    elif stopping:
+        g = stopping[0]
+        parts.append(f"<h2>Why: {escape(name('gates', g['id'], kn))}</h2>")
+        parts.append(f'<p class="pr-gate-why">{escape(words(g["message"]))}</p>')
+    parts.append(warnings_html(plan))
+    return '<div class="pr-board pr-board-col">' + "".join(parts) + "</div>"
+
+
+def _board_what(plan: dict[str, Any], kn: Knowledge) -> str:
+    """The right column: the operation and its targets, or the first test and why."""
+    ops = plan.get("operations") or []
+    tests = plan.get("next_tests") or []
+    parts = []
+    if plan.get("decision") in ("operate", "medical") and ops:
+        title = "Operation" if plan.get("decision") == "operate" else "Not surgery now"
+        parts.append(f"<h2>{title}</h2>" + operations_html(plan, kn, limit=1, details=False))
+        if len(ops) > 1:
+            alt = "; ".join(f"{o['rank']}. {name('operations', o['operation'], kn)}" for o in ops[1:3])
+            parts.append(f'<p class="pr-later"><b>Else:</b> {escape(alt)}</p>')
+        if tests:
+            parts.append(
+                f'<p class="pr-later"><b>Before it:</b> {escape(name("tests", tests[0]["test"], kn))}</p>'
+            )
+    elif tests:
+        reason = test_reasons(tests)[0]
+        parts.append(
+            '<h2>First test</h2><ol class="pr-tests" id="pr-next-tests">'
+            f'<li data-test="{escape(tests[0]["test"])}">'
+            f"<b>{escape(name('tests', tests[0]['test'], kn))}</b><br/>{escape(reason)}</li></ol>"
+        )
+        if len(tests) > 1:
+            later = "; ".join(name("tests", t["test"], kn) for t in tests[1:3])
+            parts.append(f'<p class="pr-later"><b>Then:</b> {escape(later)}</p>')
+    if not parts:
+        parts.append("<h2>Plan</h2><p>No operation and no further test.</p>")
+    return '<div class="pr-board pr-board-col">' + "".join(parts) + "</div>"
+
+
+def display_board(case: Any, plan: dict[str, Any], kn: Knowledge) -> None:
+    """Tumour-board display: one screen, type sized for the back of the room (``ui/assets/board.css``).
+
+    The headline with what changes management; the case as presented (compact chips, the full
+    list one click away) and the gates that stop or warn; then the diagram of the three leading
+    places, where and why, and what to do (the operation and its targets, or the first test).
+    """
+    head = board_banner_html(plan, case, kn) + summary_html(case_summary(case, kn), compact=True)
+    st.html(f'<div class="pr-board">{head}{_board_gates(plan, kn)}</div>')
+    cols = st.columns([10, 9, 8], gap="small")
+    with cols[0]:
+        diagram(case, plan, kn, "pr-board-diagram", board=True)
     with cols[1]:
-        parts = []
-        locs = plan.get("locations") or []
-        if locs:
-            parts.append("<h2>Where — top 3</h2>" + locations_html(plan, kn, limit=3))
-            parts.append(f"<h3>Why #1 {escape(where(locs[0]['site'], locs[0].get('side'), kn))}</h3>")
-            parts.append(why_html(locs[0].get("explanation") or [], limit=5))
-            causes = plan.get("suspected_causes") or []
-            if causes:
-                parts.append("<h3>Suspected cause</h3>" + causes_html({"suspected_causes": causes[:2]}, kn))
-        if stopping:
-            parts.append("<h2>Gates to note</h2>" + gate_rows_html(stopping, kn))
-            if not locs:
-                for g in stopping[:1]:
-                    parts.append(f"<h3>Why: {escape(name('gates', g['id'], kn))}</h3>")
-                    parts.append(why_html(g.get("explanation") or [], limit=5))
-        parts.append(warnings_html(plan))
-        st.html('<div class="pr-board">' + "".join(parts) + "</div>")
+        st.html(_board_where(plan, kn))
     with cols[2]:
-        parts = []
-        ops = plan.get("operations") or []
-        tests = plan.get("next_tests") or []
-        if decision in ("operate", "medical") and ops:
-            title = "Operation — top 3" if decision == "operate" else "Options — not surgery now"
-            parts.append(f"<h2>{title}</h2>" + operations_html(plan, kn, limit=3, details=False))
-            if tests:
-                parts.append("<h2>Before it</h2>" + next_tests_html(plan, kn, limit=2))
-        else:
-            if tests:
-                parts.append("<h2>Next tests</h2>" + next_tests_html(plan, kn, limit=3))
-            if ops:
-                names = "; ".join(f"{o['rank']}. {name('operations', o['operation'], kn)}" for o in ops[:3])
-                parts.append(f'<h2>Once localized</h2><p class="pr-later">{escape(names)}</p>')
-        if not parts:
-            parts.append("<h2>Plan</h2><p>No operation and no further test.</p>")
-        st.html('<div class="pr-board">' + "".join(parts) + "</div>")
+        st.html(_board_what(plan, kn))
         st.button(
-            "Leave the tumour-board display",
+            "Leave the board display",
             key="leave_board",
             on_click=state.leave_board,
             icon=":material/close_fullscreen:",
         )
+    st.html(f'<div class="pr-board">{key_html()}</div>')
     report_button(case, plan, kn, st.sidebar)
 
 

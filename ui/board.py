@@ -1,0 +1,131 @@
+"""The headline of a plan and the pieces of the tumour-board wall display.
+
+The headline carries what changes management, in the graph's words: the decision, then what
+to do (the first operation, the first test) or why not (the diagnosis), then the flags that
+change how it is done — a suspected carcinoma (the carcinoma gate warns or fails, or carcinoma
+is the leading cause) and the patient's syndromes. Nothing is decided here: each word is read
+from the plan, the case or the graph's labels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from html import escape
+from typing import Any
+
+from kg.knowledge import Knowledge
+from ui.names import decision_style, name, pct
+
+#: The decision's first word on the headline (the banner colour and symbol repeat it).
+HEAD_WORDS: dict[str, str] = {
+    "operate": "OPERATE",
+    "investigate": "INVESTIGATE FIRST",
+    "defer": "DEFER",
+    "halt": "HALT",
+    "medical": "MEDICAL",
+}
+CARCINOMA_GATE = "carcinoma_red_flags"
+CARCINOMA_CAUSE = "carcinoma"
+
+
+def carcinoma_suspected(plan: Mapping[str, Any]) -> bool:
+    """Whether the plan itself flags a carcinoma: its gate warns or fails, or it is the leading cause.
+
+    >>> carcinoma_suspected({"gates": [{"id": "carcinoma_red_flags", "status": "warn"}]})
+    True
+    >>> carcinoma_suspected({"gates": [], "suspected_causes": [{"cause": "fhh", "probability": 0.9}]})
+    False
+    """
+    gate = any(
+        g.get("id") == CARCINOMA_GATE and g.get("status") in ("warn", "fail") for g in plan.get("gates", [])
+    )
+    causes = plan.get("suspected_causes") or []
+    return gate or bool(causes and causes[0].get("cause") == CARCINOMA_CAUSE)
+
+
+def _action(plan: Mapping[str, Any], kn: Knowledge | None) -> str:
+    """What the decision is about: the first operation or test, else the diagnosis that stops it."""
+    decision = plan.get("decision")
+    ops = plan.get("operations") or []
+    tests = plan.get("next_tests") or []
+    if decision in ("operate", "medical") and ops:
+        return name("operations", ops[0]["operation"], kn)
+    if decision == "investigate" and tests:
+        return name("tests", tests[0]["test"], kn)
+    return name("diagnoses", plan.get("diagnosis"), kn)
+
+
+def headline(
+    plan: Mapping[str, Any], case: Mapping[str, Any] | None, kn: Knowledge | None = None
+) -> list[str]:
+    """The headline as its parts: "DECISION — ACTION", then each flag that changes management.
+
+    >>> headline({"decision": "halt", "diagnosis": "fhh_suspected", "gates": []}, {})
+    ['HALT — FHH SUSPECTED']
+    >>> headline({"decision": "operate", "diagnosis": "persistent", "operations": [
+    ...     {"operation": "en_bloc_resection"}], "gates": [{"id": "carcinoma_red_flags", "status": "warn"}]},
+    ...     {"patient": {"syndromes": ["MEN1"]}})
+    ['OPERATE — EN BLOC RESECTION', 'SUSPECTED CARCINOMA', 'MEN1']
+    """
+    decision = str(plan.get("decision", ""))
+    word = HEAD_WORDS.get(decision, decision_style(decision).word)
+    action = _action(plan, kn)
+    parts = [f"{word} — {action.upper()}" if action else word]
+    if carcinoma_suspected(plan):
+        parts.append(f"SUSPECTED {name('suspected_causes', CARCINOMA_CAUSE, kn).upper()}")
+    for syn in ((case or {}).get("patient") or {}).get("syndromes") or []:
+        parts.append(name("syndromes", syn, kn).removesuffix(" syndrome").upper())
+    return parts
+
+
+def subline(plan: Mapping[str, Any], kn: Knowledge | None = None) -> str:
+    """The line under the headline: the diagnosis and the likeliest cause with its chance.
+
+    >>> subline({"diagnosis": "persistent", "suspected_causes": [{"cause": "missed_single_gland",
+    ...     "probability": 0.76}]})
+    'Persistent disease · likeliest cause: missed single gland 76%'
+    """
+    diag = name("diagnoses", plan.get("diagnosis"), kn)
+    text = diag[:1].upper() + diag[1:]
+    if plan.get("diagnosis") in ("persistent", "recurrent"):
+        text += " disease"
+    causes = plan.get("suspected_causes") or []
+    if causes:
+        c = causes[0]
+        text += (
+            f" · likeliest cause: {name('suspected_causes', c['cause'], kn)} {pct(float(c['probability']))}"
+        )
+    return text
+
+
+def board_banner_html(plan: Mapping[str, Any], case: Mapping[str, Any] | None, kn: Knowledge) -> str:
+    """The wall display's banner: symbol, headline with its flags, the sub-line and the case id."""
+    decision = str(plan.get("decision", ""))
+    style = decision_style(decision)
+    parts = headline(plan, case, kn)
+    flags = "".join(f'<span class="pr-flag">{escape(f)}</span>' for f in parts[1:])
+    return (
+        f'<div class="pr-banner pr-board-banner" id="decision-banner" data-decision="{escape(decision)}" '
+        f'role="status" style="background:{style.bg};color:{style.fg}">'
+        f'<div class="pr-sym" aria-hidden="true">{escape(style.symbol)}</div>'
+        f'<div class="pr-head"><div class="pr-word" id="pr-headline">{escape(parts[0])}{flags}</div>'
+        f'<div class="pr-sub">{escape(subline(plan, kn))}</div></div>'
+        f'<div class="pr-case">{escape(str(plan.get("case_id", "")))}</div>'
+        "</div>"
+    )
+
+
+#: The diagram's key on the wall display, one line (what each mark means).
+KEY_TEXT = (
+    "Key · ● shade and size: chance, number: rank · 3+ / 1− / 1?: studies positive / negative / "
+    "equivocal there · N seen normal · ? not found · ✕ removed · hatched: tissue removed"
+)
+
+
+def key_html() -> str:
+    """The one-line key under the board's diagram.
+
+    >>> key_html().startswith('<div class="pr-key"')
+    True
+    """
+    return f'<div class="pr-key" id="pr-key">{escape(KEY_TEXT)}</div>'

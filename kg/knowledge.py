@@ -15,7 +15,9 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -292,6 +294,22 @@ class _Reader:
         return out
 
 
+def _record_rules(rd: _Reader, code: Callable[[str | None], str]) -> dict[str, Any]:
+    """How the record is read: histology that refutes a removal, operations that explore both
+    sides, and the study each adjunct needs (the Knowledge fields of the same names)."""
+    return {
+        "refuting_histology": frozenset(
+            code(_val(r["s"]))
+            for r in rd.rows("SELECT ?s WHERE { ?s a/rdfs:subClassOf* prp:NonParathyroidHistology }")
+        ),
+        "both_sides": frozenset(code(x) for x in rd.flagged("exploresBothSides")),
+        "adjunct_needs": {
+            code(k): frozenset(code(x) for x in v)
+            for k, v in rd.pairs("SELECT ?a ?m WHERE { ?a prp:needsPositiveStudy ?m }", "a", "m").items()
+        },
+    }
+
+
 def _build(store: ReadOnlyStore, version: str) -> Knowledge:  # noqa: C901 - one pass over the graph
     rd = _Reader(store)
     iris: dict[tuple[str, str], str] = {}
@@ -538,20 +556,12 @@ def _build(store: ReadOnlyStore, version: str) -> Knowledge:  # noqa: C901 - one
         ).items()
     }
     dictating = frozenset(code(x) for x in rd.flagged("dictatesApproach"))
-    both_sides = frozenset(code(x) for x in rd.flagged("exploresBothSides"))
-    adjunct_needs = {
-        code(k): frozenset(code(x) for x in v)
-        for k, v in rd.pairs("SELECT ?a ?m WHERE { ?a prp:needsPositiveStudy ?m }", "a", "m").items()
-    }
+
     seen = frozenset(
         code(_val(r["s"])) for r in rd.rows("SELECT ?s WHERE { ?s a/rdfs:subClassOf* prp:GlandSeenStatus }")
     )
     gone = frozenset(
         code(_val(r["s"])) for r in rd.rows("SELECT ?s WHERE { ?s a/rdfs:subClassOf* prp:TissueGoneStatus }")
-    )
-    refuting = frozenset(
-        code(_val(r["s"]))
-        for r in rd.rows("SELECT ?s WHERE { ?s a/rdfs:subClassOf* prp:NonParathyroidHistology }")
     )
     cause_requires = {
         code(k): frozenset(code(x) for x in v)
@@ -606,9 +616,7 @@ def _build(store: ReadOnlyStore, version: str) -> Knowledge:  # noqa: C901 - one
         dictating_causes=dictating,
         seen_statuses=seen,
         gone_statuses=gone,
-        refuting_histology=refuting,
-        both_sides=both_sides,
-        adjunct_needs=adjunct_needs,
+        **_record_rules(rd, code),
         origin_path=origin_path,
         cause_requires=cause_requires,
         short_labels=short_labels,

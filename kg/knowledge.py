@@ -281,6 +281,13 @@ class _Reader:
             )
         return out
 
+    def literals(self, prop: str) -> dict[str, str]:
+        """IRI -> the literal value of ``prop`` (a prefixed name such as ``rdfs:label``)."""
+        return {
+            _val(r["x"]) or "": _val(r["v"]) or ""
+            for r in self.rows(f"SELECT ?x ?v WHERE {{ ?x {prop} ?v }}")
+        }
+
     def flagged(self, prop: str) -> frozenset[str]:
         """IRIs of the entities whose boolean ``prp:<prop>`` is true."""
         true = '"true"^^<http://www.w3.org/2001/XMLSchema#boolean>'
@@ -310,32 +317,24 @@ def _record_rules(rd: _Reader, code: Callable[[str | None], str]) -> dict[str, A
     }
 
 
-def _build(store: ReadOnlyStore, version: str) -> Knowledge:  # noqa: C901 - one pass over the graph
-    rd = _Reader(store)
+def _notations(rd: _Reader) -> tuple[dict[tuple[str, str], str], dict[str, str]]:
+    """(scheme, code) -> IRI, and IRI -> code: the vocabulary's codes as the graph holds them."""
     iris: dict[tuple[str, str], str] = {}
     code_of: dict[str, str] = {}
     for r in rd.rows("SELECT ?x ?n ?s WHERE { ?x skos:notation ?n ; skos:inScheme ?s }"):
         scheme = _local(_val(r["s"]) or "").removeprefix("scheme_")
         iris[(scheme, _val(r["n"]) or "")] = _val(r["x"]) or ""
         code_of[_val(r["x"]) or ""] = _val(r["n"]) or ""
-    labels = {
-        _val(r["x"]) or "": _val(r["l"]) or "" for r in rd.rows("SELECT ?x ?l WHERE { ?x rdfs:label ?l }")
-    }
+    return iris, code_of
 
-    definitions = {
-        _val(r["x"]) or "": _val(r["d"]) or ""
-        for r in rd.rows("SELECT ?x ?d WHERE { ?x obo:IAO_0000115 ?d }")
-    }
 
-    def code(iri: str | None) -> str:
-        return code_of.get(iri or "", _local(iri or ""))
-
-    types = rd.pairs("SELECT ?x ?t WHERE { ?x rdf:type ?t }", "x", "t")
-
-    def classes(iri: str) -> frozenset[str]:
-        return frozenset(_local(t) for t in types.get(iri, ()))
-
-    # sites
+def _sites(
+    rd: _Reader,
+    code: Callable[[str | None], str],
+    classes: Callable[[str], frozenset[str]],
+    labels: dict[str, str],
+) -> dict[str, Site]:
+    """Every anatomical site with its side rule, needle reach, classes and diagram position."""
     sites: dict[str, Site] = {}
     for r in rd.rows("""SELECT ?s ?needle ?x ?y WHERE { ?s skos:inScheme prp:scheme_sites .
             OPTIONAL { ?s prp:needleReachable ?needle }
@@ -352,6 +351,24 @@ def _build(store: ReadOnlyStore, version: str) -> Knowledge:  # noqa: C901 - one
             _num(r["x"]) or 50.0,
             _num(r["y"]) or 50.0,
         )
+    return sites
+
+
+def _build(store: ReadOnlyStore, version: str) -> Knowledge:
+    rd = _Reader(store)
+    iris, code_of = _notations(rd)
+    labels = rd.literals("rdfs:label")
+    definitions = rd.literals("obo:IAO_0000115")
+
+    def code(iri: str | None) -> str:
+        return code_of.get(iri or "", _local(iri or ""))
+
+    types = rd.pairs("SELECT ?x ?t WHERE { ?x rdf:type ?t }", "x", "t")
+
+    def classes(iri: str) -> frozenset[str]:
+        return frozenset(_local(t) for t in types.get(iri, ()))
+
+    sites = _sites(rd, code, classes, labels)
     adjacency = {
         code(k): frozenset(code(x) for x in v)
         for k, v in rd.pairs(

@@ -261,12 +261,17 @@ def _syntax(exc: json.JSONDecodeError) -> JsonInputError:
 
 
 def _parse(text: str, *, numbers: bool) -> Any:
-    """``json.loads`` with duplicate keys and NaN kept for the walk; ``numbers`` also keeps long numbers.
+    """``json.loads`` with duplicate keys, NaN and long floats kept for the walk; ``numbers`` also
+    keeps long integers as text.
 
-    The number hooks cost a Python call per number, so they are used only when the fast parse
-    failed on a number (an integer past Python's digit limit).
+    The integer hook costs a Python call per integer, so it is used only when the fast parse
+    failed on one (an integer past Python's digit limit).
     """
-    hooks: dict[str, Any] = {"parse_float": _parse_float, "parse_int": _parse_int} if numbers else {}
+    # floats always go through the hook: a long float literal parses to a finite float, so only its
+    # text shows that it is too long; an integer's size shows in the value (bit length) as well
+    hooks: dict[str, Any] = {"parse_float": _parse_float}
+    if numbers:
+        hooks["parse_int"] = _parse_int
     return json.loads(text, object_pairs_hook=_pairs, parse_constant=_NonFinite, **hooks)
 
 
@@ -283,6 +288,10 @@ def loads(text: str | bytes, limits: Limits) -> Parsed:
     Traceback (most recent call last):
     ...
     kg.strict_json.JsonInputError: fit: key 'fit' appears more than once in one object
+    >>> loads('{"x": -0.' + '1' * 60 + '}', CASE_FILE)
+    Traceback (most recent call last):
+    ...
+    kg.strict_json.JsonInputError: x: a number of 63 characters is too long (at most 40)
     >>> loads('[' * 5000 + ']' * 5000, CASE_FILE)
     Traceback (most recent call last):
     ...

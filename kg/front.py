@@ -12,13 +12,19 @@ any ``Host``. The front therefore:
   ``/update`` and ``/store`` altogether (HTTP 403, read-only);
 * runs each query in a :class:`kg.sandbox.WorkerPool` worker, killed at the deadline
   (HTTP 503 with ``X-ParaReop-Stopped: timeout``) or at its memory cap (``memory``), while the
-  other workers keep answering other clients.
+  other workers keep answering other clients;
+* keeps the answers of the named queries (``kg/queries/*.rq``, parameters bound or not, the
+  texts clients send most) in a bounded cache: the graphs are loaded once at start and never
+  change while serving, so the same text and ``Accept`` always get the same bytes, and a
+  repeated named query costs no worker and no evaluation. Free-text queries are never cached.
 """
 
 from __future__ import annotations
 
+import re
 import threading
-from collections.abc import Mapping
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -26,9 +32,12 @@ from urllib.parse import parse_qs, urlsplit
 
 from kg.errors import QueryError, QueryMemoryError, QueryRefusedError, QueryTimeoutError, ServerError
 from kg.guard import check_query
+from kg.named_queries import NamedQuery, named_queries
 from kg.sandbox import DEFAULT_MEMORY_MB, DEFAULT_POOL_SIZE, DEFAULT_TIMEOUT_S, WorkerPool, WorkerSpec
 
 MAX_BODY = 1024 * 1024
+#: Bytes of named-query answers kept (the largest, node-details for every entity, is ~0.3 MB).
+CACHE_BYTES = 64 * 1024 * 1024
 STOPPED_HEADER = "X-ParaReop-Stopped"
 _READ_ONLY_PATHS = ("/update", "/store")
 _INDEX = (
@@ -67,6 +76,86 @@ def _text(status: int, message: str, stopped: str | None = None) -> Answer:
     return Answer(status, (message.rstrip("\n") + "\n").encode("utf-8"), stopped=stopped)
 
 
+#: What :meth:`kg.named_queries.NamedQuery.render` puts in a parameter's ``VALUES`` block: UNDEF,
+#: or string literals of codes (``VALUE_PATTERN``, which admits no quote or backslash).
+_BOUND = r'(?:UNDEF|"[A-Za-z0-9_][A-Za-z0-9_:/.\-]{0,199}"(?:\s+"[A-Za-z0-9_][A-Za-z0-9_:/.\-]{0,199}")*)'
+_PLACEHOLDER = re.compile(r"VALUES\s+\?([A-Za-z_]\w*)\s*\{\s*UNDEF\s*\}")
+
+
+def _named_pattern(query: NamedQuery) -> re.Pattern[str]:
+    """The texts of ``query`` with any values bound: its file text, each declared parameter's
+    ``VALUES ?p { UNDEF }`` free or holding code literals, and nothing else changed."""
+    declared = {p.name for p in query.parameters}
+    parts: list[str] = []
+    at = 0
+    for match in _PLACEHOLDER.finditer(query.text):
+        if match.group(1) not in declared:
+            continue
+        parts.append(re.escape(query.text[at : match.start()]))
+        parts.append(rf"VALUES\s+\?{match.group(1)}\s*\{{\s*{_BOUND}\s*\}}")
+        at = match.end()
+    parts.append(re.escape(query.text[at:]))
+    return re.compile("".join(parts))
+
+
+class NamedQueryTexts:
+    """Recognizes the text of a named query (as :meth:`NamedQuery.render` writes it).
+
+    Examples
+    --------
+    >>> from kg.named_queries import get_named_query
+    >>> texts = NamedQueryTexts()
+    >>> query = get_named_query("vein-drainage")
+    >>> query.text in texts and query.render({"site": ["perrier_F", "perrier_A"]}) in texts
+    True
+    >>> "SELECT * { ?s ?p ?o }" in texts or query.text + " LIMIT 1" in texts
+    False
+    """
+
+    def __init__(self, queries: Iterable[NamedQuery] | None = None) -> None:
+        self._patterns = [_named_pattern(q) for q in (queries or named_queries().values())]
+
+    def __contains__(self, text: object) -> bool:
+        return isinstance(text, str) and any(p.fullmatch(text) for p in self._patterns)
+
+
+class AnswerCache:
+    """Answers by (query text, Accept), least recently used dropped past ``max_bytes``.
+
+    Only for queries whose answer depends on nothing but the graphs, which do not change while
+    the server runs (the named queries use no RAND, NOW, UUID or BNODE).
+    """
+
+    def __init__(self, max_bytes: int = CACHE_BYTES) -> None:
+        self.max_bytes = max_bytes
+        self._answers: OrderedDict[tuple[str, str], Answer] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, str]) -> Answer | None:
+        """The answer kept for ``key``, or ``None``."""
+        with self._lock:
+            answer = self._answers.get(key)
+            if answer is not None:
+                self._answers.move_to_end(key)
+            return answer
+
+    def put(self, key: tuple[str, str], answer: Answer) -> None:
+        """Keep ``answer`` (an answer larger than a quarter of the cache is not kept)."""
+        size = len(answer.body) + len(key[0])
+        if size > self.max_bytes // 4:
+            return
+        with self._lock:
+            old = self._answers.pop(key, None)
+            if old is not None:
+                self._bytes -= len(old.body) + len(key[0])
+            self._answers[key] = answer
+            self._bytes += size
+            while self._bytes > self.max_bytes:
+                dropped_key, dropped = self._answers.popitem(last=False)
+                self._bytes -= len(dropped.body) + len(dropped_key[0])
+
+
 class SparqlFront(ThreadingHTTPServer):
     """The threaded HTTP server; one thread per connection, queries answered by ``pool``."""
 
@@ -77,6 +166,8 @@ class SparqlFront(ThreadingHTTPServer):
     def __init__(self, host: str, port: int, pool: WorkerPool, timeout_s: float) -> None:
         self.pool = pool
         self.timeout_s = timeout_s
+        self.named = NamedQueryTexts()
+        self.cache = AnswerCache()
         super().__init__((host, port), _Handler)
         self.hosts = allowed_hosts(host, self.server_port)
 
@@ -92,7 +183,17 @@ class SparqlFront(ThreadingHTTPServer):
         return f"{self.base_url}/query"
 
     def answer(self, query: str, accept: str) -> Answer:
-        """Refuse or run one query; every failure is one line with its HTTP status."""
+        """A named query's kept answer, or :meth:`run` (and keep a named query's answer)."""
+        key = (query, accept)
+        answer = self.cache.get(key)
+        if answer is None:
+            answer = self.run(query, accept)
+            if answer.status == 200 and query in self.named:
+                self.cache.put(key, answer)
+        return answer
+
+    def run(self, query: str, accept: str) -> Answer:
+        """Refuse or run one query in a worker; every failure is one line with its HTTP status."""
         try:
             check_query(query, "the query")
             body, media = self.pool.run(query, timeout_s=self.timeout_s, accept=accept)

@@ -180,6 +180,7 @@ class Knowledge:
     syndrome_causes: dict[str, frozenset[str]] = field(default_factory=dict)
     definitions: dict[str, str] = field(default_factory=dict)
     dictating_causes: frozenset[str] = frozenset()
+    dictating_from_sources: dict[str, int] = field(default_factory=dict)  # cause -> least sources
     seen_statuses: frozenset[str] = frozenset()
     origin_path: dict[str, tuple[str, str]] = field(default_factory=dict)
     cause_requires: dict[str, frozenset[str]] = field(default_factory=dict)
@@ -188,6 +189,7 @@ class Knowledge:
     stoppable: frozenset[str] = frozenset()
     family: dict[str, frozenset[str]] = field(default_factory=dict)
     ends_workup: frozenset[str] = frozenset()
+    proves_tissue: frozenset[str] = frozenset()  # tests whose positive result proves tissue there
     gone_statuses: frozenset[str] = frozenset()
     refuting_histology: frozenset[str] = frozenset()  # pathologies showing the tissue taken was not the gland
     both_sides: frozenset[str] = frozenset()  # previous-procedure codes that explore both sides by nature
@@ -573,6 +575,7 @@ def _build(store: ReadOnlyStore, version: str) -> Knowledge:
         ).items()
     }
     dictating = frozenset(code(x) for x in rd.flagged("dictatesApproach"))
+    dictating_from = {code(k): int(v) for k, v in rd.literals("prp:dictatesApproachFromSources").items()}
 
     seen = frozenset(
         code(_val(r["s"])) for r in rd.rows("SELECT ?s WHERE { ?s a/rdfs:subClassOf* prp:GlandSeenStatus }")
@@ -593,6 +596,7 @@ def _build(store: ReadOnlyStore, version: str) -> Knowledge:
     }
     stoppable = frozenset(code(x) for x in rd.flagged("stoppable"))
     ends_workup = frozenset(code(x) for x in rd.flagged("endsWorkUp"))
+    proves_tissue = frozenset(code(x) for x in rd.flagged("provesTissue"))
     family = {
         code(k): frozenset(code(x) for x in v)
         for k, v in rd.pairs(
@@ -631,6 +635,7 @@ def _build(store: ReadOnlyStore, version: str) -> Knowledge:
         syn,
         definitions=definitions,
         dictating_causes=dictating,
+        dictating_from_sources=dictating_from,
         seen_statuses=seen,
         gone_statuses=gone,
         **_record_rules(rd, code),
@@ -641,6 +646,7 @@ def _build(store: ReadOnlyStore, version: str) -> Knowledge:
         stoppable=stoppable,
         family=family,
         ends_workup=ends_workup,
+        proves_tissue=proves_tissue,
     )
 
 

@@ -27,7 +27,6 @@ from planner.inference import (
     likelihood,
     loc_matches,
     localized_foci,
-    posterior,
     se_fp,
     site_priors,
     vein_region,
@@ -36,6 +35,7 @@ from planner.iopth import iopth_plan
 from planner.models import Case, CauseItem, LocationItem, OperationItem, Plan, Target, TestItem
 from planner.normalize import normalize
 from planner.record import normal_positions, read_record
+from planner.sources import SourcePosterior, source_posterior
 from planner.validate import CaseError, PlanningError, case_field_path, validate_case
 
 MAX_LOCATIONS = 12
@@ -89,29 +89,26 @@ def plan(case: Case, kn: Knowledge | None = None) -> Plan:
     locations: list[tuple[Loc, float]] = []
     loc_facts: dict[Loc, list[Link]] = {}
     post_causes = causes
+    sources: dict[str, float] | None = None
+    post: SourcePosterior | None = None
     surgical_disease = go.diagnosis in SURGICAL and go.decision is None
     if surgical_disease:
         per, cause_loc_facts = site_priors(case, rec, kn, causes)
         loc_causes = {c: p for c, p in causes.items() if c != "fhh" and per.get(c)}
         z = sum(loc_causes.values())
-        prior = {(c, loc): (p / z) * q for c, p in loc_causes.items() for loc, q in per[c].items() if q > 0}
-        foci = localized_foci(findings, kn)
-        multifocal = {"multiglandular_disease": foci} if len(foci) >= 2 else None
-        joint = posterior(prior, findings, kn, multifocal)
-        marg: dict[Loc, float] = {}
-        cm: dict[str, float] = {}
-        for (c, loc), p in joint.items():
-            marg[loc] = marg.get(loc, 0.0) + p
-            cm[c] = cm.get(c, 0.0) + p
+        post = source_posterior(kn, {c: p / z for c, p in loc_causes.items()}, per, findings, _gland_count(kn, rec))
+        marg = post.inclusion()
+        cm = post.causes()
+        sources = post.sources()
         fhh = causes.get("fhh", 0.0)
         post_causes = {c: cm.get(c, 0.0) * (1 - fhh) for c in causes}
         post_causes["fhh"] = fhh
         locations = sorted(marg.items(), key=lambda kv: (-round(kv[1], 12), kv[0][0], kv[0][1] or ""))
         floor = kn.param("min_operation_coverage").v
         for loc, p_loc in locations[:MAX_LOCATIONS]:
-            shares = sorted(((joint[(c, loc)], c) for c in causes if (c, loc) in joint), reverse=True)
+            shares = sorted(((post.share(c, loc), c) for c in causes), reverse=True)
             for share, c in shares:
-                if p_loc <= 0 or share / p_loc < floor:
+                if p_loc <= 0 or share <= 0 or share / p_loc < floor:
                     continue
                 loc_facts.setdefault(loc, []).append(
                     ex.coded(
@@ -147,7 +144,7 @@ def plan(case: Case, kn: Knowledge | None = None) -> Plan:
         for i, (loc, p) in enumerate(locations[:MAX_LOCATIONS])
     ]
     decision, op_items, test_items = _decide(
-        case, kn, go, findings, locations, post_causes, feat, rec, warnings
+        case, kn, go, findings, locations, post_causes, rec, warnings, post
     )
     gates = list(go.gates)
     return Plan(
@@ -163,7 +160,17 @@ def plan(case: Case, kn: Knowledge | None = None) -> Plan:
         iopth_plan=iopth_plan(norm, kn) if decision == "operate" else None,
         record=rec.summary(),
         ontology_version=kn.version,
+        sources={k: round(v, 4) for k, v in sources.items()} if sources else None,
     )
+
+
+def _gland_count(kn: Knowledge, rec) -> tuple[int, int]:
+    """(glands left in situ, glands removed before that were not shown to be normal): what sets
+    how many sources multiglandular disease can still leave."""
+    fates = [rec.fate(pos) for pos in normal_positions(kn)] + list(rec.supernumerary)
+    gone = [f for f in fates if f.status in kn.gone_statuses]
+    in_situ = sum(1 for pos in normal_positions(kn) if rec.fate(pos).status not in kn.gone_statuses)
+    return in_situ, sum(1 for f in gone if f.pathology != "normal")
 
 
 def _dedupe(facts: list[Link]) -> list[Link]:
@@ -240,9 +247,9 @@ def _decide(
     findings: list[Finding],
     locations: list[tuple[Loc, float]],
     causes: dict[str, float],
-    feat: dict[str, Link],
     rec,
     warnings: list[str],
+    post: SourcePosterior | None,
 ):
     """The decision, the ranked operations and the next tests, after the gates."""
     tests: list[TestItem] = []
@@ -272,7 +279,9 @@ def _decide(
     if decision == "operate" and not adequate and locations:
         warnings.append(_best_available_warning(kn, closing, locations))
     _localization_gate(kn, go, findings, locations, adequate)
-    ops = _operations(kn, locations, causes, findings, rec, case)
+    ops = _operations(
+        kn, locations, causes, findings, rec, case, post or SourcePosterior({}), decision == "operate"
+    )
     if decision == "investigate":
         for code, reason, facts, *_ in useful:
             add_test(code, reason, facts)
@@ -564,20 +573,12 @@ def _reason(kn: Knowledge, test: str, eig: float, changes: bool) -> str:
     )
 
 
-def _targets(locations, kn: Knowledge, minpost: float) -> list[Target]:
-    """The places an operation aims at: the leading ones until they hold ``minpost`` of the
-    probability it reaches, leaving out places under the graph's coverage floor."""
+def _targets(locations, kn: Knowledge) -> list[Target]:
+    """The places an operation for several glands aims at: every place it reaches that is likely
+    enough to hold tissue (the graph's coverage floor), most likely first, at most four glands."""
     floor = kn.param("min_operation_coverage").v
-    total = sum(p for _, p in locations)
-    out, acc = [], 0.0
-    for (site, side), p in locations:
-        if out and p < floor:
-            break
-        out.append(Target(site=site, side=side))  # type: ignore[arg-type]
-        acc += p
-        if acc >= minpost * total:
-            break
-    return out
+    out = [Target(site=s, side=d) for (s, d), p in locations if p >= floor]  # type: ignore[arg-type]
+    return out[:4] or [Target(site=s, side=d) for (s, d), _ in locations[:1]]  # type: ignore[arg-type]
 
 
 def _within(pr, loc: Loc, side: str | None) -> bool:
@@ -585,25 +586,60 @@ def _within(pr, loc: Loc, side: str | None) -> bool:
     return loc[0] in pr.reaches and (side is None or loc[1] in (side, "midline", None))
 
 
-def _best_side(dist: dict[Loc, float], pr) -> str:
-    """The side a one-side operation goes in: where it reaches the most probability."""
-    by_side = {s: sum(p for loc, p in dist.items() if _within(pr, loc, s)) for s in ("left", "right")}
+def _best_side(post: SourcePosterior, dist: dict[Loc, float], pr) -> str:
+    """The side a one-side operation goes in: where it is most likely to reach every source, then
+    where the places it reaches are likeliest to hold tissue (so a mirrored case mirrors)."""
+    by_side = {
+        s: (
+            round(post.reach(lambda loc, s=s: _within(pr, loc, s)), 9),
+            round(sum(p for loc, p in dist.items() if _within(pr, loc, s)), 9),
+        )
+        for s in ("left", "right")
+    }
     return max(sorted(by_side), key=lambda s: by_side[s])
 
 
-def _cover_foci(scored: list, foci: list[Loc]) -> dict[str, list[Loc]]:
-    """When two or more foci are localized and no single operation reaches them all, the fewest
-    operations (best ranked first) that together do, each with the foci it reaches; else {}."""
-    if len(foci) < 2 or any(all(_within(e[2], f, e[4]) for f in foci) for e in scored):
-        return {}
-    left, out = list(foci), {}
-    while left:
-        best = min(scored, key=lambda e: (-sum(1 for f in left if _within(e[2], f, e[4])), e[0]))
-        got = [f for f in left if _within(best[2], f, best[4])]
-        if not got:
+def _reach_of(post: SourcePosterior, ops: list[tuple]) -> float:
+    """P(every source lies where one of these operations goes)."""
+    return post.reach(lambda loc: any(_within(e[2], loc, e[4]) for e in ops))
+
+
+def _combination(ctx: _OpContext, scored: list[tuple], operate: bool) -> list[tuple]:
+    """The operations that lead, as one sitting or staged: a covering problem over the posterior.
+
+    When operating or localized, the first is the best-ranked operation that reaches the leading
+    place (the plan's top location must be among its targets); in a diffuse picture still under
+    investigation it is the best-ranked one (the most probability, gentlest first). Another is added while it raises the chance of reaching
+    every source by at least the graph's coverage floor (the best-ranked of those that raise it
+    most), so two foci that need different approaches are both reached, and an operation that
+    adds nothing the first did not reach is never added.
+    """
+    top = ctx.top[0]
+    reaching = [e for e in scored if _within(e[2], top, e[4])] if operate or ctx.localized() else []
+    first = (reaching or scored)[0]
+    combo = [first]
+    while len(combo) < 3:
+        base = _reach_of(ctx.post, combo)
+        gains = [(round(_reach_of(ctx.post, [*combo, e]) - base, 6), -i) for i, e in enumerate(scored) if e not in combo]
+        if not gains or max(gains)[0] < ctx.min_cov:
             break
-        out[best[1]] = got
-        left = [f for f in left if f not in got]
+        combo.append(scored[-max(gains)[1]])
+    return combo
+
+
+def _cover(ctx: _OpContext, combo: list[tuple]) -> dict[str, list[Loc]]:
+    """For a combination, the likely places each operation takes (those not reached by one before
+    it); ``{}`` for a single operation."""
+    if len(combo) < 2:
+        return {}
+    out: dict[str, list[Loc]] = {}
+    taken: set[Loc] = set()
+    for e in combo:
+        mine = [
+            loc for loc, p in ctx.locations if p >= ctx.min_cov and loc not in taken and _within(e[2], loc, e[4])
+        ]
+        out[e[1]] = mine or [loc for loc, _ in ctx.locations if _within(e[2], loc, e[4])][:1]
+        taken |= set(mine)
     return out
 
 
@@ -615,10 +651,12 @@ class _OpContext:
     locations: list[tuple[Loc, float]]
     dist: dict[Loc, float]
     causes: dict[str, float]
+    post: SourcePosterior
     lead: str
     top2: frozenset[str]
     syndromes: frozenset[str]
     foci: list[Loc]
+    disproven: frozenset[Loc]
     in_situ: int
     carc_thr: float
     mgd_thr: float
@@ -633,16 +671,41 @@ class _OpContext:
         return self.top[1] >= self.minpost
 
 
-def _op_context(kn: Knowledge, locations, causes, findings, rec, case: Case) -> _OpContext:
+def _foci(kn: Knowledge, locations: list[tuple[Loc, float]], findings: list[Finding]) -> list[Loc]:
+    """The places the first operation must reach: the leading one, every other place as likely
+    as the graph's localization posterior (several can hold tissue at once), and every separately
+    localized focus that holds a real share."""
+    minpost, floor = kn.param("localization_min_posterior").v, kn.param("min_operation_coverage").v
+    dist = dict(locations)
+    out = [locations[0][0]] + [loc for loc, p in locations[1:] if p >= minpost]
+    out += [f for f in localized_foci(findings, kn) if f not in out and dist.get(f, 0.0) >= floor]
+    return out
+
+
+def _disproven(kn: Knowledge, locations, findings: list[Finding]) -> frozenset[Loc]:
+    """Places a tissue-proving test (a PTH washout) sampled and found negative, unless a later
+    positive one or two imaging studies still point there: no operation is aimed at them alone."""
+    cleared = {
+        loc
+        for loc, _ in locations
+        for x in findings
+        if x.modality in kn.proves_tissue and any(loc_matches(kn, loc, n[0], n[1]) for n in x.negatives)
+    }
+    return frozenset(loc for loc in cleared if not _adequate(findings, kn, loc))
+
+
+def _op_context(kn: Knowledge, locations, causes, findings, rec, case: Case, post) -> _OpContext:
     return _OpContext(
         kn=kn,
         locations=locations,
         dist=dict(locations),
         causes=causes,
+        post=post,
         lead=_leading(causes),
         top2=frozenset(sorted((c for c in causes if c != "fhh"), key=lambda c: -causes[c])[:2]),
         syndromes=frozenset(case.patient.syndromes),
-        foci=localized_foci(findings, kn),
+        foci=_foci(kn, locations, findings),
+        disproven=_disproven(kn, locations, findings),
         in_situ=sum(1 for pos in normal_positions(kn) if rec.fate(pos).status not in kn.gone_statuses),
         carc_thr=kn.param("carcinoma_leading_probability").v,
         mgd_thr=kn.param("multiglandular_leading_probability").v,
@@ -676,6 +739,20 @@ def _listed(ctx: _OpContext, code: str, pr) -> bool:
     return ctx.in_situ >= pr.min_glands_in_situ
 
 
+def _dictates(ctx: _OpContext) -> bool:
+    """Whether the leading cause calls for its own operation: a cause that dictates its approach,
+    from the number of sources the graph names for it (multiglandular disease: two or more
+    likely; one gland left of a double adenoma is approached like any single gland)."""
+    if ctx.lead not in ctx.kn.dictating_causes:
+        return False
+    least = ctx.kn.dictating_from_sources.get(ctx.lead)
+    if least is None:
+        return True
+    counts = ctx.post.sources()
+    several = sum(p for k, p in counts.items() if int(k.rstrip("+")) >= least)
+    return several >= ctx.mgd_thr
+
+
 def _rank_key(ctx: _OpContext, code: str, pr, cov: float, side: str | None) -> tuple:
     """Oncologic first, then what reaches every focus, the cause's own operation; localized: aim
     at the leading site; diffuse: the operation that reaches most of the probability, gentlest first."""
@@ -686,7 +763,7 @@ def _rank_key(ctx: _OpContext, code: str, pr, cov: float, side: str | None) -> t
     head = (
         not (ctx.causes.get("carcinoma", 0) >= ctx.carc_thr and "carcinoma" in pr.indicated),
         not (len(ctx.foci) < 2 or all(_within(pr, f, side) for f in ctx.foci)),
-        not (indicated and ctx.lead in ctx.kn.dictating_causes),
+        not (indicated and (_dictates(ctx) or bool(ctx.syndromes & pr.indicated))),
     )
     syndrome = bool(ctx.syndromes & pr.indicated)
     preferred_top = top_site in pr.preferred
@@ -704,15 +781,26 @@ def _rank_key(ctx: _OpContext, code: str, pr, cov: float, side: str | None) -> t
     return (*head, *tail, code)
 
 
+def _aimed_at_cleared(ctx: _OpContext, pr, side: str | None) -> bool:
+    """Whether an operation has nothing left to aim at: no likely place it reaches, or the places
+    it is the approach of choice for (a hemithyroidectomy for an intrathyroidal gland) are all
+    cleared by a negative washout."""
+    likely = [loc for loc, p in ctx.locations if p >= ctx.min_cov and _within(pr, loc, side)]
+    aimed = [loc for loc in likely if loc[0] in pr.preferred]
+    return not [loc for loc in likely if loc not in ctx.disproven] or bool(
+        aimed and all(loc in ctx.disproven for loc in aimed)
+    )
+
+
 def _scored(ctx: _OpContext) -> list[tuple]:
     excluded = _excluded(ctx)
     scored = []
     for code, pr in ctx.kn.procedures.items():
         if code in excluded or code == "prior_procedures" or not _listed(ctx, code, pr):
             continue
-        side = _best_side(ctx.dist, pr) if pr.one_side else None
-        cov = sum(p for loc, p in ctx.dist.items() if _within(pr, loc, side))
-        if cov >= ctx.min_cov:
+        side = _best_side(ctx.post, ctx.dist, pr) if pr.one_side else None
+        cov = ctx.post.reach(lambda loc, pr=pr, side=side: _within(pr, loc, side))
+        if not _aimed_at_cleared(ctx, pr, side):
             scored.append((_rank_key(ctx, code, pr, cov, side), code, pr, cov, side))
     scored.sort(key=lambda t: t[0])
     return scored
@@ -726,7 +814,7 @@ def _op_targets(
     if len(ctx.foci) >= 2 and all(_within(pr, f, side) for f in ctx.foci):
         return [Target(site=s, side=d) for s, d in ctx.foci]  # type: ignore[arg-type]
     if "multiglandular_disease" in pr.indicated:
-        return _targets([(loc, p) for loc, p in ctx.locations if loc[0] in pr.reaches], ctx.kn, ctx.minpost)
+        return _targets([(loc, p) for loc, p in ctx.locations if loc[0] in pr.reaches], ctx.kn)
     reached = [(loc, p) for loc, p in ctx.locations if _within(pr, loc, side)]
     if not ctx.localized():  # diffuse: every reached place that holds a real share
         reached = [(loc, p) for loc, p in reached if p >= ctx.min_cov] or reached
@@ -763,7 +851,7 @@ def _op_facts(ctx: _OpContext, code: str, pr, cov: float, cover: dict[str, list[
     shown = {x[0] for x, _ in ctx.locations[:5]}
     facts = [
         ex.graph(f"{pr.label} reaches {', '.join(sorted(s for s in pr.reaches if s in shown))}", pr.iri),
-        ex.finding(f"Covers {cov:.0%} of the location probability"),
+        ex.finding(f"Reaches every source with probability {cov:.0%}"),
     ]
     if ctx.top[0][0] in pr.preferred:
         facts.append(ex.graph(f"Preferred approach for {kn.site_name(ctx.top[0][0])}", pr.iri))
@@ -789,18 +877,21 @@ def _op_facts(ctx: _OpContext, code: str, pr, cov: float, cover: dict[str, list[
     return facts
 
 
-def _operations(kn: Knowledge, locations, causes, findings, rec, case: Case) -> list[OperationItem]:
+def _operations(
+    kn: Knowledge, locations, causes, findings, rec, case: Case, post: SourcePosterior, operate: bool
+) -> list[OperationItem]:
     """The operations that reach the likely places, ranked; when no one operation reaches every
     localized focus, the combination that does goes first; the approach of choice for each leading
     place stays on the list."""
     if not locations:
         return []
-    ctx = _op_context(kn, locations, causes, findings, rec, case)
+    ctx = _op_context(kn, locations, causes, findings, rec, case, post)
     scored = _scored(ctx)
-    cover = _cover_foci(scored, ctx.foci)
-    if cover:
-        first = sorted((e for e in scored if e[1] in cover), key=lambda e: list(cover).index(e[1]))
-        scored = first + [e for e in scored if e[1] not in cover]
+    if not scored:
+        return []
+    combo = _combination(ctx, scored, operate)
+    cover = _cover(ctx, combo)
+    scored = combo + [e for e in scored if e not in combo]
     chosen = scored[:5]
     for loc, p in locations[:3]:
         if p >= ctx.min_cov and not any(loc[0] in e[2].preferred for e in chosen):
@@ -817,6 +908,7 @@ def _operations(kn: Knowledge, locations, causes, findings, rec, case: Case) -> 
                 targets=tg,
                 adjuncts=_op_adjuncts(ctx, pr, tg, findings),
                 explanation=_op_facts(ctx, code, pr, cov, cover),
+                together_with=[c for c in cover if c != code] if code == next(iter(cover), None) else [],
             )
         )
     return items

@@ -11,7 +11,7 @@ from collections import defaultdict
 from kg.knowledge import Knowledge
 from planner import explain as ex
 from planner.explain import Link
-from planner.inference import Finding, Loc, side_of, vein_region
+from planner.inference import Finding, Loc, known_tissue, loc_matches, side_of, vein_region
 from planner.models import Case, Imaging, VenousSample
 from planner.normalize import Normalized
 from planner.record import Record
@@ -130,8 +130,11 @@ def _sampling_finding(
     return Finding("svs", mod, label, pos, [], not pos, day, covered=covered, confirmatory=bool(pos))
 
 
-def _fna_findings(case: Case, norm: Normalized, kn: Knowledge) -> list[Finding]:
-    """Each washout against its serum PTH (the case's, or the nearest lab within the graph's window)."""
+def _fna_findings(
+    case: Case, norm: Normalized, kn: Knowledge, tissue: list[Loc], dropped: list[Link]
+) -> list[Finding]:
+    """Each washout against its serum PTH (the case's, or the nearest lab within the graph's window);
+    one at a place known to hold tissue (``tissue``: a graft, a remnant) is not counted."""
     ratio_thr = kn.param("fna_washout_ratio")
     out = []
     for f in case.fna:
@@ -149,6 +152,15 @@ def _fna_findings(case: Case, norm: Normalized, kn: Knowledge) -> list[Finding]:
         wash = pth_to_canonical(kn, f.pth_washout, f.unit)
         loc = (f.site, side_of(kn, f.site, f.side))
         ratio = wash / serum_c
+        if any(loc_matches(kn, loc, k[0], k[1]) or loc_matches(kn, k, loc[0], loc[1]) for k in tissue):
+            dropped.append(
+                ex.finding(
+                    f"FNA washout at {kn.site_name(*loc)} ({ratio:.0f}x serum): parathyroid tissue is known "
+                    "to be there (a graft or a remnant), so a washout cannot show whether it is the "
+                    "overactive source; not counted"
+                )
+            )
+            continue
         positive = ratio > ratio_thr.v
         label = f"FNA washout at {kn.site_name(f.site, f.side)}: {wash:.0f} vs serum {serum_c:.0f} pg/mL ({ratio:.0f}x)"
         out.append(
@@ -173,5 +185,5 @@ def collect(
     dropped: list[Link] = []
     out = _imaging_findings(case, rec, kn, dropped)
     out += _venous_findings(case, kn)
-    out += _fna_findings(case, norm, kn)
+    out += _fna_findings(case, norm, kn, known_tissue(rec, kn), dropped)
     return out, dropped

@@ -121,6 +121,32 @@ def _record_features(case: Case, rec: Record, diagnosis: str, kn: Knowledge, f: 
         "subtotal_parathyroidectomy" in op.procedures for op in case.operations
     ):
         f["has_remnant"] = ex.finding("A gland remnant was left in situ")
+    _course_features(case, diagnosis, f)
+
+
+def _grafted(op) -> bool:
+    return op.autograft is not None or any(g.status == "autotransplanted" for g in op.glands)
+
+
+def _left_remnant(op) -> bool:
+    return "subtotal_parathyroidectomy" in op.procedures or any(g.status == "partially_removed" for g in op.glands)
+
+
+def _course_features(case: Case, diagnosis: str, f: dict[str, Link]) -> None:
+    """Tissue placed at the operation that failed (the disease never remitted after it) is that
+    operation's normal tissue: a graft or remnant only that new cannot explain the persistence."""
+    if diagnosis != "persistent" or not case.operations:
+        return
+    ops = sorted(case.operations, key=lambda op: op.day)
+    last, earlier = ops[-1], ops[:-1]
+    if "has_autograft" in f and _grafted(last) and not any(_grafted(op) for op in earlier):
+        f["autograft_new_at_failed_operation"] = ex.finding(
+            "The graft was placed at the last operation, after which the disease never remitted"
+        )
+    if "has_remnant" in f and _left_remnant(last) and not any(_left_remnant(op) for op in earlier):
+        f["remnant_new_at_failed_operation"] = ex.finding(
+            "The remnant was left at the last operation, after which the disease never remitted"
+        )
 
 
 def _imaging_features(findings: list[Finding], kn: Knowledge, f: dict[str, Link]) -> None:
@@ -440,6 +466,19 @@ def _remnant_prior(rec: Record, kn: Knowledge, facts: LocFacts) -> dict[Loc, flo
     return _norm(rem)
 
 
+def known_tissue(rec: Record, kn: Knowledge) -> list[Loc]:
+    """Places where parathyroid tissue is known to be whatever the cause: a graft, a remnant.
+
+    A test that proves tissue (a PTH washout) reads high there in every hypothesis, so it cannot
+    show whether that tissue is the overactive source.
+    """
+    out: list[Loc] = [("autograft", s) for s in rec.graft_sides]
+    if not rec.graft_sides and any(g.status == "autotransplanted" for g in rec.glands.values()):
+        out.append(("autograft", None))
+    out += [_seen_loc(kn, pos, f) for pos, f in rec.glands.items() if f.status == "partially_removed"]
+    return out
+
+
 def _graft_prior(rec: Record, facts: LocFacts) -> dict[Loc, float]:
     graft: dict[Loc, float] = {}
     for s in rec.graft_sides or [None]:
@@ -549,34 +588,78 @@ def _se_fp_uncached(kn: Knowledge, modality: str, site: str, cause: str) -> tupl
     return min(se, 0.99), min(max(fp, 1e-4), 0.99), used
 
 
-def likelihood(kn: Knowledge, x: Finding, loc: Loc, cause: str) -> float:
-    site = loc[0]
-    se, fp, _ = se_fp(kn, x.modality, site, cause)
+@dataclass(frozen=True)
+class Claims:
+    """How one place reads one finding: the reported items it may explain (key, likelihood ratio),
+    and its ratio when it explains none of them (missed, or unseen)."""
+
+    claims: tuple[tuple[int, float], ...]
+    miss: float
+
+
+def claims(kn: Knowledge, x: Finding, loc: Loc, cause: str) -> Claims:
+    """The likelihood-ratio terms of a finding for tissue at one place, against "no tissue here".
+
+    Imaging: each reported lesion at this place (or a neighbour: the Perrier letter is often
+    misplaced) may be explained by it; a study that looked and saw nothing here was a miss
+    (1 - sensitivity). Venous sampling: a gradient in a vein draining this place is one item; a
+    sampled vein without a gradient that drains it was a miss. FNA washout: a positive washout
+    at its needle's tip is one item; a negative one at this place is a miss.
+    """
+    se, fp, _ = se_fp(kn, x.modality, loc[0], cause)
     if x.kind == "svs":
+        inside = any(loc_matches(kn, loc, p[0][0], p[0][1]) for p in x.positives)
         if x.positives:
-            return se / fp if any(loc_matches(kn, loc, p[0][0], p[0][1]) for p in x.positives) else (1 - se)
-        return (1 - se) if x.covered and any(loc_matches(kn, loc, c[0], c[1]) for c in x.covered) else 1.0
+            return Claims(((0, se / fp),) if inside else (), 1.0 if inside else 1 - se)
+        covered = bool(x.covered) and any(loc_matches(kn, loc, c[0], c[1]) for c in x.covered or ())
+        return Claims((), 1 - se if covered else 1.0)
     if x.kind == "fna":
         if x.positives:
-            return se / fp if any(loc_matches(kn, loc, p[0][0], p[0][1]) for p in x.positives) else 1.0
-        return (1 - se) / (1 - fp) if any(loc_matches(kn, loc, n[0], n[1]) for n in x.negatives) else 1.0
-    best = None
-    for (psite, pside), expo in x.positives:
+            hit = any(loc_matches(kn, loc, p[0][0], p[0][1]) for p in x.positives)
+            return Claims(((0, se / fp),) if hit else (), 1.0)
+        neg = any(loc_matches(kn, loc, n[0], n[1]) for n in x.negatives)
+        return Claims((), (1 - se) / (1 - fp) if neg else 1.0)
+    out: list[tuple[int, float]] = []
+    for i, ((psite, pside), expo) in enumerate(x.positives):
         if loc_matches(kn, loc, psite, pside):
-            val = (se / fp) ** expo
-        elif psite in kn.adjacency.get(site, ()) and (
+            out.append((i, (se / fp) ** expo))
+        elif psite in kn.adjacency.get(loc[0], ()) and (
             pside in (None, "midline") or loc[1] in (None, "midline", pside)
         ):
             share = kn.param("adjacent_site_share").v
-            val = max(1 - se, (share * se / fp) ** expo)
-        else:
-            continue
-        best = val if best is None else max(best, val)
-    if best is not None:
-        return best
-    if any(loc_matches(kn, loc, n[0], n[1]) for n in x.negatives) or x.positives or x.whole_negative:
-        return 1 - se
-    return 1.0
+            out.append((i, max(1 - se, (share * se / fp) ** expo)))
+    looked = any(loc_matches(kn, loc, n[0], n[1]) for n in x.negatives) or x.positives or x.whole_negative
+    return Claims(tuple(out), 1 - se if looked else 1.0)
+
+
+def likelihood(kn: Knowledge, x: Finding, loc: Loc, cause: str) -> float:
+    """The likelihood ratio of a finding for tissue at one place (the best item it explains)."""
+    c = claims(kn, x, loc, cause)
+    return max((v for _, v in c.claims), default=c.miss)
+
+
+def set_likelihood(reads: list[Claims]) -> float:
+    """The likelihood ratio of one finding for tissue at every place of a set at once.
+
+    Each reported item is explained by at most one place (one lesion is not two glands); a place
+    that explains none reads as missed. The best assignment is taken, as ``likelihood`` takes the
+    best item for one place, so a set of one gives exactly ``likelihood``.
+
+    >>> a, b = Claims(((0, 9.0),), 0.5), Claims(((0, 9.0), (1, 4.0)), 0.5)
+    >>> set_likelihood([a]), set_likelihood([a, b]), set_likelihood([a, a])
+    (9.0, 36.0, 4.5)
+    """
+    return _best(reads, 0, frozenset())
+
+
+def _best(reads: list[Claims], i: int, taken: frozenset[int]) -> float:
+    if i == len(reads):
+        return 1.0
+    best = reads[i].miss * _best(reads, i + 1, taken)
+    for key, v in reads[i].claims:
+        if key not in taken and v > reads[i].miss:
+            best = max(best, v * _best(reads, i + 1, taken | {key}))
+    return best
 
 
 def posterior(

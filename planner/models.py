@@ -173,6 +173,9 @@ class OperationItem(BaseModel):
     targets: list[Target] = Field(default_factory=list)
     adjuncts: list[str] = Field(default_factory=list)
     explanation: list[Fact] = Field(default_factory=list)
+    #: Operations that go with this one (one sitting or staged) because it alone does not reach
+    #: every place likely to hold tissue; each is also listed with its own targets.
+    together_with: list[str] = Field(default_factory=list)
 
 
 class TestItem(BaseModel):
@@ -198,6 +201,9 @@ class Plan(BaseModel):
     iopth_plan: dict[str, Any] | None = None
     record: dict[str, Any] | None = None
     ontology_version: str | None = None
+    #: The posterior on the number of separate hyperfunctioning sources, {"1", "2", "3+"}: it sums
+    #: to one, while each location's probability is that place's own chance of holding tissue.
+    sources: dict[str, float] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude_none=False)

@@ -1,0 +1,224 @@
+"""Where the hyperfunctioning tissue is: a posterior over causes and *sets* of places.
+
+More than one gland can be diseased at once. A hypothesis is a cause together with the places
+that hold hyperfunctioning tissue: one place under a single-gland cause (a missed or
+supernumerary gland, a remnant, a graft, a carcinoma, the seeded bed); under multiglandular
+disease as many as remain of a double adenoma or a hyperplasia after the glands removed before
+(``source_counts``, from the graph's ``mgd_double_adenoma_share``): two or more, or one when the
+other adenoma of a pair was taken out. Every finding is weighed against the whole set
+(``inference.set_likelihood``): a study that shows two lesions is evidence for two sources, not
+for one of two places; a place in the set that a study looked at and did not see was missed.
+
+From the posterior come, for each place, the probability that it holds hyperfunctioning tissue
+(these may sum to more than one), the causes, and the number of sources
+(``{"1": p, "2": p, "3+": p}``, summing to one). Sets are drawn from the leading candidates
+only (``SET_CANDIDATES``, a bound on computation, not a clinical figure).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from itertools import combinations
+
+from kg.knowledge import Knowledge
+from planner.inference import Claims, Finding, Loc, claims, loc_matches, set_likelihood
+
+#: Places combined into sets under multiglandular disease (speed, not clinical: 15 pairs and
+#: 20 triples; the rest of the distribution is left to single places).
+SET_CANDIDATES = 6
+#: Largest set built; a set of three stands for "three or more" sources.
+MAX_SET = 3
+MULTIGLANDULAR = "multiglandular_disease"
+
+
+@dataclass(frozen=True, order=True)
+class Hypothesis:
+    """One cause with the places that hold hyperfunctioning tissue under it (sorted)."""
+
+    cause: str
+    places: tuple[Loc, ...]
+
+
+@dataclass(frozen=True)
+class SourcePosterior:
+    """The normalized posterior over hypotheses, and what the plan reads from it."""
+
+    weights: Mapping[Hypothesis, float]
+
+    def inclusion(self) -> dict[Loc, float]:
+        """P(the place holds hyperfunctioning tissue), for every place in some hypothesis."""
+        out: dict[Loc, float] = {}
+        for h, p in self.weights.items():
+            for loc in h.places:
+                out[loc] = out.get(loc, 0.0) + p
+        return {loc: min(p, 1.0) for loc, p in out.items()}
+
+    def causes(self) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for h, p in self.weights.items():
+            out[h.cause] = out.get(h.cause, 0.0) + p
+        return out
+
+    def share(self, cause: str, loc: Loc) -> float:
+        """P(the cause, and tissue at this place)."""
+        return sum(p for h, p in self.weights.items() if h.cause == cause and loc in h.places)
+
+    def sources(self) -> dict[str, float]:
+        """The posterior on the number of separate sources: ``{"1": p, "2": p, "3+": p}``.
+
+        >>> post = SourcePosterior({Hypothesis("a", (("x", None),)): 0.25,
+        ...                         Hypothesis("b", (("x", None), ("y", None))): 0.75})
+        >>> post.sources()
+        {'1': 0.25, '2': 0.75, '3+': 0.0}
+        """
+        out = {"1": 0.0, "2": 0.0, "3+": 0.0}
+        for h, p in self.weights.items():
+            out["1" if len(h.places) == 1 else "2" if len(h.places) == 2 else "3+"] += p
+        return out
+
+    def reach(self, reached: Callable[[Loc], bool]) -> float:
+        """P(every source lies where ``reached`` says an operation goes): its chance of cure."""
+        return sum(p for h, p in self.weights.items() if all(reached(loc) for loc in h.places))
+
+
+def _log_likelihood(
+    kn: Knowledge, findings: list[Finding], places: tuple[Loc, ...], cause: str, memo: dict
+) -> float:
+    total = 0.0
+    for i, x in enumerate(findings):
+        reads: list[Claims] = []
+        for loc in places:
+            key = (i, loc, cause)
+            c = memo.get(key)
+            if c is None:
+                c = memo[key] = claims(kn, x, loc, cause)
+            reads.append(c)
+        total += math.log(max(set_likelihood(reads), 1e-12))
+    return total
+
+
+def source_counts(kn: Knowledge, in_situ: int, removed: int) -> dict[int, float]:
+    """P(k sources remain | multiglandular disease): a double adenoma (the graph's share) leaves
+    two less the abnormal glands removed before; hyperplasia leaves every gland still in situ
+    (a set of three stands for three or more; a supernumerary gland when none is left).
+
+    >>> from kg.knowledge import knowledge
+    >>> {k: round(p, 2) for k, p in source_counts(knowledge(), in_situ=3, removed=1).items()}
+    {1: 0.42, 3: 0.58}
+    """
+    two = kn.param("mgd_double_adenoma_share").v
+    out: dict[int, float] = {}
+    if 2 - removed >= 1:
+        out[2 - removed] = two
+    every = max(1, min(in_situ, MAX_SET))
+    out[every] = out.get(every, 0.0) + 1 - two
+    z = sum(out.values())
+    return {k: p / z for k, p in sorted(out.items())}
+
+
+def _set_priors(
+    weight: Mapping[Loc, float], pool: list[Loc], counts: Mapping[int, float]
+) -> Iterable[tuple[tuple[Loc, ...], float]]:
+    """P(set | multiglandular disease): the count prior, then within a count the product of the
+    places' weights (the cause's site distribution), normalized over the sets drawn. One source
+    ranges over every place; two or more over the pool of leading candidates."""
+    for k, pk in counts.items():
+        if k == 1:
+            yield from (((loc,), pk * w) for loc, w in weight.items() if w > 0)
+            continue
+        sets = [tuple(sorted(s, key=_loc_key)) for s in combinations(pool, min(k, len(pool)))]
+        prods = [math.prod(weight[loc] for loc in s) for s in sets]
+        z = sum(prods)
+        for s, w in zip(sets, prods, strict=True):
+            if w > 0 and z > 0 and len(s) >= 2:
+                yield s, pk * w / z
+
+
+def _pool(scores: Mapping[Loc, float]) -> list[Loc]:
+    """The leading ``SET_CANDIDATES`` places, and any tied with the last one, so that a mirrored
+    case (left for right) draws the mirrored pool.
+
+    >>> _pool({("a", "left"): 0.0, ("a", "right"): 0.0, ("b", None): -1.0} | {(str(i), None): 1.0 for i in range(5)})[-2:]
+    [('a', 'left'), ('a', 'right')]
+    """
+    ranked = sorted(scores, key=lambda loc: (-scores[loc], _loc_key(loc)))
+    if len(ranked) <= SET_CANDIDATES:
+        return ranked
+    edge = scores[ranked[SET_CANDIDATES - 1]]
+    return ranked[:SET_CANDIDATES] + [
+        loc for loc in ranked[SET_CANDIDATES:] if abs(scores[loc] - edge) < 1e-9
+    ]
+
+
+def proven_places(kn: Knowledge, findings: list[Finding]) -> list[Loc]:
+    """The places where a positive result of a tissue-proving test (a PTH washout) was taken."""
+    out: list[Loc] = []
+    for x in findings:
+        if x.modality in kn.proves_tissue and x.positives:
+            loc = x.positives[0][0]
+            if loc not in out:
+                out.append(loc)
+    return out
+
+
+def _holds(kn: Knowledge, places: tuple[Loc, ...], proven: list[Loc]) -> int:
+    """How many proven places a hypothesis puts a source at."""
+    return sum(1 for p in proven if any(loc_matches(kn, loc, p[0], p[1]) for loc in places))
+
+
+def _loc_key(loc: Loc) -> tuple[str, str]:
+    return (loc[0], loc[1] or "")
+
+
+def source_posterior(
+    kn: Knowledge,
+    cause_prior: Mapping[str, float],
+    site_prior: Mapping[str, Mapping[Loc, float]],
+    findings: list[Finding],
+    glands: tuple[int, int],
+) -> SourcePosterior:
+    """The posterior over (cause, set of places) given the findings.
+
+    ``cause_prior`` is P(cause | features) over the causes with a site distribution;
+    ``site_prior[cause]`` that cause's distribution over places; ``max_sources`` how many
+    ``glands`` is (glands left in situ, abnormal glands removed before), which sets how many
+    sources multiglandular disease can leave (``source_counts``). A place
+    proven by a test that proves tissue (``prp:provesTissue``) is in every hypothesis kept.
+    """
+    proven = proven_places(kn, findings)
+    memo: dict = {}
+    logp: dict[Hypothesis, float] = {}
+    for cause, pc in sorted(cause_prior.items()):
+        dist = site_prior.get(cause) or {}
+        if pc <= 0 or not dist:
+            continue
+        if cause == MULTIGLANDULAR:
+            singles = {
+                loc: math.log(q) + _log_likelihood(kn, findings, (loc,), cause, memo)
+                for loc, q in dist.items()
+                if q > 0
+            }
+            pool = _pool(singles)
+            pool += [loc for loc in singles if loc not in pool and _holds(kn, (loc,), proven)]
+            for places, q in _set_priors(dist, pool, source_counts(kn, *glands)):
+                logp[Hypothesis(cause, places)] = (
+                    math.log(pc * q) + _log_likelihood(kn, findings, places, cause, memo)
+                )
+            if logp and any(h.cause == cause for h in logp):
+                continue
+        for loc, q in dist.items():
+            if q > 0:
+                logp[Hypothesis(cause, (loc,))] = math.log(pc * q) + _log_likelihood(
+                    kn, findings, (loc,), cause, memo
+                )
+    if not logp:
+        return SourcePosterior({})
+    if proven:  # keep the hypotheses that hold the most proven places (all of them, when one can)
+        most = max(_holds(kn, h.places, proven) for h in logp)
+        logp = {h: v for h, v in logp.items() if _holds(kn, h.places, proven) == most}
+    top = max(logp.values())
+    exp = {h: math.exp(v - top) for h, v in logp.items()}
+    z = sum(exp.values())
+    return SourcePosterior({h: v / z for h, v in sorted(exp.items())})

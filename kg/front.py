@@ -33,6 +33,7 @@ from urllib.parse import parse_qs, urlsplit
 from kg.errors import QueryError, QueryMemoryError, QueryRefusedError, QueryTimeoutError, ServerError
 from kg.guard import check_query
 from kg.named_queries import NamedQuery, named_queries
+from kg.release import release_bytes
 from kg.sandbox import DEFAULT_MEMORY_MB, DEFAULT_POOL_SIZE, DEFAULT_TIMEOUT_S, WorkerPool, WorkerSpec
 
 MAX_BODY = 1024 * 1024
@@ -309,7 +310,9 @@ class FrontServer:
 
     def start(self) -> FrontServer:
         """Warm the pool, then bind; raise :class:`ServerError` when the port is taken."""
-        spec = WorkerSpec(graphs=dict(self.graphs or {}), memory_mb=self.memory_mb)
+        # The release is read once, here: replacement workers load these bytes, not the file.
+        release = release_bytes()
+        spec = WorkerSpec(graphs=dict(self.graphs or {}), memory_mb=self.memory_mb, release_nt=release)
         self.pool = WorkerPool(spec, self.workers)
         try:
             self.pool.wait_ready()

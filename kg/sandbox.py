@@ -15,9 +15,11 @@ with ``multiprocessing.connection``, so it never re-imports the caller's ``__mai
 
 The parent waits for the answer until the deadline, then kills the worker (SIGKILL, so no CPU
 stays burnt) and starts a replacement in the background; other queries are answered meanwhile
-by the other workers. A worker still busy after ``SLOW_AFTER_S`` seconds is reniced and a
-stand-in worker is started at once, so that the queries of other users keep the CPU and the
-full pool while the slow one is waiting to be stopped (the pool shrinks back afterwards).
+by the other workers. A worker still busy after ``SLOW_AFTER_S`` seconds is demoted to
+``SCHED_IDLE`` (it runs only on CPU time nobody else wants; nice 19 where that is not
+available) and a stand-in worker is started at once, so that the queries of other users keep
+the CPU and the full pool while the slow one is waiting to be stopped (the pool shrinks back
+afterwards).
 
 Named queries with bound parameters and the planner's own reads stay in process: they are
 bounded by construction.
@@ -50,10 +52,10 @@ from kg.errors import KgError, QueryError, QueryMemoryError, QueryTimeoutError
 DEFAULT_TIMEOUT_S = 30.0
 DEFAULT_MEMORY_MB = 1024
 DEFAULT_POOL_SIZE = 2
-#: Seconds after which a running query's worker is reniced (it is probably a runaway).
+#: Seconds after which a running query's worker is demoted to SCHED_IDLE (probably a runaway).
 SLOW_AFTER_S = 0.25
 #: Niceness of every worker: its start-up (loading the graph) and its queries yield to the
-#: front's request threads; a runaway drops further, to 19.
+#: front's request threads; a runaway drops further, to SCHED_IDLE.
 WORKER_NICE = 5
 START_WAIT_S = 60.0
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,12 +79,17 @@ class WorkerSpec:
         The N-Triples release (``None``: the project's release).
     memory_mb : int
         The worker's address-space cap in MiB.
+    release_nt : bytes or None
+        The release's N-Triples as the parent read them (Oxigraph only; ``None``: each worker
+        reads ``release``). With them every worker, replacements included, serves the same
+        graph however the file changes meanwhile, which the front's answer cache relies on.
     """
 
     engine: Engine = "oxigraph"
     graphs: Mapping[str, bytes] = field(default_factory=dict)
     release: str | None = None
     memory_mb: int = DEFAULT_MEMORY_MB
+    release_nt: bytes | None = field(default=None, repr=False)
 
 
 # ----------------------------------------------------------------------------- in the worker
@@ -127,9 +134,27 @@ def _open_engine(spec: WorkerSpec) -> Any:
 
     if spec.engine == "rdflib":
         return rdflib_with_cases(spec.graphs) if spec.graphs else RdflibBackend()
+    if spec.release_nt is not None:
+        return EmbeddedBackend(_pinned_store(spec.release_nt, spec.graphs))
     if spec.graphs or spec.release:
         return embedded_with_cases(spec.graphs, spec.release)
     return EmbeddedBackend()
+
+
+def _pinned_store(release_nt: bytes, graphs: Mapping[str, bytes]) -> Any:
+    """A store of the release bytes the parent sent (default graph) and the named graphs."""
+    import pyoxigraph
+
+    from kg.oxigraph_view import ReadOnlyStore
+
+    store = pyoxigraph.Store()
+    for iri, data in (("", release_nt), *graphs.items()):
+        try:
+            into = pyoxigraph.NamedNode(iri) if iri else pyoxigraph.DefaultGraph()
+            store.load(data, format=pyoxigraph.RdfFormat.N_TRIPLES, to_graph=into)
+        except (SyntaxError, ValueError) as exc:
+            raise KgError(f"cannot load {f'the graph <{iri}>' if iri else 'the release'}: {exc}") from None
+    return ReadOnlyStore(store)
 
 
 def _answer(backend: Any, job: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -180,7 +205,7 @@ class _Worker:
     process: subprocess.Popen[bytes]
     conn: Connection
     pid: int
-    slow: bool = False  # busy past SLOW_AFTER_S: reniced, a stand-in started, retired when done
+    slow: bool = False  # busy past SLOW_AFTER_S: demoted, a stand-in started, retired when done
 
 
 def _launch(spec: WorkerSpec) -> tuple[subprocess.Popen[bytes], Connection]:
@@ -363,13 +388,13 @@ class WorkerPool:
     def _wait(self, worker: _Worker, deadline: float) -> bool:
         """Wait for the answer until the deadline.
 
-        A worker still busy after ``SLOW_AFTER_S`` is probably running away: it is reniced and a
-        stand-in is started at once, so the other clients keep ``size`` workers meanwhile.
+        A worker still busy after ``SLOW_AFTER_S`` is probably running away: it is demoted
+        (:func:`_demote`) and a stand-in is started at once, so the other clients keep ``size``
+        workers meanwhile.
         """
         if worker.conn.poll(max(0.0, min(SLOW_AFTER_S, deadline - time.monotonic()))):
             return True
-        with contextlib.suppress(OSError):
-            os.setpriority(os.PRIO_PROCESS, worker.pid, 19)
+        _demote(worker.pid)
         worker.slow = True
         self._order_spawn()
         return worker.conn.poll(max(0.0, deadline - time.monotonic()))
@@ -384,7 +409,7 @@ class WorkerPool:
         self._spawns.put(1)
 
     def _give_back(self, worker: _Worker) -> None:
-        """Return a worker to the idle queue; a slow one (reniced, its stand-in running) retires."""
+        """Return a worker to the idle queue; a slow one (demoted, its stand-in running) retires."""
         if worker.slow:
             self._discard(worker)
         else:
@@ -417,6 +442,19 @@ class WorkerPool:
         raise reply[1]
 
 
+def _demote(pid: int) -> None:
+    """Let a probable runaway run only on CPU time nobody else wants.
+
+    ``SCHED_IDLE`` (Linux) ranks below every normal process, nice 19 included, so the front's
+    request threads and the other workers preempt it at once; elsewhere nice 19.
+    """
+    with contextlib.suppress(OSError, AttributeError):
+        os.sched_setscheduler(pid, os.SCHED_IDLE, os.sched_param(0))
+        return
+    with contextlib.suppress(OSError):
+        os.setpriority(os.PRIO_PROCESS, pid, 19)
+
+
 def _stopped(source: str, timeout_s: float) -> str:
     return f"{source} was stopped after {timeout_s:g} s (the query deadline; see --timeout-s)"
 
@@ -426,8 +464,14 @@ def _out_of_memory(source: str, memory_mb: int) -> str:
 
 
 def _kill(process: subprocess.Popen[bytes]) -> None:
-    """SIGKILL and reap: a runaway query burns no CPU after this returns."""
+    """SIGKILL and reap: a runaway query burns no CPU after this returns.
+
+    A demoted worker gets its normal class back first (where permitted), so that it is not
+    left waiting for idle CPU to run its own exit on a busy machine.
+    """
     if process.poll() is None:
+        with contextlib.suppress(OSError, AttributeError):
+            os.sched_setscheduler(process.pid, os.SCHED_OTHER, os.sched_param(0))
         process.kill()
     with contextlib.suppress(subprocess.TimeoutExpired):
         process.wait(timeout=5)

@@ -181,6 +181,12 @@ class Knowledge:
     definitions: dict[str, str] = field(default_factory=dict)
     dictating_causes: frozenset[str] = frozenset()
     dictating_from_sources: dict[str, int] = field(default_factory=dict)  # cause -> least sources
+    test_indications: dict[str, frozenset[str]] = field(default_factory=dict)  # test -> features
+    tests_for: dict[str, frozenset[str]] = field(default_factory=dict)  # germline test -> syndromes
+    changes_operation: frozenset[str] = frozenset()  # tests whose result changes which operation
+    no_localization_for: dict[str, frozenset[str]] = field(default_factory=dict)  # operation -> causes
+    established_by: dict[str, frozenset[str]] = field(default_factory=dict)  # cause -> setting features
+    every_gland_syndromes: frozenset[str] = frozenset()  # syndromes involving every gland
     seen_statuses: frozenset[str] = frozenset()
     origin_path: dict[str, tuple[str, str]] = field(default_factory=dict)
     cause_requires: dict[str, frozenset[str]] = field(default_factory=dict)
@@ -354,6 +360,24 @@ def _sites(
             _num(r["y"]) or 50.0,
         )
     return sites
+
+
+def _test_rules(rd: _Reader, code) -> dict:
+    """What indicates a test, what a germline test settles, which tests change the operation, and
+    which operations need no per-gland localization for a cause (issue 11, principles 2 and 8)."""
+
+    def links(prop: str) -> dict[str, frozenset[str]]:
+        rows = rd.pairs(f"SELECT ?a ?b WHERE {{ ?a prp:{prop} ?b }}", "a", "b")
+        return {code(k): frozenset(code(x) for x in v) for k, v in rows.items()}
+
+    return {
+        "test_indications": links("indicatedByFeature"),
+        "tests_for": links("testsFor"),
+        "changes_operation": frozenset(code(x) for x in rd.flagged("changesOperation")),
+        "no_localization_for": links("operableWithoutLocalizationFor"),
+        "established_by": links("establishedByFeature"),
+        "every_gland_syndromes": frozenset(code(x) for x in rd.flagged("involvesEveryGland")),
+    }
 
 
 def _build(store: ReadOnlyStore, version: str) -> Knowledge:
@@ -576,6 +600,7 @@ def _build(store: ReadOnlyStore, version: str) -> Knowledge:
     }
     dictating = frozenset(code(x) for x in rd.flagged("dictatesApproach"))
     dictating_from = {code(k): int(v) for k, v in rd.literals("prp:dictatesApproachFromSources").items()}
+    test_rules = _test_rules(rd, code)
 
     seen = frozenset(
         code(_val(r["s"])) for r in rd.rows("SELECT ?s WHERE { ?s a/rdfs:subClassOf* prp:GlandSeenStatus }")
@@ -636,6 +661,7 @@ def _build(store: ReadOnlyStore, version: str) -> Knowledge:
         definitions=definitions,
         dictating_causes=dictating,
         dictating_from_sources=dictating_from,
+        **test_rules,
         seen_statuses=seen,
         gone_statuses=gone,
         **_record_rules(rd, code),

@@ -19,6 +19,7 @@ from planner.consistency import gated
 from planner.explain import Link
 from planner.findings import collect
 from planner.gates import SURGICAL, GateOutcome
+from planner.indication import cause_suffices, operation_changing_tests
 from planner.inference import (
     Finding,
     Loc,
@@ -35,7 +36,7 @@ from planner.iopth import iopth_plan
 from planner.models import Case, CauseItem, LocationItem, OperationItem, Plan, Target, TestItem
 from planner.normalize import normalize
 from planner.record import normal_positions, read_record
-from planner.sources import SourcePosterior, source_posterior
+from planner.sources import Glands, SourcePosterior, source_posterior
 from planner.validate import CaseError, PlanningError, case_field_path, validate_case
 
 MAX_LOCATIONS = 12
@@ -96,7 +97,7 @@ def plan(case: Case, kn: Knowledge | None = None) -> Plan:
         per, cause_loc_facts = site_priors(case, rec, kn, causes)
         loc_causes = {c: p for c, p in causes.items() if c != "fhh" and per.get(c)}
         z = sum(loc_causes.values())
-        post = source_posterior(kn, {c: p / z for c, p in loc_causes.items()}, per, findings, _gland_count(kn, rec))
+        post = source_posterior(kn, {c: p / z for c, p in loc_causes.items()}, per, findings, _gland_count(kn, rec, case))
         marg = post.inclusion()
         cm = post.causes()
         sources = post.sources()
@@ -144,7 +145,7 @@ def plan(case: Case, kn: Knowledge | None = None) -> Plan:
         for i, (loc, p) in enumerate(locations[:MAX_LOCATIONS])
     ]
     decision, op_items, test_items = _decide(
-        case, kn, go, findings, locations, post_causes, rec, warnings, post
+        case, kn, go, findings, locations, post_causes, rec, warnings, post, feat
     )
     gates = list(go.gates)
     return Plan(
@@ -164,13 +165,14 @@ def plan(case: Case, kn: Knowledge | None = None) -> Plan:
     )
 
 
-def _gland_count(kn: Knowledge, rec) -> tuple[int, int]:
-    """(glands left in situ, glands removed before that were not shown to be normal): what sets
-    how many sources multiglandular disease can still leave."""
+def _gland_count(kn: Knowledge, rec, case: Case) -> Glands:
+    """The glands left in situ, those removed before that were not shown to be normal, and whether
+    a known syndrome involves every gland: what sets how many sources can remain."""
     fates = [rec.fate(pos) for pos in normal_positions(kn)] + list(rec.supernumerary)
     gone = [f for f in fates if f.status in kn.gone_statuses]
     in_situ = sum(1 for pos in normal_positions(kn) if rec.fate(pos).status not in kn.gone_statuses)
-    return in_situ, sum(1 for f in gone if f.pathology != "normal")
+    every = bool(set(case.patient.syndromes) & kn.every_gland_syndromes)
+    return Glands(in_situ, sum(1 for f in gone if f.pathology != "normal"), every)
 
 
 def _dedupe(facts: list[Link]) -> list[Link]:
@@ -250,6 +252,7 @@ def _decide(
     rec,
     warnings: list[str],
     post: SourcePosterior | None,
+    feat: dict[str, Link],
 ):
     """The decision, the ranked operations and the next tests, after the gates."""
     tests: list[TestItem] = []
@@ -274,21 +277,37 @@ def _decide(
     if go.medical_only:
         _localization_gate(kn, go, findings, locations, adequate)
         return "medical", _medical_options(kn, locations, causes, adequate), tests
-    useful, closing = _useful_tests(case, kn, findings, locations, causes)
-    decision = "operate" if adequate or not useful else "investigate"
-    if decision == "operate" and not adequate and locations:
-        warnings.append(_best_available_warning(kn, closing, locations))
-    _localization_gate(kn, go, findings, locations, adequate)
-    ops = _operations(
-        kn, locations, causes, findings, rec, case, post or SourcePosterior({}), decision == "operate"
-    )
-    if decision == "investigate":
-        for code, reason, facts, *_ in useful:
-            add_test(code, reason, facts)
+    decision, ops, more = _surgical(case, kn, go, findings, locations, causes, rec, warnings, post, feat)
+    for code, reason, facts in more:
+        add_test(code, reason, facts)
     for code, reason, facts in _required_tests(kn, decision, ops):
         add_test(code, reason, facts)
     for i, t in enumerate(tests):
         t.rank = i + 1
+    return decision, ops, tests
+
+
+def _surgical(case, kn: Knowledge, go: GateOutcome, findings, locations, causes, rec, warnings, post, feat):
+    """Operate or investigate once every gate passed: localized enough (or the cause's evidence is
+    enough for an operation on every gland, or no test would change the plan), and no test left
+    that changes which operation. Returns the decision, the operations and the tests to add."""
+    useful, closing = _useful_tests(case, kn, findings, locations, causes)
+    top = locations[0][0] if locations else None
+    adequate = top is not None and _adequate(findings, kn, top)
+    established = cause_suffices(kn, causes, rec, feat) if locations else None
+    decision = "operate" if adequate or established or not useful else "investigate"
+    if decision == "operate" and not adequate and not established and locations:
+        warnings.append(_best_available_warning(kn, closing, locations))
+    _localization_gate(kn, go, findings, locations, adequate, established=established)
+    tests = operation_changing_tests(case, kn, feat)
+    if decision == "operate" and tests:
+        decision = "investigate"  # indication before localization: the test decides which operation
+    ops = _operations(
+        kn, locations, causes, findings, rec, case, post or SourcePosterior({}), decision == "operate",
+        established is not None,
+    )
+    if decision == "investigate" and not established:
+        tests += [(code, reason, facts) for code, reason, facts, *_ in useful]
     return decision, ops, tests
 
 
@@ -344,9 +363,25 @@ def _required_tests(
 
 
 def _localization_gate(
-    kn: Knowledge, go: GateOutcome, findings, locations, adequate, held: str | None = None
+    kn: Knowledge,
+    go: GateOutcome,
+    findings,
+    locations,
+    adequate,
+    held: str | None = None,
+    established: tuple[str, list[Link]] | None = None,
 ) -> None:
-    if not locations:
+    if established and not adequate and locations:
+        cause, facts = established
+        go.gate(
+            kn,
+            "localization",
+            "pass",
+            f"No per-gland localization needed: {cause.replace('_', ' ')} in its established setting, "
+            "with a gland never explored; an operation on every gland goes ahead.",
+            facts,
+        )
+    elif not locations:
         go.gate(kn, "localization", "unknown", "No candidate location.", [])
     else:
         (site, side), p = locations[0]
@@ -652,6 +687,7 @@ class _OpContext:
     dist: dict[Loc, float]
     causes: dict[str, float]
     post: SourcePosterior
+    established: bool
     lead: str
     top2: frozenset[str]
     syndromes: frozenset[str]
@@ -694,8 +730,9 @@ def _disproven(kn: Knowledge, locations, findings: list[Finding]) -> frozenset[L
     return frozenset(loc for loc in cleared if not _adequate(findings, kn, loc))
 
 
-def _op_context(kn: Knowledge, locations, causes, findings, rec, case: Case, post) -> _OpContext:
+def _op_context(kn: Knowledge, locations, causes, findings, rec, case: Case, post, established) -> _OpContext:
     return _OpContext(
+        established=established,
         kn=kn,
         locations=locations,
         dist=dict(locations),
@@ -745,6 +782,8 @@ def _dictates(ctx: _OpContext) -> bool:
     likely; one gland left of a double adenoma is approached like any single gland)."""
     if ctx.lead not in ctx.kn.dictating_causes:
         return False
+    if ctx.established:  # the cause's own setting (a syndrome, lithium) calls for its operation
+        return True
     least = ctx.kn.dictating_from_sources.get(ctx.lead)
     if least is None:
         return True
@@ -878,14 +917,22 @@ def _op_facts(ctx: _OpContext, code: str, pr, cov: float, cover: dict[str, list[
 
 
 def _operations(
-    kn: Knowledge, locations, causes, findings, rec, case: Case, post: SourcePosterior, operate: bool
+    kn: Knowledge,
+    locations,
+    causes,
+    findings,
+    rec,
+    case: Case,
+    post: SourcePosterior,
+    operate: bool,
+    established: bool = False,
 ) -> list[OperationItem]:
     """The operations that reach the likely places, ranked; when no one operation reaches every
     localized focus, the combination that does goes first; the approach of choice for each leading
     place stays on the list."""
     if not locations:
         return []
-    ctx = _op_context(kn, locations, causes, findings, rec, case, post)
+    ctx = _op_context(kn, locations, causes, findings, rec, case, post, established)
     scored = _scored(ctx)
     if not scored:
         return []

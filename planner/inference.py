@@ -224,6 +224,11 @@ def _patient_features(case: Case, rec: Record, kn: Knowledge, f: dict[str, Link]
         f[f"syndrome_{s}"] = ex.coded(kn, "syndromes", s, f"Known {s}")
     if p.family_history_hypercalcemia:
         f["family_history_hypercalcemia"] = ex.finding("Family history of hypercalcemia")
+    young = kn.param("hereditary_age_below")
+    if p.age is not None and p.age < young.v:
+        f["young_onset"] = ex.evidence(f"Age {p.age} (under {young.v:g})", young)
+    if "lithium" in p.medications:
+        f["lithium_use"] = ex.coded(kn, "medications", "lithium", "Takes lithium")
     if p.palpable_neck_mass:
         f["palpable_neck_mass"] = ex.finding("Palpable neck mass")
     vc = p.vocal_cord_paralysis

@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import combinations
 
 from kg.knowledge import Knowledge
@@ -31,6 +32,8 @@ SET_CANDIDATES = 6
 #: Largest set built; a set of three stands for "three or more" sources.
 MAX_SET = 3
 MULTIGLANDULAR = "multiglandular_disease"
+#: Hypotheses under e^-16 (about 1e-7) of the best are dropped (speed; far below any displayed figure).
+NEGLIGIBLE_LOG = -16.0
 
 
 @dataclass(frozen=True, order=True)
@@ -47,12 +50,19 @@ class SourcePosterior:
 
     weights: Mapping[Hypothesis, float]
 
+    @cached_property
+    def _shares(self) -> dict[tuple[str, Loc], float]:
+        out: dict[tuple[str, Loc], float] = {}
+        for h, p in self.weights.items():
+            for loc in h.places:
+                out[(h.cause, loc)] = out.get((h.cause, loc), 0.0) + p
+        return out
+
     def inclusion(self) -> dict[Loc, float]:
         """P(the place holds hyperfunctioning tissue), for every place in some hypothesis."""
         out: dict[Loc, float] = {}
-        for h, p in self.weights.items():
-            for loc in h.places:
-                out[loc] = out.get(loc, 0.0) + p
+        for (_, loc), p in self._shares.items():
+            out[loc] = out.get(loc, 0.0) + p
         return {loc: min(p, 1.0) for loc, p in out.items()}
 
     def causes(self) -> dict[str, float]:
@@ -63,7 +73,7 @@ class SourcePosterior:
 
     def share(self, cause: str, loc: Loc) -> float:
         """P(the cause, and tissue at this place)."""
-        return sum(p for h, p in self.weights.items() if h.cause == cause and loc in h.places)
+        return self._shares.get((cause, loc), 0.0)
 
     def sources(self) -> dict[str, float]:
         """The posterior on the number of separate sources: ``{"1": p, "2": p, "3+": p}``.
@@ -78,9 +88,15 @@ class SourcePosterior:
             out["1" if len(h.places) == 1 else "2" if len(h.places) == 2 else "3+"] += p
         return out
 
+    @cached_property
+    def places(self) -> tuple[Loc, ...]:
+        """Every place some hypothesis holds, once."""
+        return tuple(dict.fromkeys(loc for h in self.weights for loc in h.places))
+
     def reach(self, reached: Callable[[Loc], bool]) -> float:
         """P(every source lies where ``reached`` says an operation goes): its chance of cure."""
-        return sum(p for h, p in self.weights.items() if all(reached(loc) for loc in h.places))
+        ok = {loc for loc in self.places if reached(loc)}
+        return sum(p for h, p in self.weights.items() if ok.issuperset(h.places))
 
 
 def _log_likelihood(
@@ -99,18 +115,31 @@ def _log_likelihood(
     return total
 
 
-def source_counts(kn: Knowledge, in_situ: int, removed: int) -> dict[int, float]:
+@dataclass(frozen=True)
+class Glands:
+    """What the record says about the glands for counting sources."""
+
+    in_situ: int  # normal positions not removed
+    removed: int  # glands removed before that were not shown to be normal
+    every: bool = False  # a syndrome that involves every gland (MEN1)
+
+
+def source_counts(kn: Knowledge, glands: Glands) -> dict[int, float]:
     """P(k sources remain | multiglandular disease): a double adenoma (the graph's share) leaves
     two less the abnormal glands removed before; hyperplasia leaves every gland still in situ
-    (a set of three stands for three or more; a supernumerary gland when none is left).
+    (a set of three stands for three or more; a supernumerary gland when none is left). In a
+    syndrome that involves every gland (``prp:involvesEveryGland``) there is no double adenoma.
 
     >>> from kg.knowledge import knowledge
-    >>> {k: round(p, 2) for k, p in source_counts(knowledge(), in_situ=3, removed=1).items()}
+    >>> {k: round(p, 2) for k, p in source_counts(knowledge(), Glands(in_situ=3, removed=1)).items()}
     {1: 0.42, 3: 0.58}
+    >>> source_counts(knowledge(), Glands(in_situ=3, removed=1, every=True))
+    {3: 1.0}
     """
-    two = kn.param("mgd_double_adenoma_share").v
+    two = 0.0 if glands.every else kn.param("mgd_double_adenoma_share").v
+    in_situ, removed = glands.in_situ, glands.removed
     out: dict[int, float] = {}
-    if 2 - removed >= 1:
+    if 2 - removed >= 1 and two > 0:
         out[2 - removed] = two
     every = max(1, min(in_situ, MAX_SET))
     out[every] = out.get(every, 0.0) + 1 - two
@@ -177,14 +206,14 @@ def source_posterior(
     cause_prior: Mapping[str, float],
     site_prior: Mapping[str, Mapping[Loc, float]],
     findings: list[Finding],
-    glands: tuple[int, int],
+    glands: Glands,
 ) -> SourcePosterior:
     """The posterior over (cause, set of places) given the findings.
 
     ``cause_prior`` is P(cause | features) over the causes with a site distribution;
     ``site_prior[cause]`` that cause's distribution over places; ``max_sources`` how many
-    ``glands`` is (glands left in situ, abnormal glands removed before), which sets how many
-    sources multiglandular disease can leave (``source_counts``). A place
+    ``glands`` (left in situ, abnormal ones removed before, a syndrome involving every gland)
+    sets how many sources multiglandular disease can leave (``source_counts``). A place
     proven by a test that proves tissue (``prp:provesTissue``) is in every hypothesis kept.
     """
     proven = proven_places(kn, findings)
@@ -202,7 +231,7 @@ def source_posterior(
             }
             pool = _pool(singles)
             pool += [loc for loc in singles if loc not in pool and _holds(kn, (loc,), proven)]
-            for places, q in _set_priors(dist, pool, source_counts(kn, *glands)):
+            for places, q in _set_priors(dist, pool, source_counts(kn, glands)):
                 logp[Hypothesis(cause, places)] = (
                     math.log(pc * q) + _log_likelihood(kn, findings, places, cause, memo)
                 )
@@ -219,6 +248,6 @@ def source_posterior(
         most = max(_holds(kn, h.places, proven) for h in logp)
         logp = {h: v for h, v in logp.items() if _holds(kn, h.places, proven) == most}
     top = max(logp.values())
-    exp = {h: math.exp(v - top) for h, v in logp.items()}
+    exp = {h: math.exp(v - top) for h, v in logp.items() if v - top > NEGLIGIBLE_LOG}
     z = sum(exp.values())
     return SourcePosterior({h: v / z for h, v in sorted(exp.items())})

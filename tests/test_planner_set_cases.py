@@ -25,12 +25,8 @@ VALIDATOR = jsonschema.Draft202012Validator(load("plan.schema.json"))
 #: Cases whose principle is not built yet (issue 11 is landing in steps). Strict: a case that
 #: starts passing fails here until it is taken off this list.
 PENDING = {
-    "sc-03-men1-recurrent-unexplored-side-no-per-gland-localization": "principle 2",
-    "sc-04-lithium-persistent-left-side-unexplored": "principle 2",
     "sc-12-men1-forearm-graft-nodules-on-us-arm-not-sampled": "principle 6",
     "sc-13-discordant-4dct-carotid-sheath-vs-choline-thymus": "principle 6",
-    "sc-16-age-28-hyperplasia-second-gland-germline-first": "principle 8",
-    "sc-17-family-history-recurrence-after-double-adenoma-germline-first": "principle 8",
 }
 
 

@@ -22,7 +22,9 @@ from planner.models import Case
 from planner.record import Record, normal_positions
 
 
-def operation_changing_tests(case: Case, kn: Knowledge, feat: dict[str, Link]) -> list[tuple[str, str, list[Link]]]:
+def operation_changing_tests(
+    case: Case, kn: Knowledge, feat: dict[str, Link]
+) -> list[tuple[str, str, list[Link]]]:
     """The tests to do before any operation because their result changes which one."""
     known = set(case.patient.syndromes)
     out = []
@@ -37,7 +39,8 @@ def operation_changing_tests(case: Case, kn: Knowledge, feat: dict[str, Link]) -
             "excision of the glands found."
         )
         facts = [feat[w] for w in why] + [
-            ex.graph(f"{label} is indicated by {w.replace('_', ' ')}", kn.iri("tests", test) or "") for w in why
+            ex.graph(f"{label} is indicated by {w.replace('_', ' ')}", kn.iri("tests", test) or "")
+            for w in why
         ]
         out.append((test, reason, facts))
     return out

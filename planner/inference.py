@@ -310,6 +310,15 @@ def cause_probabilities(
     return {c: w / total for c, w in weight.items()}, facts
 
 
+def leading_cause(causes: dict[str, float]) -> str:
+    """The most probable cause other than FHH (which the gates handle), ties broken by name.
+
+    >>> leading_cause({"fhh": 0.9, "missed_single_gland": 0.06, "carcinoma": 0.04})
+    'missed_single_gland'
+    """
+    return max(sorted(causes), key=lambda c: causes[c] if c != "fhh" else -1)
+
+
 # ------------------------------------------------------------------ structural location priors
 
 

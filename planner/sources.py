@@ -125,24 +125,29 @@ class Glands:
 
 
 def source_counts(kn: Knowledge, glands: Glands) -> dict[int, float]:
-    """P(k sources remain | multiglandular disease): a double adenoma (the graph's share) leaves
-    two less the abnormal glands removed before; hyperplasia leaves every gland still in situ
-    (a set of three stands for three or more; a supernumerary gland when none is left). In a
-    syndrome that involves every gland (``prp:involvesEveryGland``) there is no double adenoma.
+    """P(k sources remain | multiglandular disease).
+
+    A double adenoma (the graph's share) leaves two less the abnormal glands removed before. A
+    hyperplasia involves every gland left in situ, but asymmetrically (Kebebew 2006: "asymmetric
+    4-gland hyperplasia"), so one of them may be too small to matter: it leaves two or three-and-more
+    sources, taken as equally likely (an assumption); a set of three stands for three or more, and a
+    supernumerary gland for the only source when no gland is left. In a syndrome that involves
+    every gland (``prp:involvesEveryGland``) there is no double adenoma.
 
     >>> from kg.knowledge import knowledge
     >>> {k: round(p, 2) for k, p in source_counts(knowledge(), Glands(in_situ=3, removed=1)).items()}
-    {1: 0.42, 3: 0.58}
+    {1: 0.42, 2: 0.29, 3: 0.29}
     >>> source_counts(knowledge(), Glands(in_situ=3, removed=1, every=True))
-    {3: 1.0}
+    {2: 0.5, 3: 0.5}
     """
     two = 0.0 if glands.every else kn.param("mgd_double_adenoma_share").v
-    in_situ, removed = glands.in_situ, glands.removed
     out: dict[int, float] = {}
-    if 2 - removed >= 1 and two > 0:
-        out[2 - removed] = two
-    every = max(1, min(in_situ, MAX_SET))
-    out[every] = out.get(every, 0.0) + 1 - two
+    if 2 - glands.removed >= 1 and two > 0:
+        out[2 - glands.removed] = two
+    left = max(1, min(glands.in_situ, MAX_SET))
+    counts = range(2, left + 1) if left >= 2 else [1]
+    for k in counts:
+        out[k] = out.get(k, 0.0) + (1 - two) / len(counts)
     z = sum(out.values())
     return {k: p / z for k, p in sorted(out.items())}
 
@@ -232,8 +237,8 @@ def source_posterior(
             pool = _pool(singles)
             pool += [loc for loc in singles if loc not in pool and _holds(kn, (loc,), proven)]
             for places, q in _set_priors(dist, pool, source_counts(kn, glands)):
-                logp[Hypothesis(cause, places)] = (
-                    math.log(pc * q) + _log_likelihood(kn, findings, places, cause, memo)
+                logp[Hypothesis(cause, places)] = math.log(pc * q) + _log_likelihood(
+                    kn, findings, places, cause, memo
                 )
             if logp and any(h.cause == cause for h in logp):
                 continue

@@ -1,0 +1,145 @@
+"""Expected information gain of a next test, over the posterior on where the tissue is.
+
+The question a test answers is *which places* hold hyperfunctioning tissue (the set of the
+posterior's hypotheses, whatever the cause). For each test the outcomes and their probability
+under each hypothesis come from the graph's figures for that test, per cause and per place:
+
+* imaging: "a lesion at place L" (sensitivity at L if the hypothesis has tissue there, the
+  false-positive rate otherwise) or "negative" (every place missed);
+* venous sampling: "a gradient in the veins that drain region R", or none;
+* FNA washout of one lesion, graft-arm sampling: positive or negative.
+
+The gain is the entropy of the place-sets now minus its expected value after the test. A test
+whose outcome is as likely under every hypothesis gains nothing: a PTH washout of a graft or a
+remnant reads high in every hypothesis (the tissue is there whatever is overactive), so it scores
+zero; venous sampling between two disagreeing studies gains the most.
+
+>>> round(float(_eig(np.array([0.5, 0.5]), np.array([[0.9, 0.1], [0.1, 0.9]]), np.eye(2))), 3)
+0.531
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from kg.knowledge import Knowledge
+from planner.inference import Loc, loc_matches, se_fp, vein_region
+from planner.sources import SourcePosterior
+
+#: Hypotheses kept for the expected-gain sums (speed, not clinical): the most probable, up to
+#: this many, once they hold 99.9% of the probability.
+GAIN_HYPOTHESES = 60
+GAIN_MASS = 0.999
+
+
+@dataclass(frozen=True)
+class GainModel:
+    """The leading hypotheses as arrays: membership of each candidate place, prior, cause."""
+
+    places: tuple[Loc, ...]
+    member: np.ndarray  # hypotheses x places, 1.0 where the hypothesis has tissue there
+    prior: np.ndarray  # hypotheses, normalized
+    causes: tuple[str, ...]  # per hypothesis
+    groups: np.ndarray  # hypotheses x place-sets, one-hot (the entropy is over place-sets)
+
+
+def gain_model(post: SourcePosterior) -> GainModel | None:
+    """The arrays for the leading hypotheses of a posterior; ``None`` when it is empty."""
+    ranked = sorted(post.weights.items(), key=lambda kv: -kv[1])
+    kept, mass = [], 0.0
+    for h, p in ranked:
+        kept.append((h, p))
+        mass += p
+        if len(kept) >= GAIN_HYPOTHESES or mass >= GAIN_MASS:
+            break
+    if not kept:
+        return None
+    places = tuple(dict.fromkeys(loc for h, _ in kept for loc in h.places))
+    index = {loc: i for i, loc in enumerate(places)}
+    member = np.zeros((len(kept), len(places)))
+    sets: dict[tuple[Loc, ...], int] = {}
+    group_of = []
+    for row, (h, _) in enumerate(kept):
+        for loc in h.places:
+            member[row, index[loc]] = 1.0
+        group_of.append(sets.setdefault(h.places, len(sets)))
+    groups = np.zeros((len(kept), len(sets)))
+    groups[np.arange(len(kept)), group_of] = 1.0
+    prior = np.array([p for _, p in kept])
+    return GainModel(places, member, prior / prior.sum(), tuple(h.cause for h, _ in kept), groups)
+
+
+def _entropy_rows(m: np.ndarray) -> np.ndarray:
+    """Entropy in bits of each row of a non-negative matrix, after normalizing the row."""
+    z = m.sum(axis=1, keepdims=True)
+    p = np.divide(m, z, out=np.zeros_like(m), where=z > 0)
+    logs = np.log2(p, out=np.zeros_like(p), where=p > 0)
+    return -(p * logs).sum(axis=1)
+
+
+def _eig(prior: np.ndarray, p_out: np.ndarray, groups: np.ndarray) -> float:
+    """Expected gain of a test whose outcome o has probability ``p_out[h, o]`` under hypothesis h."""
+    before = float(_entropy_rows((prior @ groups)[None, :])[0])
+    joint = (p_out * prior[:, None]).T @ groups  # outcomes x place-sets
+    p_o = joint.sum(axis=1)
+    after = float((p_o * _entropy_rows(joint)).sum())
+    return max(0.0, before - after)
+
+
+def _detections(q: np.ndarray) -> np.ndarray:
+    """Outcome probabilities from per-place detection probabilities ``q[h, place]``: "a lesion
+    at that place" in proportion to each, or "negative" when every place is missed."""
+    negative = np.prod(1 - q, axis=1)
+    total = q.sum(axis=1, keepdims=True)
+    share = np.divide(q, total, out=np.zeros_like(q), where=total > 0)
+    return np.hstack([share * (1 - negative)[:, None], negative[:, None]])
+
+
+def imaging_gain(kn: Knowledge, model: GainModel, modality: str) -> float:
+    """Expected gain of one more study of this modality (per-site, per-cause figures)."""
+    figures = {
+        c: np.array([se_fp(kn, modality, loc[0], c)[:2] for loc in model.places]) for c in set(model.causes)
+    }
+    se = np.array([figures[c][:, 0] for c in model.causes])
+    fp = np.array([figures[c][:, 1] for c in model.causes])
+    q = model.member * se + (1 - model.member) * fp
+    return _eig(model.prior, _detections(q), model.groups)
+
+
+def svs_region(kn: Knowledge, loc: Loc, graft: bool = False) -> frozenset[Loc]:
+    """The places a gradient would point to if the tissue were at ``loc``: every site drained by
+    the veins that drain ``loc``, on its side for paired veins (the rule of ``vein_region``).
+    ``graft`` reads the graft-arm vein only (graft-arm sampling), otherwise every other vein."""
+    out: set[Loc] = set()
+    for vein in kn.veins.values():
+        if (vein.code == "graft_arm_vein") == graft and loc[0] in vein.drains:
+            out |= vein_region(kn, vein, loc[1])
+    return frozenset(out)
+
+
+def sampling_gain(kn: Knowledge, model: GainModel, test: str, graft: bool) -> float:
+    """Expected gain of venous sampling: each distinct drained region is an outcome (a gradient
+    there, with the test's sensitivity if a source drains into it, its false-positive rate if not)."""
+    se, fp = kn.performance[test].sensitivity, kn.performance[test].false_positive_rate
+    regions = list(dict.fromkeys(r for loc in model.places if (r := svs_region(kn, loc, graft))))
+    if not regions:
+        return 0.0
+    inside = np.array([[1.0 if loc in r else 0.0 for r in regions] for loc in model.places])
+    drains = (model.member @ inside) > 0  # hypotheses x regions: some source drains there
+    q = np.where(drains, se, fp)
+    return _eig(model.prior, _detections(q), model.groups)
+
+
+def needle_gain(kn: Knowledge, model: GainModel, test: str, target: Loc, tissue: list[Loc]) -> float:
+    """Expected gain of a positive-or-negative test at one place (an FNA washout of one lesion,
+    graft-arm sampling at the graft). Where tissue is known to be whatever the cause (a graft, a
+    remnant: ``tissue``), it reads positive under every hypothesis, so it gains nothing."""
+    se, fp = kn.performance[test].sensitivity, kn.performance[test].false_positive_rate
+    if any(loc_matches(kn, target, k[0], k[1]) or loc_matches(kn, k, target[0], target[1]) for k in tissue):
+        return 0.0
+    at = np.array([1.0 if loc_matches(kn, loc, target[0], target[1]) else 0.0 for loc in model.places])
+    has = (model.member @ at) > 0 if len(model.places) else np.zeros(len(model.prior), dtype=bool)
+    q = np.where(has, se, fp)
+    return _eig(model.prior, np.stack([q, 1 - q], axis=1), model.groups)

@@ -1,0 +1,99 @@
+"""Is the leading place localized well enough to operate on it?
+
+DESIGN.md's rule: two concordant studies (neighbouring Perrier zones on one side count, since
+imaging misplaces the letter), or one study confirmed by venous sampling or FNA; a positive PTH
+washout proves tissue at its needle's tip on its own. The localization gate reports it.
+"""
+
+from __future__ import annotations
+
+from kg.knowledge import Knowledge
+from planner import explain as ex
+from planner.explain import Link
+from planner.gates import GateOutcome
+from planner.inference import Finding, Loc, loc_matches
+
+
+def near(kn: Knowledge, loc: Loc, site: str, side: str | None) -> bool:
+    """The finding names this place or a neighbour on the same side (imaging misplaces the Perrier letter,
+    so two studies one zone apart on one side are concordant for the surgeon)."""
+    if loc_matches(kn, loc, site, side):
+        return True
+    return site in kn.adjacency.get(loc[0], ()) and (
+        side in (None, "midline") or loc[1] in (None, "midline", side)
+    )
+
+
+def support(findings: list[Finding], kn: Knowledge, loc: Loc) -> tuple[int, bool]:
+    studies = {
+        (x.modality, x.day)
+        for x in findings
+        if x.kind == "imaging"
+        for p, e in x.positives
+        if e >= 1.0 and near(kn, loc, p[0], p[1])
+    }
+    confirm = any(
+        x.confirmatory and any(loc_matches(kn, loc, p[0], p[1]) for p, _ in x.positives)
+        for x in findings
+        if x.kind in ("svs", "fna")
+    )
+    return len(studies), confirm
+
+
+def adequate(findings: list[Finding], kn: Knowledge, loc: Loc) -> bool:
+    """Two concordant studies, or one confirmed by venous sampling or FNA; a positive FNA washout
+    proves tissue at its needle's tip on its own (it was aimed at a lesion)."""
+    n, confirm = support(findings, kn, loc)
+    need = kn.param("localization_min_concordant").v
+    fna = any(
+        x.kind == "fna" and x.confirmatory and any(loc_matches(kn, loc, p[0], p[1]) for p, _ in x.positives)
+        for x in findings
+    )
+    return n >= need or (n >= 1 and confirm) or fna
+
+
+def localization_gate(
+    kn: Knowledge,
+    go: GateOutcome,
+    findings,
+    locations,
+    adequate,
+    held: str | None = None,
+    established: tuple[str, list[Link]] | None = None,
+) -> None:
+    if established and not adequate and locations:
+        cause, facts = established
+        go.gate(
+            kn,
+            "localization",
+            "pass",
+            f"No per-gland localization needed: {cause.replace('_', ' ')} in its established setting, "
+            "with a gland never explored; an operation on every gland goes ahead.",
+            facts,
+        )
+    elif not locations:
+        go.gate(kn, "localization", "unknown", "No candidate location.", [])
+    else:
+        (site, side), p = locations[0]
+        n, confirm = support(findings, kn, (site, side))
+        facts = [
+            ex.finding(
+                f"Leading site {kn.site_name(site, side)}: {n} positive imaging stud{'y' if n == 1 else 'ies'}"
+                f"{' confirmed by venous sampling or FNA' if confirm else ''}; probability {p:.0%}"
+            ),
+            ex.evidence(
+                "Reoperate after two concordant studies, or one plus venous sampling or FNA",
+                kn.param("localization_min_concordant"),
+            ),
+        ]
+        status = "pass" if adequate else "warn"
+        msg = (
+            f"Localized to {kn.site_name(site, side)} ({p:.0%})."
+            if adequate
+            else f"Not yet localized well enough (leading: {kn.site_name(site, side)}, {p:.0%})."
+        )
+        if held and adequate:
+            msg = msg[:-1] + f", but no operation until {held} is settled."
+            status = "warn"
+        go.gate(kn, "localization", status, msg.replace("  ", " "), facts)
+    go.gates.sort(key=lambda g: kn.gates[g.id][2])

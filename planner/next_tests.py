@@ -1,0 +1,144 @@
+"""Which localization test next: the tests not yet done, ranked.
+
+Tests that could change the decision come first (a concordant positive result would complete
+the localization; a washout of the visible lesion at the leading place would prove it), then
+by expected information gain over where the tissue is (``planner.gain``: the graph's figures
+per test, per cause and per place, over the posterior's sets of places).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kg.knowledge import Knowledge
+from planner import explain as ex
+from planner.explain import Link
+from planner.gain import GainModel, gain_model, imaging_gain, needle_gain, sampling_gain
+from planner.inference import Finding, Loc, known_tissue, loc_matches
+from planner.localization import support
+from planner.record import Record
+from planner.sources import SourcePosterior
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One test that could be done next, with why and what it is expected to bring."""
+
+    test: str
+    reason: str
+    facts: list[Link]
+    gain: float  # expected information gain, bits
+    changes: bool  # a positive result could change the decision
+
+
+def fna_target(
+    kn: Knowledge, findings: list[Finding], dist: dict[Loc, float], tissue: list[Loc]
+) -> Loc | None:
+    """The most probable place that imaging shows a lesion a neck needle can reach and no FNA has
+    sampled yet; places under the graph's coverage floor are not worth a needle, and a place that
+    holds tissue whatever the cause (a graft, a remnant: ``tissue``) cannot be told apart by one."""
+    floor = kn.param("min_operation_coverage").v
+    sampled = {
+        loc for x in findings if x.kind == "fna" for loc in [*(p for p, _ in x.positives), *x.negatives]
+    }
+    sampled |= set(tissue)
+    seen = {p for x in findings if x.kind == "imaging" for p, _ in x.positives}
+    best: tuple[float, Loc] | None = None
+    for loc, p in dist.items():
+        if p < floor or not kn.sites[loc[0]].needle_reachable:
+            continue
+        if any(loc_matches(kn, loc, s[0], s[1]) or loc_matches(kn, s, loc[0], loc[1]) for s in sampled):
+            continue
+        if any(loc_matches(kn, loc, s[0], s[1]) for s in seen) and (best is None or p > best[0]):
+            best = (p, loc)
+    return best[1] if best else None
+
+
+def _reason(eig: float, changes: bool) -> str:
+    base = f"Expected information gain {eig:.2f} bits over the location ranking"
+    return base + (
+        "; a concordant positive result would complete the localization needed to operate."
+        if changes
+        else "."
+    )
+
+
+def _imaging(kn: Knowledge, model: GainModel, done: set[str], changes: bool) -> list[Candidate]:
+    out = []
+    modalities = sorted(c for (scheme, c) in kn.iris if scheme == "tests" and ("modalities", c) in kn.iris)
+    for m in modalities:
+        if m in done or m not in kn.performance or kn.family.get(m, frozenset()) & done:
+            continue  # done, or a modality of its family was (correlated results add little)
+        eig = imaging_gain(kn, model, m)
+        perf = kn.performance[m]
+        facts = [ex.evidence(f"{kn.label('tests', m)}: sensitivity {perf.sensitivity:.0%}", perf.evidence)]
+        out.append(Candidate(m, _reason(eig, changes), facts, eig, changes))
+    return out
+
+
+def _sampling(
+    kn: Knowledge, model: GainModel, done: set[str], n_top: int, graft_likely: bool
+) -> list[Candidate]:
+    out = []
+    svs = "selective_venous_sampling"
+    if svs not in done:
+        eig = sampling_gain(kn, model, svs, graft=False)
+        facts = [
+            ex.evidence(
+                "Selective venous sampling localizes by the veins that drain each site",
+                kn.performance[svs].evidence,
+            )
+        ]
+        out.append(Candidate(svs, _reason(eig, n_top >= 1), facts, eig, n_top >= 1))
+    g = "graft_arm_venous_sampling"
+    if graft_likely and g not in done:
+        eig = sampling_gain(kn, model, g, graft=True)
+        reason = "PTH from both arms: a gradient from the grafted arm points to graft hyperfunction."
+        out.append(
+            Candidate(g, reason, [ex.evidence("Graft-arm sampling", kn.performance[g].evidence)], eig, True)
+        )
+    return out
+
+
+def _needle(
+    kn: Knowledge, model: GainModel, target: Loc, shown: float, tissue: list[Loc], top: Loc
+) -> Candidate:
+    """An FNA washout of the visible lesion at ``target``; it can turn investigate into operate when
+    that lesion is at the leading place (DESIGN.md), elsewhere it ranks by its expected gain."""
+    f = "fna_pth_washout"
+    eig = needle_gain(kn, model, f, target, tissue)
+    reason = (
+        f"FNA with PTH washout of the visible lesion at {kn.site_name(*target)} ({shown:.0%}): a washout above "
+        f"serum PTH proves parathyroid tissue there and would allow the operation (expected gain {eig:.2f} bits)."
+    )
+    facts = [ex.evidence("FNA-PTH washout PPV 100% in persistent/recurrent PHPT", kn.performance[f].evidence)]
+    return Candidate(f, reason, facts, eig, target == top)
+
+
+def ranked_localization_tests(
+    kn: Knowledge,
+    findings: list[Finding],
+    locations: list[tuple[Loc, float]],
+    post: SourcePosterior | None,
+    rec: Record,
+) -> list[Candidate]:
+    """The localization tests not yet done, decision-changing ones first, then by expected gain."""
+    model = gain_model(post) if post is not None else None
+    if not locations or model is None:
+        return []
+    done = {x.modality for x in findings if x.day is None or x.day >= 0}
+    top = locations[0][0]
+    n_top, _ = support(findings, kn, top)
+    need = kn.param("localization_min_concordant").v
+    tissue = known_tissue(rec, kn)
+    out = _imaging(kn, model, done, n_top >= need - 1 and n_top >= 1)
+    out += _sampling(kn, model, done, n_top, any(loc[0] == "autograft" for loc, _ in locations[:3]))
+    dist = dict(locations[:10])
+    target = fna_target(kn, findings, dist, tissue)
+    if target is not None:
+        out.append(_needle(kn, model, target, dict(locations).get(target, 0.0), tissue, top))
+    # decision-changing tests first; among them an FNA of the visible lesion at the leading site, whose
+    # positive washout is proof (DESIGN: it turns investigate into operate); then expected information gain
+    proof_first = "fna_pth_washout" if target is not None and target == top else None
+    out.sort(key=lambda t: (not t.changes, t.test != proof_first, -round(t.gain, 6), t.test))
+    return out

@@ -23,21 +23,17 @@ from planner.inference import (
     Loc,
     cause_probabilities,
     features,
-    leading_cause,
-    likelihood,
-    site_priors,
 )
 from planner.iopth import iopth_plan
 from planner.localization import adequate, localization_gate
+from planner.locations import MAX_LOCATIONS, locate
 from planner.models import Case, CauseItem, LocationItem, OperationItem, Plan, TestItem
 from planner.next_tests import Candidate, ranked_localization_tests
 from planner.normalize import normalize
 from planner.operations import medical_options, operations
-from planner.record import normal_positions, read_record
-from planner.sources import Glands, SourcePosterior, source_posterior
+from planner.record import read_record
+from planner.sources import SourcePosterior
 from planner.validate import CaseError, PlanningError, case_field_path, validate_case
-
-MAX_LOCATIONS = 12
 
 
 def plan_dict(data: Any, kn: Knowledge | None = None) -> Plan:
@@ -83,50 +79,13 @@ def plan(case: Case, kn: Knowledge | None = None) -> Plan:
     warnings = list(go.warnings)
     if go.diagnosis in SURGICAL:
         _carcinoma_gate(kn, go, feat, red)
-    locations: list[tuple[Loc, float]] = []
-    loc_facts: dict[Loc, list[Link]] = {}
-    post_causes = causes
-    sources: dict[str, float] | None = None
-    post: SourcePosterior | None = None
-    surgical_disease = go.diagnosis in SURGICAL and go.decision is None
-    if surgical_disease:
-        per, cause_loc_facts = site_priors(case, rec, kn, causes)
-        loc_causes = {c: p for c, p in causes.items() if c != "fhh" and per.get(c)}
-        z = sum(loc_causes.values())
-        post = source_posterior(
-            kn, {c: p / z for c, p in loc_causes.items()}, per, findings, _gland_count(kn, rec, case)
-        )
-        marg = post.inclusion()
-        cm = post.causes()
-        sources = post.sources()
-        fhh = causes.get("fhh", 0.0)
-        post_causes = {c: cm.get(c, 0.0) * (1 - fhh) for c in causes}
-        post_causes["fhh"] = fhh
-        locations = sorted(marg.items(), key=lambda kv: (-round(kv[1], 12), kv[0][0], kv[0][1] or ""))
-        floor = kn.param("min_operation_coverage").v
-        for loc, p_loc in locations[:MAX_LOCATIONS]:
-            shares = sorted(((post.share(c, loc), c) for c in causes), reverse=True)
-            for share, c in shares:
-                if p_loc <= 0 or share <= 0 or share / p_loc < floor:
-                    continue
-                loc_facts.setdefault(loc, []).append(
-                    ex.coded(
-                        kn,
-                        "suspected_causes",
-                        c,
-                        f"As {c.replace('_', ' ')}: {share / p_loc:.0%} of the probability here",
-                    )
-                )
-                loc_facts[loc].extend(_dedupe(cause_loc_facts.get(c, {}).get(loc, [])))
-        lead = leading_cause(post_causes)
-        for x in findings:
-            for loc, _ in locations[:MAX_LOCATIONS]:
-                lk = likelihood(kn, x, loc, lead)
-                if abs(lk - 1.0) > 1e-9:
-                    perf = kn.performance[x.modality].evidence
-                    loc_facts.setdefault(loc, []).append(
-                        ex.evidence(f"{x.label}: likelihood x {lk:.2g} here", perf)
-                    )
+    where = (
+        locate(case, rec, kn, causes, findings) if go.diagnosis in SURGICAL and go.decision is None else None
+    )
+    locations = where.locations if where else []
+    loc_facts = where.facts if where else {}
+    post_causes = where.causes if where else causes
+    post = where.post if where else None
     cause_items = [
         CauseItem(cause=c, probability=round(p, 4), explanation=cause_facts.get(c, []))
         for c, p in sorted(post_causes.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -159,28 +118,8 @@ def plan(case: Case, kn: Knowledge | None = None) -> Plan:
         iopth_plan=iopth_plan(norm, kn) if decision == "operate" else None,
         record=rec.summary(),
         ontology_version=kn.version,
-        sources={k: round(v, 4) for k, v in sources.items()} if sources else None,
+        sources={k: round(v, 4) for k, v in post.sources().items()} if post and post.weights else None,
     )
-
-
-def _gland_count(kn: Knowledge, rec, case: Case) -> Glands:
-    """The glands left in situ, those removed before that were not shown to be normal, and whether
-    a known syndrome involves every gland: what sets how many sources can remain."""
-    fates = [rec.fate(pos) for pos in normal_positions(kn)] + list(rec.supernumerary)
-    gone = [f for f in fates if f.status in kn.gone_statuses]
-    in_situ = sum(1 for pos in normal_positions(kn) if rec.fate(pos).status not in kn.gone_statuses)
-    every = bool(set(case.patient.syndromes) & kn.every_gland_syndromes)
-    return Glands(in_situ, sum(1 for f in gone if f.pathology != "normal"), every)
-
-
-def _dedupe(facts: list[Link]) -> list[Link]:
-    seen, out = set(), []
-    for f in facts:
-        key = (f["text"], f["iri"])
-        if key not in seen:
-            seen.add(key)
-            out.append(f)
-    return out
 
 
 def _carcinoma_gate(kn: Knowledge, go: GateOutcome, feat: dict[str, Link], red: list[str]) -> None:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from kg.knowledge import Knowledge
-from planner.inference import Loc, loc_matches, se_fp, vein_region
+from planner.inference import Loc, loc_matches, site_figures, vein_region
 from planner.sources import SourcePosterior
 
 #: Hypotheses kept for the expected-gain sums (speed, not clinical): the most probable, up to
@@ -41,7 +41,8 @@ class GainModel:
     places: tuple[Loc, ...]
     member: np.ndarray  # hypotheses x places, 1.0 where the hypothesis has tissue there
     prior: np.ndarray  # hypotheses, normalized
-    causes: tuple[str, ...]  # per hypothesis
+    causes: tuple[str, ...]  # the distinct causes
+    cause_of: np.ndarray  # per hypothesis, its index in ``causes``
     groups: np.ndarray  # hypotheses x place-sets, one-hot (the entropy is over place-sets)
 
 
@@ -68,55 +69,62 @@ def gain_model(post: SourcePosterior) -> GainModel | None:
     groups = np.zeros((len(kept), len(sets)))
     groups[np.arange(len(kept)), group_of] = 1.0
     prior = np.array([p for _, p in kept])
-    return GainModel(places, member, prior / prior.sum(), tuple(h.cause for h, _ in kept), groups)
+    causes = tuple(sorted({h.cause for h, _ in kept}))
+    cause_of = np.array([causes.index(h.cause) for h, _ in kept])
+    return GainModel(places, member, prior / prior.sum(), causes, cause_of, groups)
 
 
 def _entropy_rows(m: np.ndarray) -> np.ndarray:
     """Entropy in bits of each row of a non-negative matrix, after normalizing the row."""
     z = m.sum(axis=1, keepdims=True)
-    p = np.divide(m, z, out=np.zeros_like(m), where=z > 0)
-    logs = np.log2(p, out=np.zeros_like(p), where=p > 0)
-    return -(p * logs).sum(axis=1)
+    p = m / np.where(z > 0, z, 1.0)
+    return -(p * np.log2(np.where(p > 0, p, 1.0))).sum(axis=1)
 
 
 def _eig(prior: np.ndarray, p_out: np.ndarray, groups: np.ndarray) -> float:
     """Expected gain of a test whose outcome o has probability ``p_out[h, o]`` under hypothesis h."""
     before = float(_entropy_rows((prior @ groups)[None, :])[0])
     joint = (p_out * prior[:, None]).T @ groups  # outcomes x place-sets
-    p_o = joint.sum(axis=1)
-    after = float((p_o * _entropy_rows(joint)).sum())
+    after = float(joint.sum(axis=1) @ _entropy_rows(joint))
     return max(0.0, before - after)
 
 
 def _detections(q: np.ndarray) -> np.ndarray:
     """Outcome probabilities from per-place detection probabilities ``q[h, place]``: "a lesion
     at that place" in proportion to each, or "negative" when every place is missed."""
-    negative = np.prod(1 - q, axis=1)
-    total = q.sum(axis=1, keepdims=True)
-    share = np.divide(q, total, out=np.zeros_like(q), where=total > 0)
-    return np.hstack([share * (1 - negative)[:, None], negative[:, None]])
+    negative = np.prod(1 - q, axis=1, keepdims=True)
+    return np.hstack([q * ((1 - negative) / q.sum(axis=1, keepdims=True)), negative])
 
 
 def imaging_gain(kn: Knowledge, model: GainModel, modality: str) -> float:
     """Expected gain of one more study of this modality (per-site, per-cause figures)."""
-    figures = {
-        c: np.array([se_fp(kn, modality, loc[0], c)[:2] for loc in model.places]) for c in set(model.causes)
-    }
-    se = np.array([figures[c][:, 0] for c in model.causes])
-    fp = np.array([figures[c][:, 1] for c in model.causes])
+    tables = [site_figures(kn, modality, c) for c in model.causes]
+    figures = np.array([[t[loc[0]] for loc in model.places] for t in tables])
+    se, fp = figures[model.cause_of, :, 0], figures[model.cause_of, :, 1]
     q = model.member * se + (1 - model.member) * fp
     return _eig(model.prior, _detections(q), model.groups)
+
+
+_REGIONS: dict[int, tuple[Knowledge, dict[tuple[Loc, bool], frozenset[Loc]]]] = {}
 
 
 def svs_region(kn: Knowledge, loc: Loc, graft: bool = False) -> frozenset[Loc]:
     """The places a gradient would point to if the tissue were at ``loc``: every site drained by
     the veins that drain ``loc``, on its side for paired veins (the rule of ``vein_region``).
-    ``graft`` reads the graft-arm vein only (graft-arm sampling), otherwise every other vein."""
-    out: set[Loc] = set()
-    for vein in kn.veins.values():
-        if (vein.code == "graft_arm_vein") == graft and loc[0] in vein.drains:
-            out |= vein_region(kn, vein, loc[1])
-    return frozenset(out)
+    ``graft`` reads the graft-arm vein only (graft-arm sampling), otherwise every other vein.
+    Memoized per graph view (checked by identity, as ``inference.se_fp``)."""
+    entry = _REGIONS.get(id(kn))
+    if entry is None or entry[0] is not kn:
+        _REGIONS.clear()
+        entry = _REGIONS[id(kn)] = (kn, {})
+    hit = entry[1].get((loc, graft))
+    if hit is None:
+        out: set[Loc] = set()
+        for vein in kn.veins.values():
+            if (vein.code == "graft_arm_vein") == graft and loc[0] in vein.drains:
+                out |= vein_region(kn, vein, loc[1])
+        hit = entry[1][(loc, graft)] = frozenset(out)
+    return hit
 
 
 def sampling_gain(kn: Knowledge, model: GainModel, test: str, graft: bool) -> float:

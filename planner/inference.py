@@ -581,6 +581,24 @@ def se_fp(kn: Knowledge, modality: str, site: str, cause: str) -> tuple[float, f
     return hit
 
 
+_TABLES: dict[int, tuple[Knowledge, dict[tuple[str, str], dict[str, tuple[float, float]]]]] = {}
+
+
+def site_figures(kn: Knowledge, modality: str, cause: str) -> dict[str, tuple[float, float]]:
+    """Sensitivity and false-positive rate of a modality at every site, for a cause: the figures
+    of ``se_fp`` as one table, for the expected-gain sums (memoized per graph view, by identity)."""
+    entry = _TABLES.get(id(kn))
+    if entry is None or entry[0] is not kn:
+        _TABLES.clear()
+        entry = _TABLES[id(kn)] = (kn, {})
+    table = entry[1].get((modality, cause))
+    if table is None:
+        table = entry[1][(modality, cause)] = {
+            site: se_fp(kn, modality, site, cause)[:2] for site in kn.sites
+        }
+    return table
+
+
 def _se_fp_uncached(kn: Knowledge, modality: str, site: str, cause: str) -> tuple[float, float, list]:
     perf = kn.performance[modality]
     se, fp = perf.sensitivity, perf.false_positive_rate
@@ -663,6 +681,8 @@ def set_likelihood(reads: list[Claims]) -> float:
     >>> set_likelihood([a]), set_likelihood([a, b]), set_likelihood([a, a])
     (9.0, 36.0, 4.5)
     """
+    if len(reads) == 1:
+        return max((v for _, v in reads[0].claims), default=reads[0].miss)
     return _best(reads, 0, frozenset())
 
 

@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import combinations
 
 from kg.knowledge import Knowledge
-from planner.inference import Claims, Finding, Loc, claims, loc_matches, set_likelihood
+from planner.inference import Claims, Finding, Loc, claims, loc_matches, se_fp, set_likelihood
 
 #: Places combined into sets under multiglandular disease (speed, not clinical: 15 pairs and
 #: 20 triples; the rest of the distribution is left to single places).
@@ -49,6 +49,9 @@ class SourcePosterior:
     """The normalized posterior over hypotheses, and what the plan reads from it."""
 
     weights: Mapping[Hypothesis, float]
+    #: The per-place reads of each finding (finding index, place, cause) computed on the way,
+    #: so the explanation reuses them.
+    reads: Mapping[tuple, Claims] = field(default_factory=dict, compare=False, repr=False)
 
     @cached_property
     def _shares(self) -> dict[tuple[str, Loc], float]:
@@ -102,17 +105,37 @@ class SourcePosterior:
 def _log_likelihood(
     kn: Knowledge, findings: list[Finding], places: tuple[Loc, ...], cause: str, memo: dict
 ) -> float:
+    """log P(findings | tissue at every place of the set), each finding weighed against the set.
+
+    The per-place reads are memoized by the place and the figures used (sensitivity and
+    false-positive rate), which many causes share; a set of one is memoized whole.
+    """
+    if len(places) == 1:
+        key1 = (places[0], cause)
+        hit = memo.get(key1)
+        if hit is None:
+            hit = memo[key1] = sum(
+                math.log(max(set_likelihood([_read(kn, i, x, places[0], cause, memo)]), 1e-12))
+                for i, x in enumerate(findings)
+            )
+        return hit
     total = 0.0
     for i, x in enumerate(findings):
-        reads: list[Claims] = []
-        for loc in places:
-            key = (i, loc, cause)
-            c = memo.get(key)
-            if c is None:
-                c = memo[key] = claims(kn, x, loc, cause)
-            reads.append(c)
+        reads = [_read(kn, i, x, loc, cause, memo) for loc in places]
         total += math.log(max(set_likelihood(reads), 1e-12))
     return total
+
+
+def _read(kn: Knowledge, i: int, x: Finding, loc: Loc, cause: str, memo: dict) -> Claims:
+    direct = (i, loc, cause)
+    c = memo.get(direct)
+    if c is None:
+        shared = (i, loc, se_fp(kn, x.modality, loc[0], cause)[:2])
+        c = memo.get(shared)
+        if c is None:
+            c = memo[shared] = claims(kn, x, loc, cause)
+        memo[direct] = c
+    return c
 
 
 @dataclass(frozen=True)
@@ -255,4 +278,5 @@ def source_posterior(
     top = max(logp.values())
     exp = {h: math.exp(v - top) for h, v in logp.items() if v - top > NEGLIGIBLE_LOG}
     z = sum(exp.values())
-    return SourcePosterior({h: v / z for h, v in sorted(exp.items())})
+    reads = {k: v for k, v in memo.items() if len(k) == 3 and isinstance(k[2], str)}
+    return SourcePosterior({h: v / z for h, v in sorted(exp.items())}, reads)

@@ -134,6 +134,7 @@ class Modifier:
     cause: str | None
     appearance: str | None
     evidence: Evidence
+    graft_beds: frozenset[str] = frozenset()  # only for grafts in these beds (empty: any)
 
 
 @dataclass(frozen=True)
@@ -486,6 +487,7 @@ def _build(store: ReadOnlyStore, version: str) -> Knowledge:
         )
     mod_mods = rd.pairs("SELECT ?e ?m WHERE { ?e a prp:PerformanceModifier ; prp:forModality ?m }", "e", "m")
     mod_sites = rd.pairs("SELECT ?e ?s WHERE { ?e a prp:PerformanceModifier ; prp:forSite ?s }", "e", "s")
+    mod_beds = rd.pairs("SELECT ?e ?b WHERE { ?e a prp:PerformanceModifier ; prp:forGraftBed ?b }", "e", "b")
     modifiers: list[Modifier] = []
     for r in rd.rows("""SELECT ?e ?target ?c ?ap WHERE { ?e a prp:PerformanceModifier ; prp:modifies ?target .
             OPTIONAL { ?e prp:forCause ?c } OPTIONAL { ?e prp:forAppearance ?ap } } ORDER BY ?e"""):
@@ -499,6 +501,7 @@ def _build(store: ReadOnlyStore, version: str) -> Knowledge:
                 code(_val(r["c"])) if r["c"] else None,
                 code(_val(r["ap"])) if r["ap"] else None,
                 all_ev[e],
+                frozenset(code(b) for b in mod_beds.get(e, ())),
             )
         )
     lrs: dict[str, list[tuple[str, Evidence]]] = defaultdict(list)

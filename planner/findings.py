@@ -77,6 +77,8 @@ def _imaging_finding(
     label = f"{kn.label('modalities', modality)} day {day}: " + (
         ", ".join(kn.site_name(s, d) for (s, d), _ in pos) or "negative"
     )
+    if neg:  # a stated negative is part of what the study says, and of why a place fell
+        label += ("; " if pos else " ") + "no lesion at " + ", ".join(kn.site_name(s, d) for s, d in neg)
     return Finding("imaging", modality, label, pos, neg, whole_neg and not pos, day, size, foci)
 
 
@@ -186,4 +188,6 @@ def collect(
     out = _imaging_findings(case, rec, kn, dropped)
     out += _venous_findings(case, kn)
     out += _fna_findings(case, norm, kn, known_tissue(rec, kn), dropped)
+    for x in out:  # which studies see a graft depends on its bed (forearm or neck)
+        x.graft_beds = rec.graft_beds
     return out, dropped

@@ -96,9 +96,10 @@ def _detections(q: np.ndarray) -> np.ndarray:
     return np.hstack([q * ((1 - negative) / q.sum(axis=1, keepdims=True)), negative])
 
 
-def imaging_gain(kn: Knowledge, model: GainModel, modality: str) -> float:
-    """Expected gain of one more study of this modality (per-site, per-cause figures)."""
-    tables = [site_figures(kn, modality, c) for c in model.causes]
+def imaging_gain(kn: Knowledge, model: GainModel, modality: str, beds: frozenset[str] = frozenset()) -> float:
+    """Expected gain of one more study of this modality (per-site, per-cause figures; ``beds``:
+    where the case's grafts lie, which decides whether a neck study sees them)."""
+    tables = [site_figures(kn, modality, c, beds) for c in model.causes]
     figures = np.array([[t[loc[0]] for loc in model.places] for t in tables])
     se, fp = figures[model.cause_of, :, 0], figures[model.cause_of, :, 1]
     q = model.member * se + (1 - model.member) * fp

@@ -295,7 +295,9 @@ def _recurrent_course(norm: Normalized, kn: Knowledge, out: GateOutcome, facts: 
     six = kn.param("persistence_days")
     facts.append(ex.finding(f"Calcium was documented normal for {six.v:g} days or more after the operation"))
     if course is not None:
-        facts.append(ex.evidence("FHH is lifelong: a normocalcemic interval after surgery excludes it", course))
+        facts.append(
+            ex.evidence("FHH is lifelong: a normocalcemic interval after surgery excludes it", course)
+        )
     lo = kn.param("cccr_fhh_below")
     if norm.cccr is None or norm.cccr >= lo.v:
         if norm.cccr is not None:
@@ -317,8 +319,12 @@ def _recurrent_course(norm: Normalized, kn: Knowledge, out: GateOutcome, facts: 
     )
     out.gate(kn, "fhh_screen", "warn", message, facts)
     out.warnings.append(message)
-    out.ask("urine_calcium_24h", "Repeat the 24-hour urine: its CCCR contradicts the recurrent course.", facts)
-    out.ask("genetic_testing_casr", "CASR, GNA11 and AP2S1 testing settles FHH whatever the urine shows.", facts)
+    out.ask(
+        "urine_calcium_24h", "Repeat the 24-hour urine: its CCCR contradicts the recurrent course.", facts
+    )
+    out.ask(
+        "genetic_testing_casr", "CASR, GNA11 and AP2S1 testing settles FHH whatever the urine shows.", facts
+    )
     out.block_surgery = True
 
 

@@ -40,6 +40,7 @@ class Finding:
     foci: int = 1
     covered: set[Loc] | None = None  # for SVS: the locations the sampled veins drain
     confirmatory: bool = False
+    graft_beds: frozenset[str] = frozenset()  # where the case's grafts lie (which studies see them)
 
 
 @dataclass
@@ -129,7 +130,9 @@ def _grafted(op) -> bool:
 
 
 def _left_remnant(op) -> bool:
-    return "subtotal_parathyroidectomy" in op.procedures or any(g.status == "partially_removed" for g in op.glands)
+    return "subtotal_parathyroidectomy" in op.procedures or any(
+        g.status == "partially_removed" for g in op.glands
+    )
 
 
 def _course_features(case: Case, diagnosis: str, f: dict[str, Link]) -> None:
@@ -558,10 +561,12 @@ def site_priors(
 
 
 _SE_FP_VIEWS = 4  # graph views memoized at once (not clinical: bounds the memo's memory)
-_SE_FP_CACHE: dict[int, tuple[Knowledge, dict[tuple[str, str, str], tuple[float, float, list]]]] = {}
+_SE_FP_CACHE: dict[int, tuple[Knowledge, dict[tuple, tuple[float, float, list]]]] = {}
 
 
-def se_fp(kn: Knowledge, modality: str, site: str, cause: str) -> tuple[float, float, list]:
+def se_fp(
+    kn: Knowledge, modality: str, site: str, cause: str, beds: frozenset[str] = frozenset()
+) -> tuple[float, float, list]:
     """Sensitivity and false-positive rate of a modality at a site, for a cause (memoized per graph).
 
     The memo holds the ``Knowledge`` it was computed from and is checked by identity, so a second
@@ -574,47 +579,61 @@ def se_fp(kn: Knowledge, modality: str, site: str, cause: str) -> tuple[float, f
             _SE_FP_CACHE.clear()
         entry = _SE_FP_CACHE[id(kn)] = (kn, {})
     memo = entry[1]
-    key = (modality, site, cause)
+    key = (modality, site, cause, beds)
     hit = memo.get(key)
     if hit is None:
-        hit = memo[key] = _se_fp_uncached(kn, modality, site, cause)
+        hit = memo[key] = _se_fp_uncached(kn, modality, site, cause, beds)
     return hit
 
 
-_TABLES: dict[int, tuple[Knowledge, dict[tuple[str, str], dict[str, tuple[float, float]]]]] = {}
+_TABLES: dict[int, tuple[Knowledge, dict[tuple, dict[str, tuple[float, float]]]]] = {}
 
 
-def site_figures(kn: Knowledge, modality: str, cause: str) -> dict[str, tuple[float, float]]:
+def site_figures(
+    kn: Knowledge, modality: str, cause: str, beds: frozenset[str] = frozenset()
+) -> dict[str, tuple[float, float]]:
     """Sensitivity and false-positive rate of a modality at every site, for a cause: the figures
     of ``se_fp`` as one table, for the expected-gain sums (memoized per graph view, by identity)."""
     entry = _TABLES.get(id(kn))
     if entry is None or entry[0] is not kn:
         _TABLES.clear()
         entry = _TABLES[id(kn)] = (kn, {})
-    table = entry[1].get((modality, cause))
+    table = entry[1].get((modality, cause, beds))
     if table is None:
-        table = entry[1][(modality, cause)] = {
-            site: se_fp(kn, modality, site, cause)[:2] for site in kn.sites
+        table = entry[1][(modality, cause, beds)] = {
+            site: se_fp(kn, modality, site, cause, beds)[:2] for site in kn.sites
         }
     return table
 
 
-def _se_fp_uncached(kn: Knowledge, modality: str, site: str, cause: str) -> tuple[float, float, list]:
+def _applies(m, site: str, cause: str | None, beds: frozenset[str]) -> bool:
+    """Whether a performance modifier holds here: its sites, its cause, and its graft beds (a graft
+    whose bed is not recorded is taken to be in any of them)."""
+    return (
+        (not m.sites or site in m.sites)
+        and (cause is None or m.cause is None or m.cause == cause)
+        and (not m.graft_beds or not beds or bool(beds & m.graft_beds))
+    )
+
+
+def _se_fp_uncached(
+    kn: Knowledge, modality: str, site: str, cause: str, beds: frozenset[str]
+) -> tuple[float, float, list]:
     perf = kn.performance[modality]
     se, fp = perf.sensitivity, perf.false_positive_rate
     used = [perf.evidence]
     for m in kn.modifiers_for("visibility", modality):
         # a modality that cannot see a site finds neither true nor false lesions there
-        if (not m.sites or site in m.sites) and (m.cause is None or m.cause == cause):
+        if _applies(m, site, cause, beds):
             se *= m.value
             fp *= m.value
             used.append(m.evidence)
     for m in kn.modifiers_for("sensitivity", modality):
-        if (not m.sites or site in m.sites) and (m.cause is None or m.cause == cause):
+        if _applies(m, site, cause, beds):
             se *= m.value
             used.append(m.evidence)
     for m in kn.modifiers_for("false_positive_rate", modality):
-        if not m.sites or site in m.sites:
+        if _applies(m, site, None, beds):
             fp *= m.value
             used.append(m.evidence)
     return min(se, 0.99), min(max(fp, 1e-4), 0.99), used
@@ -638,7 +657,7 @@ def claims(kn: Knowledge, x: Finding, loc: Loc, cause: str) -> Claims:
     sampled vein without a gradient that drains it was a miss. FNA washout: a positive washout
     at its needle's tip is one item; a negative one at this place is a miss.
     """
-    se, fp, _ = se_fp(kn, x.modality, loc[0], cause)
+    se, fp, _ = se_fp(kn, x.modality, loc[0], cause, x.graft_beds)
     if x.kind == "svs":
         inside = any(loc_matches(kn, loc, p[0][0], p[0][1]) for p in x.positives)
         if x.positives:

@@ -63,13 +63,15 @@ def _reason(eig: float, changes: bool) -> str:
     )
 
 
-def _imaging(kn: Knowledge, model: GainModel, done: set[str], changes: bool) -> list[Candidate]:
+def _imaging(
+    kn: Knowledge, model: GainModel, done: set[str], changes: bool, beds: frozenset[str]
+) -> list[Candidate]:
     out = []
     modalities = sorted(c for (scheme, c) in kn.iris if scheme == "tests" and ("modalities", c) in kn.iris)
     for m in modalities:
         if m in done or m not in kn.performance or kn.family.get(m, frozenset()) & done:
             continue  # done, or a modality of its family was (correlated results add little)
-        eig = imaging_gain(kn, model, m)
+        eig = imaging_gain(kn, model, m, beds)
         perf = kn.performance[m]
         facts = [ex.evidence(f"{kn.label('tests', m)}: sensitivity {perf.sensitivity:.0%}", perf.evidence)]
         out.append(Candidate(m, _reason(eig, changes), facts, eig, changes))
@@ -131,7 +133,7 @@ def ranked_localization_tests(
     n_top, _ = support(findings, kn, top)
     need = kn.param("localization_min_concordant").v
     tissue = known_tissue(rec, kn)
-    out = _imaging(kn, model, done, n_top >= need - 1 and n_top >= 1)
+    out = _imaging(kn, model, done, n_top >= need - 1 and n_top >= 1, rec.graft_beds)
     out += _sampling(kn, model, done, n_top, any(loc[0] == "autograft" for loc, _ in locations[:3]))
     dist = dict(locations[:10])
     target = fna_target(kn, findings, dist, tissue)

@@ -46,6 +46,7 @@ class Record:
     explored: dict[tuple[str, str], list[int]] = field(default_factory=dict)  # (site, side) -> operation days
     explored_sides: dict[int, set[str]] = field(default_factory=dict)
     graft_sides: list[str | None] = field(default_factory=list)
+    graft_beds: frozenset[str] = frozenset()  # autograft locations (forearm, sternocleidomastoid...)
     rupture_sides: set[str] = field(default_factory=set)
     carcinoma_sides: set[str] = field(default_factory=set)
     pathologies: set[str] = field(default_factory=set)
@@ -109,6 +110,7 @@ def _read_glands(op: Operation, kn: Knowledge, rec: Record) -> None:
             rec.graft_sides.append(None)
     if op.autograft is not None:
         rec.graft_sides.append(op.autograft.side)
+        rec.graft_beds = rec.graft_beds | {op.autograft.location}
 
 
 def _read_rupture(op: Operation, kn: Knowledge, rec: Record, sides: set[str]) -> None:

@@ -130,7 +130,7 @@ def _read(kn: Knowledge, i: int, x: Finding, loc: Loc, cause: str, memo: dict) -
     direct = (i, loc, cause)
     c = memo.get(direct)
     if c is None:
-        shared = (i, loc, se_fp(kn, x.modality, loc[0], cause)[:2])
+        shared = (i, loc, se_fp(kn, x.modality, loc[0], cause, x.graft_beds)[:2])
         c = memo.get(shared)
         if c is None:
             c = memo[shared] = claims(kn, x, loc, cause)

@@ -146,3 +146,35 @@ def test_a_washout_of_a_graft_is_not_counted():
         (x.site, x.side, x.probability) for x in before.locations
     ]
     assert any("cannot show whether it is the overactive source" in w for w in after.warnings)
+
+
+def test_a_neck_study_negative_at_a_neck_graft_lowers_it_and_says_so():
+    """Principle 5 (clinical-evidence.md §11 case 3: CT showed no regrowth at the sternocleidomastoid
+    graft but a 1.4 cm mediastinal mass). A neck CT sees a sternocleidomastoid graft, so its
+    negative there lowers the graft and is named in the graft's explanation; the same CT says
+    nothing about a forearm graft, outside its field."""
+    case = json.loads((FIXTURES / "set_cases" / "sc-09-scm-graft-never-remitted-mediastinal-mass.json").read_text())
+    neck = plan_dict(case)
+    forearm_case = copy.deepcopy(case)
+    forearm_case["operations"][0]["autograft"]["location"] = "forearm"
+    forearm = plan_dict(forearm_case)
+    assert _prob(neck, "autograft", "right") < _prob(forearm, "autograft", "right")
+    graft = next(x for x in neck.locations if x.site == "autograft")
+    assert any("no lesion at autograft" in f.text for f in graft.explanation)
+
+
+def test_a_graft_placed_at_the_failed_operation_cannot_explain_persistence():
+    """Principle 4: a graft is that operation's normal tissue until years later. Placed years
+    before a recurrence (ex-07, MEN1 forearm graft) it is the leading source; placed at the
+    operation after which calcium never normalized (sc-09, PTH 1,273) it explains almost nothing."""
+    late = plan_dict(json.loads((CASES / "ex-07-men1-forearm-graft.json").read_text()))
+    new = plan_dict(
+        json.loads((FIXTURES / "set_cases" / "sc-09-scm-graft-never-remitted-mediastinal-mass.json").read_text())
+    )
+
+    def graft(plan) -> float:
+        return next((c.probability for c in plan.suspected_causes if c.cause == "graft_hyperfunction"), 0.0)
+
+    assert late.diagnosis == "recurrent" and graft(late) > 0.5
+    assert new.diagnosis == "persistent" and graft(new) < 0.05
+    assert new.locations[0].site != "autograft"

@@ -18,9 +18,9 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 help:
 	@echo "make run      start the app on http://\$$ADDRESS:\$$PORT (default 127.0.0.1:8501)"
-	@echo "make test     ruff + the whole pytest suite"
+	@echo "make test     ruff + mypy + the whole pytest suite"
 	@echo "make bench    run benchmarks/bench_*.py and print their figures"
-	@echo "make lint     ruff only"
+	@echo "make lint     ruff + mypy"
 	@echo "make release  rebuild ontology/parareop.owl and parareop.nt"
 	@echo "make setup    create .venv, install the project, install Java and Chromium if missing"
 
@@ -47,14 +47,20 @@ run: setup
 	$(BIN)/streamlit run ui/app.py --server.address $(ADDRESS) --server.port $(PORT) \
 	  --server.headless true --browser.gatherUsageStats false --client.toolbarMode minimal
 
-# ruff and pytest both run (so one report shows every problem); either failing fails the target.
+# ruff, mypy and pytest all run (so one report shows every problem); any failing fails the target.
+# mypy is strict on the packages in TYPED ([tool.mypy] in pyproject.toml); its cache is .mypy_cache.
+TYPED := kg
+
 test: setup
 	@lint=0; $(BIN)/ruff check . || lint=$$?; \
+	 $(BIN)/mypy $(TYPED) || lint=$$?; \
 	 $(BIN)/pytest || exit $$?; \
 	 exit $$lint
 
 lint: setup
-	$(BIN)/ruff check .
+	@lint=0; $(BIN)/ruff check . || lint=$$?; \
+	 $(BIN)/mypy $(TYPED) || lint=$$?; \
+	 exit $$lint
 
 bench: setup
 	@set -e; for bench in benchmarks/bench_*.py; do \

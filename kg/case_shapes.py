@@ -134,7 +134,7 @@ def _shapes(path: Path) -> Graph:
 
 @functools.lru_cache(maxsize=4)
 def _static_context(release: Path) -> bytes:
-    triples = oxigraph_store(release).query(_STATIC_CONTEXT)
+    triples = oxigraph_store(release).construct(_STATIC_CONTEXT)
     return triples.serialize(format=pyoxigraph.RdfFormat.N_TRIPLES) or b""
 
 
@@ -144,7 +144,7 @@ def _link_context(case: CaseGraph, release: Path) -> bytes:
         return b""
     values = " ".join(f"<{iri}>" for iri in linked if ">" not in iri)
     query = _LINK_CONTEXT.replace("VALUES ?p", f"VALUES ?x {{ {values} }}\n  VALUES ?p")
-    triples = oxigraph_store(release).query(query)
+    triples = oxigraph_store(release).construct(query)
     return triples.serialize(format=pyoxigraph.RdfFormat.N_TRIPLES) or b""
 
 

@@ -175,8 +175,8 @@ class SparqlFront(ThreadingHTTPServer):
     @property
     def base_url(self) -> str:
         """``http://host:port``."""
-        host = self.server_address[0]
-        return f"http://{f'[{host}]' if ':' in str(host) else host}:{self.server_port}"
+        host = str(self.server_address[0])  # str for a TCP server (typeshed allows bytes for AF_UNIX)
+        return f"http://{f'[{host}]' if ':' in host else host}:{self.server_port}"
 
     @property
     def query_url(self) -> str:

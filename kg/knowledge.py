@@ -17,7 +17,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TypedDict
 
 import pyoxigraph as ox
 
@@ -244,7 +244,7 @@ def _val(term: ox.Literal | ox.NamedNode | None) -> str | None:
     return None if term is None else term.value
 
 
-def _num(term: ox.Literal | None) -> float | None:
+def _num(term: ox.Literal | ox.NamedNode | None) -> float | None:
     return None if term is None else float(term.value)
 
 
@@ -258,7 +258,7 @@ class _Reader:
         self.store = store
 
     def rows(self, query: str) -> list[dict[str, ox.Literal | ox.NamedNode | None]]:
-        res = self.store.query(_PREFIXES + query)
+        res = self.store.select(_PREFIXES + query)
         names = [v.value for v in res.variables]
         return [{n: sol[n] for n in names} for sol in res]
 
@@ -310,7 +310,26 @@ class _Reader:
         return out
 
 
-def _record_rules(rd: _Reader, code: Callable[[str | None], str]) -> dict[str, Any]:
+class _RecordRules(TypedDict):
+    """The :class:`Knowledge` fields :func:`_record_rules` reads (passed on as keywords)."""
+
+    refuting_histology: frozenset[str]
+    both_sides: frozenset[str]
+    adjunct_needs: dict[str, frozenset[str]]
+
+
+class _TestRules(TypedDict):
+    """The :class:`Knowledge` fields :func:`_test_rules` reads (passed on as keywords)."""
+
+    test_indications: dict[str, frozenset[str]]
+    tests_for: dict[str, frozenset[str]]
+    changes_operation: frozenset[str]
+    no_localization_for: dict[str, frozenset[str]]
+    established_by: dict[str, frozenset[str]]
+    every_gland_syndromes: frozenset[str]
+
+
+def _record_rules(rd: _Reader, code: Callable[[str | None], str]) -> _RecordRules:
     """How the record is read: histology that refutes a removal, operations that explore both
     sides, and the study each adjunct needs (the Knowledge fields of the same names)."""
     return {
@@ -363,7 +382,7 @@ def _sites(
     return sites
 
 
-def _test_rules(rd: _Reader, code) -> dict:
+def _test_rules(rd: _Reader, code: Callable[[str | None], str]) -> _TestRules:
     """What indicates a test, what a germline test settles, which tests change the operation, and
     which operations need no per-gland localization for a cause (issue 11, principles 2 and 8)."""
 
@@ -426,7 +445,7 @@ def _build(store: ReadOnlyStore, version: str) -> Knowledge:
         branches = sorted(
             (float(_val(s["from"]) or 0) + 0.5, code(_val(s["site"]))) for s in steps if s["i"] is None
         )
-        origin_paths[o] = tuple(c for _, c in sorted(main + branches))  # type: ignore[operator]
+        origin_paths[o] = tuple(c for _, c in sorted(main + branches))
     positions: dict[str, tuple[str, str | None]] = {}
     for r in rd.rows("""SELECT ?p ?o ?side WHERE { ?p a prp:GlandPosition ; prp:hasOrigin ?o .
             OPTIONAL { ?p prp:hasSide ?side } }"""):

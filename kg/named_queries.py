@@ -19,7 +19,7 @@ from __future__ import annotations
 import difflib
 import functools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -115,11 +115,16 @@ class NamedQuery:
             literals = " ".join(_literal(v) for v in values)
             text = re.sub(
                 _PLACEHOLDER.format(name=re.escape(name)),
-                lambda _m, lit=literals, n=name: f"VALUES ?{n} {{ {lit} }}",
+                _constant(f"VALUES ?{name} {{ {literals} }}"),
                 text,
                 count=1,
             )
         return text
+
+
+def _constant(replacement: str) -> Callable[[re.Match[str]], str]:
+    """A ``re.sub`` replacement function that returns ``replacement`` verbatim (no backslash escapes)."""
+    return lambda _match: replacement
 
 
 def _literal(value: str) -> str:

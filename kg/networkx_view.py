@@ -71,7 +71,7 @@ SIMPLE_EDGES: dict[str, tuple[str, str, str]] = {
 
 
 def _rows(store: ReadOnlyStore, body: str) -> list[dict[str, Any]]:
-    solutions = store.query(_PREFIXES + body)
+    solutions = store.select(_PREFIXES + body)
     names = [v.value for v in solutions.variables]
     rows = []
     for solution in solutions:
@@ -79,7 +79,7 @@ def _rows(store: ReadOnlyStore, body: str) -> list[dict[str, Any]]:
     return rows
 
 
-def _add_nodes(graph: nx.MultiDiGraph, store: ReadOnlyStore, index: CodeIndex) -> dict[str, str]:
+def _add_nodes(graph: nx.MultiDiGraph[str], store: ReadOnlyStore, index: CodeIndex) -> dict[str, str]:
     """Add every node; returns IRI -> node id."""
     ids: dict[str, str] = {}
     for kind, cls in NODE_CLASSES.items():
@@ -103,7 +103,7 @@ def _add_nodes(graph: nx.MultiDiGraph, store: ReadOnlyStore, index: CodeIndex) -
     return ids
 
 
-def _add_paths(graph: nx.MultiDiGraph, store: ReadOnlyStore, ids: dict[str, str]) -> None:
+def _add_paths(graph: nx.MultiDiGraph[str], store: ReadOnlyStore, ids: dict[str, str]) -> None:
     steps = _rows(
         store,
         """
@@ -156,7 +156,7 @@ def _add_paths(graph: nx.MultiDiGraph, store: ReadOnlyStore, ids: dict[str, str]
     graph.graph["paths"] = paths
 
 
-def _add_simple_edges(graph: nx.MultiDiGraph, store: ReadOnlyStore, ids: dict[str, str]) -> None:
+def _add_simple_edges(graph: nx.MultiDiGraph[str], store: ReadOnlyStore, ids: dict[str, str]) -> None:
     for kind, (prop, _from_kind, _to_kind) in SIMPLE_EDGES.items():
         for row in _rows(store, f"SELECT ?a ?b WHERE {{ ?a prp:{prop} ?b }} ORDER BY ?a ?b"):
             if row["a"] in ids and row["b"] in ids:
@@ -186,7 +186,7 @@ def _add_simple_edges(graph: nx.MultiDiGraph, store: ReadOnlyStore, ids: dict[st
         )
 
 
-def _add_node_figures(graph: nx.MultiDiGraph, store: ReadOnlyStore, ids: dict[str, str]) -> None:
+def _add_node_figures(graph: nx.MultiDiGraph[str], store: ReadOnlyStore, ids: dict[str, str]) -> None:
     """Copy the ordinal figures the walks sort by onto the nodes (``invasiveness``, ``needle_reachable``)."""
     for row in _rows(store, "SELECT ?e ?n WHERE { ?e prp:invasiveness ?n }"):
         if row["e"] in ids:
@@ -197,17 +197,18 @@ def _add_node_figures(graph: nx.MultiDiGraph, store: ReadOnlyStore, ids: dict[st
 
 
 @functools.lru_cache(maxsize=4)
-def _cached_projection(release: Path) -> nx.MultiDiGraph:
+def _cached_projection(release: Path) -> nx.MultiDiGraph[str]:
     store = oxigraph_store(release)
-    graph = nx.MultiDiGraph(release=str(release))
+    graph: nx.MultiDiGraph[str] = nx.MultiDiGraph(release=str(release))
     ids = _add_nodes(graph, store, code_index(release))
     _add_node_figures(graph, store, ids)
     _add_paths(graph, store, ids)
     _add_simple_edges(graph, store, ids)
-    return nx.freeze(graph)
+    nx.freeze(graph)  # in place (it returns the same graph; its stub says nothing of the type)
+    return graph
 
 
-def traversal_graph(release: Path | str | None = None) -> nx.MultiDiGraph:
+def traversal_graph(release: Path | str | None = None) -> nx.MultiDiGraph[str]:
     """The frozen networkx projection of the release, built once per process.
 
     Parameters

@@ -47,6 +47,20 @@ class ReadOnlyStore:
         """Evaluate a SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE); see ``pyoxigraph.Store.query``."""
         return self._store.query(query, **kwargs)
 
+    def select(self, query: str, **kwargs: Any) -> pyoxigraph.QuerySolutions:
+        """Evaluate a SELECT query: its solutions (a ``KgError`` if the query is of another form)."""
+        result = self._store.query(query, **kwargs)
+        if not isinstance(result, pyoxigraph.QuerySolutions):
+            raise KgError(f"expected a SELECT query, got {type(result).__name__}: {query[:80]!r}")
+        return result
+
+    def construct(self, query: str, **kwargs: Any) -> pyoxigraph.QueryTriples:
+        """Evaluate a CONSTRUCT or DESCRIBE query: its triples (a ``KgError`` for another form)."""
+        result = self._store.query(query, **kwargs)
+        if not isinstance(result, pyoxigraph.QueryTriples):
+            raise KgError(f"expected a CONSTRUCT query, got {type(result).__name__}: {query[:80]!r}")
+        return result
+
     def quads_for_pattern(
         self,
         subject: Any = None,

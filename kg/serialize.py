@@ -65,6 +65,11 @@ def graph_format(accept: str) -> pyoxigraph.RdfFormat:
     return GRAPH_DEFAULT
 
 
+def _body(data: bytes | None) -> bytes:
+    assert data is not None  # pyoxigraph returns the bytes when given no output file
+    return data
+
+
 def serialize_answer(store: ReadOnlyStore, query: str, accept: str, source: str) -> tuple[bytes, str]:
     """Evaluate ``query`` on ``store`` and serialize the answer for ``accept``.
 
@@ -83,9 +88,9 @@ def serialize_answer(store: ReadOnlyStore, query: str, accept: str, source: str)
         answer = store.query(query)
         if isinstance(answer, pyoxigraph.QueryTriples):
             rdf = graph_format(accept)
-            return bytes(answer.serialize(format=rdf)), rdf.media_type
+            return _body(answer.serialize(format=rdf)), rdf.media_type
         fmt = results_format(accept)
-        return bytes(answer.serialize(format=fmt)), fmt.media_type
+        return _body(answer.serialize(format=fmt)), fmt.media_type
     except SyntaxError as exc:
         reason = " ".join(str(exc.msg or exc).split())
         raise QueryError(f"SPARQL syntax error in {source}: {reason}") from None

@@ -7,6 +7,7 @@ answer (pronto's rule: deterministic walks).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import NamedTuple
 
 import networkx as nx
@@ -21,22 +22,24 @@ class CandidateSite(NamedTuple):
     branch_of: str | None
 
 
-def _require(graph: nx.MultiDiGraph, node: str, kind: str) -> None:
+def _require(graph: nx.MultiDiGraph[str], node: str, kind: str) -> None:
     if node not in graph:
         raise KeyError(f"no {kind} {node!r} in the knowledge graph")
     if graph.nodes[node].get("kind") != kind:
         raise ValueError(f"{node!r} is a {graph.nodes[node].get('kind')}, not a {kind}")
 
 
-def _targets(graph: nx.MultiDiGraph, node: str, kind: str) -> list[str]:
-    return sorted({v for _, v, k in graph.out_edges(node, data="kind") if k == kind})
+def _targets(graph: nx.MultiDiGraph[str], node: str, kind: str) -> list[str]:
+    edges: Iterable[tuple[str, str, object]] = graph.out_edges(node, data="kind")
+    return sorted({v for _, v, k in edges if k == kind})
 
 
-def _sources(graph: nx.MultiDiGraph, node: str, kind: str) -> list[str]:
-    return sorted({u for u, _, k in graph.in_edges(node, data="kind") if k == kind})
+def _sources(graph: nx.MultiDiGraph[str], node: str, kind: str) -> list[str]:
+    edges: Iterable[tuple[str, str, object]] = graph.in_edges(node, data="kind")
+    return sorted({u for u, _, k in edges if k == kind})
 
 
-def descent_path(graph: nx.MultiDiGraph, origin: str) -> list[str]:
+def descent_path(graph: nx.MultiDiGraph[str], origin: str) -> list[str]:
     """The main chain of sites an origin's gland descends along, from under- to over-descent.
 
     Parameters
@@ -75,7 +78,7 @@ def descent_path(graph: nx.MultiDiGraph, origin: str) -> list[str]:
     return []
 
 
-def candidate_sites(graph: nx.MultiDiGraph, origin: str) -> list[CandidateSite]:
+def candidate_sites(graph: nx.MultiDiGraph[str], origin: str) -> list[CandidateSite]:
     """Every site on an origin's descent path: the main chain in order, then the branches.
 
     Examples
@@ -97,7 +100,7 @@ def candidate_sites(graph: nx.MultiDiGraph, origin: str) -> list[CandidateSite]:
     return sorted(found, key=lambda c: (c.path, c.step is None, c.step or 0, c.site))
 
 
-def origin_of(graph: nx.MultiDiGraph, position: str) -> str:
+def origin_of(graph: nx.MultiDiGraph[str], position: str) -> str:
     """The embryologic origin of a gland position.
 
     Examples
@@ -113,7 +116,7 @@ def origin_of(graph: nx.MultiDiGraph, position: str) -> str:
     return origins[0]
 
 
-def veins_draining(graph: nx.MultiDiGraph, site: str) -> list[str]:
+def veins_draining(graph: nx.MultiDiGraph[str], site: str) -> list[str]:
     """The veins whose PTH gradient points to ``site``.
 
     Examples
@@ -126,7 +129,7 @@ def veins_draining(graph: nx.MultiDiGraph, site: str) -> list[str]:
     return _sources(graph, site, "drains")
 
 
-def sites_drained_by(graph: nx.MultiDiGraph, vein: str) -> list[str]:
+def sites_drained_by(graph: nx.MultiDiGraph[str], vein: str) -> list[str]:
     """The sites a vein drains.
 
     Examples
@@ -139,7 +142,7 @@ def sites_drained_by(graph: nx.MultiDiGraph, vein: str) -> list[str]:
     return _targets(graph, vein, "drains")
 
 
-def adjacent_sites(graph: nx.MultiDiGraph, site: str) -> list[str]:
+def adjacent_sites(graph: nx.MultiDiGraph[str], site: str) -> list[str]:
     """Sites that imaging or the surgeon easily confuses with ``site``.
 
     Examples
@@ -152,7 +155,7 @@ def adjacent_sites(graph: nx.MultiDiGraph, site: str) -> list[str]:
     return _targets(graph, site, "adjacent")
 
 
-def operations_reaching(graph: nx.MultiDiGraph, site: str) -> list[tuple[str, bool]]:
+def operations_reaching(graph: nx.MultiDiGraph[str], site: str) -> list[tuple[str, bool]]:
     """The operations that reach ``site``: preferred ones first, then the gentler first.
 
     Returns
@@ -178,7 +181,7 @@ def operations_reaching(graph: nx.MultiDiGraph, site: str) -> list[tuple[str, bo
     )
 
 
-def operations_indicated_for(graph: nx.MultiDiGraph, condition: str) -> list[str]:
+def operations_indicated_for(graph: nx.MultiDiGraph[str], condition: str) -> list[str]:
     """The operations indicated for a suspected cause or syndrome, gentlest first.
 
     Examples

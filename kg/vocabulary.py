@@ -57,7 +57,7 @@ def local_name(iri: str) -> str:
 def _index(release: Path) -> CodeIndex:
     grouped: dict[tuple[str, str], set[str]] = defaultdict(set)
     codes_of: dict[str, set[tuple[str, str]]] = defaultdict(set)
-    for solution in oxigraph_store(release).query(_CODES):
+    for solution in oxigraph_store(release).select(_CODES):
         scheme = solution["scheme"].value
         if not scheme.startswith(SCHEME_PREFIX):
             continue

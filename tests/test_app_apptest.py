@@ -282,3 +282,58 @@ def test_board_words_not_codes() -> None:
             leaks = ["sestamibi_planar", "perrier_", "Gate: gate:", " bits", "(weight", "syndrome_"]
             for leak in leaks + (["100%"] if board else []):
                 assert leak not in visible, (case_id, board, leak)
+
+
+SET_CASES = REPO_ROOT / "tests" / "fixtures" / "set_cases"
+TWO_FOCI = "sc-01-double-adenoma-lower-pole-and-fna-intrathyroidal"
+
+
+def upload(at: AppTest, case_id: str) -> tuple[dict, dict]:
+    """Upload a literature fixture as a surgeon would (the sidebar's file picker)."""
+    raw = (SET_CASES / f"{case_id}.json").read_bytes()
+    at.file_uploader(key="upload").set_value((f"{case_id}.json", raw, "application/json")).run()
+    no_exception(at)
+    case = json.loads(raw)
+    return case, plan_case(case).plan
+
+
+@pytest.mark.parametrize("display", ["board", ""])
+def test_two_foci_show_sources_several_glands_and_one_plan(display: str) -> None:
+    """sc-01 (two proven foci): the number of sources with the plan's figures, "several glands
+    likely" in the headline, the operations that go together as one plan, no total of places."""
+    from ui.fragments import LOCATIONS_NOTE, sources_text, together_text
+
+    at = app(display=display) if display else app()
+    _, plan = upload(at, TWO_FOCI)
+    visible = re.sub(r"\s+", " ", visible_words(at)).replace(" :", ":").replace(" .", ".")
+    line = sources_text(plan)
+    assert line.startswith("One source ") and " · two " in line and " · three or more " in line
+    assert line in visible.replace("&lt;", "<").replace("&gt;", ">"), line
+    assert "SEVERAL GLANDS LIKELY" in headline_of(at)
+    lead = plan["operations"][0]
+    partner = lead["together_with"][0]
+    if display:  # the wall: one plan in one item, the partner never offered as "Else"
+        assert "one sitting or staged" in visible
+        assert len(re.findall(r'<li class="pr-op', html_of(at))) == 1
+        other = re.findall(r"<b>Else:</b>(.*?)</p>", html_of(at))
+        assert not other or name_of(partner) not in other[0], other
+    else:
+        assert f"One plan: {together_text(lead, None)}." in visible
+        assert any(LOCATIONS_NOTE in c.value for c in at.caption)
+    for bad in ("of the probability", "remaining", "in total"):
+        assert bad not in visible, bad
+
+
+def name_of(operation: str) -> str:
+    from ui.names import name
+
+    return name("operations", operation)
+
+
+def test_what_if_shows_sources_now_and_with_the_finding() -> None:
+    at = app(case="ex-12-negative-imaging")
+    at.switch_page("views/what_if.py").run()
+    no_exception(at)
+    assert len(re.findall(r'id="pr-sources"', html_of(at))) == 2
+    columns = list(at.dataframe[0].value.columns)
+    assert "chance now" in columns and "chance with finding" in columns, columns

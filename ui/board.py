@@ -2,9 +2,10 @@
 
 The headline carries what changes management, in the graph's words: the decision, then what
 to do (the first operation, the first test) or why not (the diagnosis), then the flags that
-change how it is done — a suspected carcinoma (the carcinoma gate warns or fails, or carcinoma
-is the leading cause) and the patient's syndromes. Nothing is decided here: each word is read
-from the plan, the case or the graph's labels.
+change how it is done — several glands likely (two or more separate sources at least as likely
+as one: the plan's ``sources``), a suspected carcinoma (the carcinoma gate warns or fails, or
+carcinoma is the leading cause) and the patient's syndromes. Nothing is decided here: each
+word is read from the plan, the case or the graph's labels.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from html import escape
 from typing import Any
 
 from kg.knowledge import Knowledge
+from ui.fragments import several_sources_likely
 from ui.names import decision_style, name, pct
 
 #: The decision's first word on the headline (the banner colour and symbol repeat it).
@@ -25,6 +27,8 @@ HEAD_WORDS: dict[str, str] = {
     "medical": "MEDICAL",
 }
 CARCINOMA_GATE = "carcinoma_red_flags"
+#: The headline's flag when two or more separate sources are at least as likely as one.
+SEVERAL_FLAG = "SEVERAL GLANDS LIKELY"
 CARCINOMA_CAUSE = "carcinoma"
 
 
@@ -44,7 +48,11 @@ def carcinoma_suspected(plan: Mapping[str, Any]) -> bool:
 
 
 def _action(plan: Mapping[str, Any], kn: Knowledge | None) -> str:
-    """What the decision is about: the first operation or test, else the diagnosis that stops it."""
+    """What the decision is about: the first operation or test, else the diagnosis that stops it.
+
+    Only the first operation: the headline must stay one line on the wall; the operations that
+    go with it are named, as one plan, in the operation panel beside it.
+    """
     decision = plan.get("decision")
     ops = plan.get("operations") or []
     tests = plan.get("next_tests") or []
@@ -66,11 +74,17 @@ def headline(
     ...     {"operation": "en_bloc_resection"}], "gates": [{"id": "carcinoma_red_flags", "status": "warn"}]},
     ...     {"patient": {"syndromes": ["MEN1"]}})
     ['OPERATE — EN BLOC RESECTION', 'SUSPECTED CARCINOMA', 'MEN1']
+    >>> headline({"decision": "operate", "diagnosis": "persistent", "gates": [], "operations": [
+    ...     {"operation": "hemithyroidectomy", "together_with": ["bilateral_reexploration"]}],
+    ...     "sources": {"1": 0.03, "2": 0.84, "3+": 0.13}}, {})
+    ['OPERATE — HEMITHYROIDECTOMY', 'SEVERAL GLANDS LIKELY']
     """
     decision = str(plan.get("decision", ""))
     word = HEAD_WORDS.get(decision, decision_style(decision).word)
     action = _action(plan, kn)
     parts = [f"{word} — {action.upper()}" if action else word]
+    if several_sources_likely(plan):
+        parts.append(SEVERAL_FLAG)
     if carcinoma_suspected(plan):
         parts.append(f"SUSPECTED {name('suspected_causes', CARCINOMA_CAUSE, kn).upper()}")
     for syn in ((case or {}).get("patient") or {}).get("syndromes") or []:
@@ -115,10 +129,11 @@ def board_banner_html(plan: Mapping[str, Any], case: Mapping[str, Any] | None, k
     )
 
 
-#: The diagram's key on the wall display, one line (what each mark means).
+#: The diagram's key on the wall display, one line (what each mark means): a mark's shade and
+#: size are that place's own chance of holding overactive tissue (one line: it must fit 1280 px).
 KEY_TEXT = (
-    "Key · ● shade and size: chance, number: rank · 3+ / 1− / 1?: studies positive / negative / "
-    "equivocal there · N seen normal · ? not found · ✕ removed · hatched: tissue removed"
+    "Key · ● shade, size: chance of tissue there · number: rank · 3+ / 1− / 1?: studies positive / "
+    "negative / equivocal · N seen normal · ? not found · ✕ removed · hatched: tissue removed"
 )
 
 

@@ -4,8 +4,9 @@
 the knowledge graph (``Site.x``/``Site.y``, 0-100, for the patient's right side or the midline;
 the left side mirrors as ``100 - x``). It draws
 
-* every candidate location at its site and side, shaded *and* sized by its posterior
-  probability, with its rank inside the mark and its percentage beside it;
+* every candidate location at its site and side, shaded *and* sized by its own chance of holding
+  overactive tissue (several places can hold it at once: the marks are not shares of one whole),
+  with its rank inside the mark and its percentage beside it;
 * tissue already removed (a thyroid lobe, the cervical or mediastinal thymus) as a dashed,
   hatched outline labelled "removed";
 * the glands of the operation record (removed ✕, seen normal N, not found ?);
@@ -453,7 +454,7 @@ def _candidate(c: Candidate, x: float, y: float, inward: int, show_pct: bool, la
         f'<g class="candidate" data-site="{escape(c.site)}" data-side="{escape(c.side or "")}" '
         f'data-rank="{c.rank}" data-probability="{c.probability:.4f}" data-fill="{fill}">'
         f"<title>#{c.rank} {escape(label)}: "
-        f"{escape(pct(c.probability))}</title>"
+        f"{escape(pct(c.probability))} chance of overactive tissue</title>"
         f'<circle cx="{x * S:.1f}" cy="{y * S:.1f}" r="{r * S:.1f}" fill="{fill}" class="cand-mark"/>',
         _text(
             x, y + r * 0.36, str(c.rank), max(1.9, r * 0.95, _TYPE.get().marks_text), text_cls, weight="bold"
@@ -504,8 +505,11 @@ def _legend(y0: float) -> list[str]:
     out.append(f'<rect x="0" y="0" width="{WIDTH}" height="{LEGEND_HEIGHT}" fill="#ffffff"/>')
     out.append(f'<line x1="0" y1="0" x2="{WIDTH}" y2="0" stroke="#b5a395" stroke-width="3"/>')
     # shading and size scale
-    out.append(_text(1.5, 3.4, "Probability: shade and size", 1.9, "legend-text", "start", "bold"))
-    out.append(_text(1.5, 17.2, "The number in each mark is its rank.", 1.6, "legend-text", "start"))
+    # each mark is that place's own chance (several glands at once), not a share of the others
+    out.append(_text(1.5, 3.4, "Chance of tissue here: shade, size", 1.9, "legend-text", "start", "bold"))
+    out.append(
+        _text(1.5, 17.2, "Each place on its own; the number is its rank.", 1.6, "legend-text", "start")
+    )
     cx = 1.5
     for p in (0.01, 0.05, 0.2, 0.5, 1.0):
         r = radius(p)
@@ -682,7 +686,8 @@ def _svg(
     parts = [
         '<svg xmlns="http://www.w3.org/2000/svg" class="nd" id="neck-diagram" '
         f'viewBox="0 0 {WIDTH} {height}" '
-        f'role="img" aria-label="{escape(title)}. Ranked candidates: {escape(summary)}" '
+        f'role="img" aria-label="{escape(title)}. Ranked places, each with its own chance of holding '
+        f'overactive tissue: {escape(summary)}" '
         'preserveAspectRatio="xMidYMin meet">',
         f"<title>{escape(title)}</title>",
         f"<style>{STYLE}</style>",

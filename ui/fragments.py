@@ -92,6 +92,69 @@ def gates_html(plan: Mapping[str, Any], kn: Knowledge, *, messages: bool = True)
 
 #: Places below this chance are not listed as rows (each would read "<1%"); one line counts them.
 DISPLAY_FLOOR = 0.01
+#: What a location's percentage means, in the words a screen or a page uses: each place's own
+#: chance (several glands can be diseased at once), so the places are not shares of one whole.
+CHANCE_WORDS = "chance that this place holds overactive tissue"
+LOCATIONS_NOTE = (
+    "Each percentage is the chance that this place holds overactive tissue. Several glands can be "
+    "diseased at once, so the places are not shares of one whole and their percentages need not "
+    "add up; the number of separate sources is given on its own."
+)
+#: How the plan's number of sources reads ("One source 72% · two 20% · three or more 8%").
+SOURCE_WORDS = (("1", "One source"), ("2", "two"), ("3+", "three or more"))
+#: P(two or more sources) from which the headline says that several glands are likely.
+SEVERAL_LIKELY = 0.5
+
+
+def source_pct(p: float) -> str:
+    """A share of the number of sources: never "0%" or "100%", always "<1%" and ">99%".
+
+    The planner bounds the sets it builds and drops negligible hypotheses (``planner.sources``),
+    so an exact 0 or 1 here is an artefact of computation, not a certainty a room should read.
+
+    >>> source_pct(1.0), source_pct(0.0), source_pct(0.2049)
+    ('>99%', '<1%', '20%')
+    """
+    return ">99%" if p >= 0.99 else "<1%" if p < 0.01 else f"{p:.0%}"
+
+
+def sources_text(plan: Mapping[str, Any]) -> str:
+    """The posterior on the number of separate sources in words; "" when the plan has none.
+
+    >>> sources_text({"sources": {"1": 0.72, "2": 0.2, "3+": 0.08}})
+    'One source 72% · two 20% · three or more 8%'
+    >>> sources_text({"sources": None}), sources_text({"sources": {}})
+    ('', '')
+    """
+    src = plan.get("sources") or {}
+    if not src:
+        return ""
+    return " · ".join(f"{label} {source_pct(float(src.get(k) or 0.0))}" for k, label in SOURCE_WORDS)
+
+
+def several_sources_likely(plan: Mapping[str, Any]) -> bool:
+    """Whether two or more separate sources are at least as likely as one (the headline says so).
+
+    >>> several_sources_likely({"sources": {"1": 0.03, "2": 0.84, "3+": 0.13}})
+    True
+    >>> several_sources_likely({"sources": {"1": 0.6, "2": 0.3, "3+": 0.1}}), several_sources_likely({})
+    (False, False)
+    """
+    src = plan.get("sources") or {}
+    return float(src.get("2") or 0.0) + float(src.get("3+") or 0.0) >= SEVERAL_LIKELY
+
+
+def sources_html(plan: Mapping[str, Any], *, label: str = "How many sources: ") -> str:
+    """The number-of-sources line (it sums to one, unlike the places); "" when the plan has none."""
+    text = sources_text(plan)
+    if not text:
+        return ""
+    return (
+        '<div class="pr-sources" id="pr-sources" title="The chance of one, two, or three or more '
+        'separate sources of overactive tissue (these add up to one whole)">'
+        + (f"<b>{escape(label)}</b>" if label else "")
+        + f"{escape(text)}</div>"
+    )
 
 
 def shown_locations(plan: Mapping[str, Any], *, limit: int | None = None) -> list[Mapping[str, Any]]:
@@ -105,30 +168,35 @@ def shown_locations(plan: Mapping[str, Any], *, limit: int | None = None) -> lis
     return locs[: limit or None]
 
 
-def locations_html(plan: Mapping[str, Any], kn: Knowledge, *, limit: int | None = None) -> str:
-    """The ranked locations as rows: rank, site and side, a probability bar and its percentage.
+def _location_row(loc: Mapping[str, Any], kn: Knowledge) -> str:
+    """One place: rank, site and side, a gauge of its own chance (0 to 1, not a share) and the percentage."""
+    p = float(loc["probability"])
+    said = f"{pct(p)} {CHANCE_WORDS}"
+    return (
+        f'<tr class="pr-loc" data-rank="{loc["rank"]}" data-site="{escape(loc["site"])}" '
+        f'data-side="{escape(loc.get("side") or "")}" title="{escape(said)}">'
+        f'<td><span class="pr-rank">{loc["rank"]}</span></td>'
+        f'<td class="pr-site">{escape(where(loc["site"], loc.get("side"), kn))}</td>'
+        f'<td class="pr-bar-cell"><div class="pr-bar" role="img" aria-label="{escape(said)}">'
+        f'<span style="width:{max(0.0, min(1.0, p)) * 100:.1f}%"></span></div></td>'
+        f'<td class="pr-pct">{escape(pct(p))}</td></tr>'
+    )
 
-    Places under the display floor are counted on one line rather than listed as rows of "<1%".
+
+def locations_html(plan: Mapping[str, Any], kn: Knowledge, *, limit: int | None = None) -> str:
+    """The ranked locations as rows: rank, site and side, a chance gauge and its percentage.
+
+    Each gauge runs from 0 to 1 on its own (a place's chance, not its share of the others).
+    Places under the display floor are counted on one line rather than listed as rows of "<1%":
+    how many there are, never how much they "leave", since the chances are not one whole.
     """
-    rows = []
-    shown = shown_locations(plan, limit=limit)
-    for loc in shown:
-        p = float(loc["probability"])
-        rows.append(
-            f'<tr class="pr-loc" data-rank="{loc["rank"]}" data-site="{escape(loc["site"])}" '
-            f'data-side="{escape(loc.get("side") or "")}">'
-            f'<td><span class="pr-rank">{loc["rank"]}</span></td>'
-            f'<td class="pr-site">{escape(where(loc["site"], loc.get("side"), kn))}</td>'
-            f'<td class="pr-bar-cell"><div class="pr-bar" role="img" aria-label="{escape(pct(p))}">'
-            f'<span style="width:{max(0.0, min(1.0, p)) * 100:.1f}%"></span></div></td>'
-            f'<td class="pr-pct">{escape(pct(p))}</td></tr>'
-        )
+    rows = [_location_row(loc, kn) for loc in shown_locations(plan, limit=limit)]
     if not rows:
         return '<p class="pr-none">No candidate location: the plan does not localize (see the decision).</p>'
     below = sum(1 for loc in plan.get("locations", []) if float(loc["probability"]) < DISPLAY_FLOOR)
     tail = (
         f'<tr class="pr-below"><td></td><td colspan="3">{below} other place{"s" if below > 1 else ""}, '
-        f"each under 1%</td></tr>"
+        f"each with under 1% chance of holding overactive tissue</td></tr>"
         if below and limit is None
         else ""
     )
@@ -149,34 +217,114 @@ def targets_text(op: Mapping[str, Any], kn: Knowledge) -> str:
     return "; ".join(where(t["site"], t.get("side"), kn) for t in targets)
 
 
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def together_text(op: Mapping[str, Any], kn: Knowledge | None) -> str:
+    """The leading operation and those that go with it as one sentence; "" when it goes alone.
+
+    The planner adds an operation while it raises the chance of reaching every source; the
+    ones it lists in ``together_with`` are one plan with it (one sitting or staged), not
+    alternatives, so they read as one sentence rather than as the next ranks.
+
+    >>> together_text({"operation": "hemithyroidectomy", "together_with": ["bilateral_reexploration"]}, None)
+    'Hemithyroidectomy together with bilateral re-exploration: one sitting or staged'
+    >>> together_text({"operation": "focused_reexploration"}, None)
+    ''
+    """
+    partners = [name("operations", code, kn) for code in op.get("together_with") or []]
+    if not partners:
+        return ""
+    joined = partners[0] if len(partners) == 1 else ", ".join(partners[:-1]) + " and " + partners[-1]
+    return f"{_cap(name('operations', op['operation'], kn))} together with {joined}: one sitting or staged"
+
+
+def leaders(plan: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    """Each operation that goes with a leading one, mapped to that leading operation.
+
+    >>> sorted(leaders({"operations": [{"rank": 1, "operation": "a", "together_with": ["b"]},
+    ...     {"rank": 2, "operation": "b"}]}))
+    ['b']
+    """
+    out: dict[str, Mapping[str, Any]] = {}
+    for op in plan.get("operations", []):
+        for code in op.get("together_with") or []:
+            out.setdefault(str(code), op)
+    return out
+
+
+def _together_lines(op: Mapping[str, Any], plan: Mapping[str, Any], kn: Knowledge) -> list[str]:
+    """The "one plan" line of an operation in the full list: its partners, or the one it goes with."""
+    text = together_text(op, kn)
+    if text:
+        return [f'<div class="pr-op-together"><b>One plan:</b> {escape(text)}.</div>']
+    lead = leaders(plan).get(str(op.get("operation")))
+    if lead is None:
+        return []
+    return [
+        f'<div class="pr-op-together"><b>One plan:</b> goes with {lead["rank"]}. '
+        f"{escape(name('operations', lead['operation'], kn))} (one sitting or staged).</div>"
+    ]
+
+
+def _risks_html(risks: Sequence[Mapping[str, Any]]) -> str:
+    if not risks:
+        return ""
+    text = "; ".join(words(f["text"]).removeprefix("Risk: ") for f in risks)
+    return f'<div class="pr-op-risk"><b>Main risks:</b> {escape(text)}</div>'
+
+
+def _joined_item(op: Mapping[str, Any], plan: Mapping[str, Any], kn: Knowledge) -> str:
+    """The wall's form of an operation that goes with others: the one plan as its head ("1.
+    Hemithyroidectomy + bilateral re-exploration: one sitting or staged"), then each operation of
+    it with its targets, and the risks (the adjuncts are left to the case board, so that the plan
+    fits the same screen as a single operation)."""
+    by_code = {str(o["operation"]): o for o in plan.get("operations", [])}
+    parts = [op] + [by_code[c] for c in op.get("together_with") or [] if c in by_code]
+    head = " + ".join(name("operations", part["operation"], kn) for part in parts)
+    body = [f'<div class="pr-op-head">{op["rank"]}. {escape(_cap(head))}: one sitting or staged</div>']
+    for part in parts:
+        tg = targets_text(part, kn)
+        if tg:
+            body.append(
+                f'<div class="pr-op-meta"><b>{escape(_cap(name("operations", part["operation"], kn)))}:</b> '
+                f"{escape(tg)}</div>"
+            )
+    body.append(_risks_html(split_operation_facts(op, kn)[1]))
+    return f'<li class="pr-op pr-op-joined" data-operation="{escape(op["operation"])}">{"".join(body)}</li>'
+
+
+def _operation_item(op: Mapping[str, Any], plan: Mapping[str, Any], kn: Knowledge, details: bool) -> str:
+    """One operation: name, targets, what goes with it, adjuncts, (with details) rationale, risks."""
+    if not details and op.get("together_with"):
+        return _joined_item(op, plan, kn)
+    rationale, risks = split_operation_facts(op, kn)
+    tg = targets_text(op, kn)
+    adj = ", ".join(name("adjuncts", a, kn) for a in op.get("adjuncts") or [])
+    body = [f'<div class="pr-op-head">{op["rank"]}. {escape(name("operations", op["operation"], kn))}</div>']
+    if tg:
+        body.append(f'<div class="pr-op-meta"><b>Target:</b> {escape(tg)}</div>')
+    body += _together_lines(op, plan, kn)
+    if adj:
+        body.append(f'<div class="pr-op-meta"><b>Adjuncts:</b> {escape(adj)}</div>')
+    if details and rationale:
+        why = "; ".join(words(f["text"]) for f in rationale)
+        body.append(f'<div class="pr-op-meta"><b>Why:</b> {escape(why)}</div>')
+    body.append(_risks_html(risks))
+    joined = " pr-op-joined" if op.get("together_with") or str(op["operation"]) in leaders(plan) else ""
+    return f'<li class="pr-op{joined}" data-operation="{escape(op["operation"])}">{"".join(body)}</li>'
+
+
 def operations_html(
     plan: Mapping[str, Any], kn: Knowledge, *, limit: int | None = None, details: bool = True
 ) -> str:
-    """The ranked operations: name, targets, adjuncts, and (with details) rationale and risks."""
-    items = []
-    for op in plan.get("operations", [])[: limit or None]:
-        rationale, risks = split_operation_facts(op, kn)
-        tg = targets_text(op, kn)
-        adj = ", ".join(name("adjuncts", a, kn) for a in op.get("adjuncts") or [])
-        title = escape(name("operations", op["operation"], kn))
-        body = [f'<div class="pr-op-head">{op["rank"]}. {title}</div>']
-        if tg:
-            body.append(f'<div class="pr-op-meta"><b>Target:</b> {escape(tg)}</div>')
-        if adj:
-            body.append(f'<div class="pr-op-meta"><b>Adjuncts:</b> {escape(adj)}</div>')
-        if details and rationale:
-            body.append(
-                '<div class="pr-op-meta"><b>Why:</b> '
-                + escape("; ".join(words(f["text"]) for f in rationale))
-                + "</div>"
-            )
-        if risks:
-            body.append(
-                '<div class="pr-op-risk"><b>Main risks:</b> '
-                + escape("; ".join(words(f["text"]).removeprefix("Risk: ") for f in risks))
-                + "</div>"
-            )
-        items.append(f'<li class="pr-op" data-operation="{escape(op["operation"])}">{"".join(body)}</li>')
+    """The ranked operations: name, targets, what goes with it, adjuncts, rationale and risks.
+
+    Without details (the wall) an operation that goes with others is shown as that one plan,
+    with the targets of each of its operations, since those are not listed there on their own.
+    """
+    items = [_operation_item(op, plan, kn, details) for op in plan.get("operations", [])[: limit or None]]
     if not items:
         return '<p class="pr-none">No operation proposed.</p>'
     return f'<ol class="pr-ops" id="pr-ranked-operations">{"".join(items)}</ol>'
@@ -253,8 +401,9 @@ def causes_html(plan: Mapping[str, Any], kn: Knowledge) -> str:
 
 
 def location_title(loc: Mapping[str, Any], kn: Knowledge) -> str:
-    """The words of one ranked location ("#1 Perrier F, left — 95%")."""
-    return f"#{loc['rank']} {where(loc['site'], loc.get('side'), kn)} — {pct(float(loc['probability']))}"
+    """The words of one ranked location ("#1 Perrier F, left — 95% chance of overactive tissue here")."""
+    p = pct(float(loc["probability"]))
+    return f"#{loc['rank']} {where(loc['site'], loc.get('side'), kn)} — {p} chance of overactive tissue here"
 
 
 def site_names(plan: Mapping[str, Any], kn: Knowledge) -> list[str]:

@@ -239,6 +239,8 @@ def words(text: str) -> str:
     The planner's explanation texts may carry a code ("reaches perrier_A"), a doubled scheme
     word ("Gate: gate: FHH screen"), a model weight or an information gain in bits; a reader
     needs the clinical words, so each is rewritten here (typography only: nothing is decided).
+    A cause's part of a place's chance reads as that ("of this place's chance"), never as a
+    share of one distribution over the places.
 
     >>> words("focused re-exploration reaches perrier_A, perrier_E")
     'focused re-exploration reaches Perrier A, Perrier E'
@@ -247,7 +249,7 @@ def words(text: str) -> str:
     >>> words("left inferior: not found (weight 1)")
     'left inferior: not found'
     >>> words("As graft hyperfunction: 100% of the probability here")
-    'As graft hyperfunction: >99% of the probability here'
+    "As graft hyperfunction: >99% of this place's chance"
     >>> words("Expected information gain 1.84 bits over the location ranking.")
     'Would change the ranking of places.'
     """
@@ -256,5 +258,7 @@ def words(text: str) -> str:
         return GAIN_WORDS
     text = _WEIGHT.sub("", text)
     text = _ROUNDED_CERTAIN.sub(">99%", text)  # the planner rounds (:.0%): 0.9996 is not a certainty
+    # a place's chance is its own (several glands at once), not a share of one distribution
+    text = text.replace("of the probability here", "of this place's chance")
     table = _code_words()
     return _CODE.sub(lambda m: table.get(m.group(0), m.group(0)), text)

@@ -1,7 +1,8 @@
 """The case board as one self-contained HTML page for the record.
 
-:func:`report_html` writes the decision, gates, diagram, ranked locations with their
-explanation chains, operations, next tests, the IOPTH plan, every source cited, the ontology
+:func:`report_html` writes the decision, gates, diagram, the number of separate sources, the
+ranked locations (each place's own chance of holding overactive tissue) with their explanation
+chains, operations, next tests, the IOPTH plan, every source cited, the ontology
 version and the date of the plan. It has no scripts and loads nothing from outside (the
 diagram is inline SVG); the print stylesheet gives a clean A4 page from the browser's
 "Print to PDF". The case title and free-text notes are left out (they may name the patient).
@@ -18,6 +19,7 @@ from kg.knowledge import Knowledge
 from ui.diagram import diagram_input, neck_svg
 from ui.fragments import (
     CSS,
+    LOCATIONS_NOTE,
     banner_html,
     causes_html,
     facts_html,
@@ -26,8 +28,10 @@ from ui.fragments import (
     locations_html,
     next_tests_html,
     operations_html,
+    sources_html,
     split_operation_facts,
     targets_text,
+    together_text,
     warnings_html,
 )
 from ui.iopth_view import chart_svg
@@ -135,7 +139,9 @@ def report_html(
         '<div class="two"><section class="diagram"><h2>Diagram</h2>',
         svg,
         "</section><section><h2>Ranked locations</h2>",
+        sources_html(plan),
         locations_html(plan, kn),
+        f'<p class="meta pr-loc-note">{escape(LOCATIONS_NOTE)}</p>',
         "<h2>Suspected causes</h2>",
         causes_html(plan, kn) or "<p>None (the plan stops before localization).</p>",
         "</section></div>",
@@ -191,9 +197,12 @@ def _explanations(plan: Mapping[str, Any], kn: Knowledge) -> str:
         out.append("<h3>Operations</h3>")
         for op in plan["operations"]:
             rationale, risks = split_operation_facts(op, kn)
+            together = together_text(op, kn)
             out.append(
                 f"<p><b>{op['rank']}. {escape(name('operations', op['operation'], kn))}</b> — "
-                f"{escape(targets_text(op, kn))}</p>"
+                f"{escape(targets_text(op, kn))}"
+                + (f"<br/>One plan: {escape(together)}." if together else "")
+                + "</p>"
             )
             out.append(facts_html(rationale + risks))
     if plan.get("next_tests"):

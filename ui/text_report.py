@@ -5,10 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from kg.knowledge import Knowledge, knowledge
+from ui.fragments import sources_text
 
 
 def _pct(p: float) -> str:
     return "<1%" if 0 < p < 0.005 else f"{p:.0%}"
+
+
+def _together(op: dict[str, Any], kn: Knowledge) -> str:
+    """The operations that go with this one (one plan), by their graph labels."""
+    return " and ".join(kn.label("operations", code) for code in op.get("together_with") or [])
 
 
 def render(plan: dict[str, Any], kn: Knowledge | None = None) -> str:
@@ -31,10 +37,12 @@ def render(plan: dict[str, Any], kn: Knowledge | None = None) -> str:
         )
         lines.append(f"  causes: {causes}")
     if plan["locations"]:
-        lines.append("  where:")
+        lines.append("  where (each place's own chance of holding overactive tissue):")
     for loc in plan["locations"][:5]:
         name = kn.site_name(loc["site"], loc["side"])
         lines.append(f"    {loc['rank']}. {name:<32} {_pct(loc['probability']):>5}")
+    if sources_text(plan):
+        lines.append(f"  sources: {sources_text(plan)}")
     if plan["operations"]:
         lines.append("  operations:")
     for op in plan["operations"][:3]:
@@ -43,6 +51,11 @@ def render(plan: dict[str, Any], kn: Knowledge | None = None) -> str:
             f"    {op['rank']}. {kn.label('operations', op['operation'])}"
             + (f" -> {targets}" if targets else "")
             + (f"  [adjuncts: {', '.join(op['adjuncts'])}]" if op.get("adjuncts") else "")
+            + (
+                f"  [one plan with {_together(op, kn)}: one sitting or staged]"
+                if op.get("together_with")
+                else ""
+            )
         )
     if plan["next_tests"]:
         lines.append("  next tests:")

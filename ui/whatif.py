@@ -134,7 +134,11 @@ def add_fna(
 
 @dataclass(frozen=True)
 class Change:
-    """One location in the two plans: its rank and probability now and with the finding."""
+    """One location in the two plans: its rank and its own chance of holding tissue, now and with the finding.
+
+    Each chance is the place's own (the places are not shares of one whole), so a place can rise
+    without another falling; ``delta`` is the change of that one place's chance.
+    """
 
     site: str
     side: str | None

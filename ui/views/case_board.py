@@ -18,15 +18,18 @@ from ui import state
 from ui.board import board_banner_html, key_html
 from ui.diagram import BOARD, DiagramInput, diagram_input, neck_svg
 from ui.fragments import (
+    LOCATIONS_NOTE,
     banner_html,
     causes_html,
     facts_html,
     gates_html,
+    leaders,
     location_title,
     locations_html,
     next_tests_html,
     operations_html,
     shown_locations,
+    sources_html,
     split_operation_facts,
     targets_text,
     test_reasons,
@@ -138,8 +141,10 @@ def full_board(case: Any, plan: dict[str, Any], kn: Knowledge, label: str) -> No
         diagram(case, plan, kn, "pr-diagram")
     with right:
         st.subheader("Ranked locations")
+        if line := sources_html(plan):  # st.html refuses an empty body (a plan without locations)
+            st.html(line)
         st.html(locations_html(plan, kn))
-        st.caption("Each percentage is the chance that this place holds the diseased tissue.")
+        st.caption(LOCATIONS_NOTE)
         for loc in shown_locations(plan):
             with st.expander(f"Why {location_title(loc, kn)}"):
                 st.html(facts_html(loc.get("explanation") or []))
@@ -175,7 +180,8 @@ def full_board(case: Any, plan: dict[str, Any], kn: Knowledge, label: str) -> No
 
 
 def _board_gates(plan: dict[str, Any], kn: Knowledge) -> str:
-    """The gates a board must see (those that fail or warn) as chips, and a count of those that pass."""
+    """The gates a board must see (those that fail or warn) as chips, a count of those that pass,
+    and on the same line the chance of one, two, or three or more sources."""
     chips = []
     passed = 0
     for g in plan.get("gates", []):
@@ -194,7 +200,8 @@ def _board_gates(plan: dict[str, Any], kn: Knowledge) -> str:
             f'<span class="pr-gate pr-gate-passed" style="color:{fg};background:{bg}">'
             f"<b>{sym}</b> {passed} other gate{'s' if passed > 1 else ''} pass</span>"
         )
-    return f'<div class="pr-gates" id="pr-board-gates">{"".join(chips)}</div>'
+    # the number of sources rides on the gates' line, which has room on every example (no scroll)
+    return f'<div class="pr-gates" id="pr-board-gates">{"".join(chips)}{sources_html(plan, label="")}</div>'
 
 
 def _board_where(plan: dict[str, Any], kn: Knowledge) -> str:
@@ -216,15 +223,21 @@ def _board_where(plan: dict[str, Any], kn: Knowledge) -> str:
 
 
 def _board_what(plan: dict[str, Any], kn: Knowledge) -> str:
-    """The right column: the operation and its targets, or the first test and why."""
+    """The right column: the operation and its targets (with those that go with it: one plan), or
+    the first test and why. "Else" lists only alternatives, never an operation of the one plan."""
     ops = plan.get("operations") or []
     tests = plan.get("next_tests") or []
     parts = []
     if plan.get("decision") in ("operate", "medical") and ops:
         title = "Operation" if plan.get("decision") == "operate" else "Not surgery now"
+        if plan.get("decision") == "operate" and ops[0].get("together_with"):
+            title = "Operations — one plan"
         parts.append(f"<h2>{title}</h2>" + operations_html(plan, kn, limit=1, details=False))
-        if len(ops) > 1:
-            alt = "; ".join(f"{o['rank']}. {name('operations', o['operation'], kn)}" for o in ops[1:3])
+        joined = leaders(plan)
+        # one alternative beside a plan of several operations, two beside one: the column's height
+        others = [o for o in ops[1:] if str(o["operation"]) not in joined][: 1 if joined else 2]
+        if others:
+            alt = "; ".join(f"{o['rank']}. {name('operations', o['operation'], kn)}" for o in others)
             parts.append(f'<p class="pr-later"><b>Else:</b> {escape(alt)}</p>')
         if tests:
             parts.append(

@@ -11,7 +11,7 @@ from kg.traversal import veins_draining
 from ui import state
 from ui.diagram import diagram_input, neck_svg
 from ui.editor_model import enum
-from ui.fragments import banner_html, locations_html
+from ui.fragments import LOCATIONS_NOTE, banner_html, locations_html, sources_html
 from ui.names import MODALITY_TAGS, name, pct, where
 from ui.whatif import add_fna, add_imaging, add_venous_sampling, compare, latest_pth
 
@@ -165,7 +165,7 @@ def sweep(case: dict[str, Any], plan: dict[str, Any]) -> list[dict[str, str]]:
             lead = out["locations"][0] if out.get("locations") else None
             row[f"at {where(loc['site'], loc.get('side'), kn)}"] = (
                 f"{out['decision'].upper()} · lead {where(lead['site'], lead.get('side'), kn)} "
-                f"{pct(float(lead['probability']))}"
+                f"{pct(float(lead['probability']))} chance"
                 if lead
                 else out["decision"].upper()
             )
@@ -200,6 +200,8 @@ def main() -> None:
     with now_col:
         st.markdown("#### Now")
         st.html(banner_html(plan, kn))
+        if line := sources_html(plan):  # none when the plan has no locations
+            st.html(line)
         st.html(locations_html(plan, kn, limit=6))
         st.markdown(
             f'<div class="pr-diagram">{neck_svg(diagram_input(case, plan, kn), kn.sites, legend=False)}'
@@ -209,10 +211,13 @@ def main() -> None:
     with then_col:
         st.markdown(f"#### With {sentence}")
         st.html(banner_html(then.plan, kn))
+        if line := sources_html(then.plan):  # none when the plan has no locations
+            st.html(line)
         st.html(locations_html(then.plan, kn, limit=6))
         svg = neck_svg(diagram_input(new_case, then.plan, kn), kn.sites, legend=False)
         st.markdown(f'<div class="pr-diagram">{svg}</div>', unsafe_allow_html=True)
     st.markdown("#### Change in the ranking")
+    st.caption(LOCATIONS_NOTE)
     st.dataframe(
         [
             {
@@ -220,8 +225,8 @@ def main() -> None:
                 "rank now": c.rank_now,
                 "rank with finding": c.rank_then,
                 "movement": c.movement,
-                "now": pct(c.p_now),
-                "with finding": pct(c.p_then),
+                "chance now": pct(c.p_now),
+                "chance with finding": pct(c.p_then),
                 "change (points)": f"{c.delta * 100:+.1f}",
             }
             for c in compare(plan, then.plan)

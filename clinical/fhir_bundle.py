@@ -29,6 +29,7 @@ USED_TYPES = (
     "MedicationRequest",
     "Medication",
     "DiagnosticReport",
+    "ImagingStudy",
 )
 
 

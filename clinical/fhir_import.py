@@ -31,7 +31,7 @@ from clinical.fhir_maps import maps
 from clinical.fhir_observations import _Context, _Found, _iopth_series, _observation
 from clinical.fhir_patient_data import _age, _conditions, _family, _medications, _patient
 from clinical.fhir_procedures import _operations
-from clinical.fhir_reports import _report_modalities
+from clinical.fhir_reports import _report_modalities, studies
 from kg import strict_json
 from kg.knowledge import Knowledge, knowledge
 from kg.strict_json import FHIR_BUNDLE, JsonInputError, Parsed
@@ -141,6 +141,9 @@ def import_bundle(
     for o in obs:
         _observation(o, ctx, found, run)
     _iopth_series(found, operations, run)
+    found.imaging.extend(
+        studies(by_type["DiagnosticReport"], by_type["ImagingStudy"], found.imaging_from, run)
+    )
     case = _assemble(by_type, operations, found, run)
     body = json.dumps({k: v for k, v in case.items() if k != "id"}, sort_keys=True)
     case["id"] = case_id or "fhir-" + hashlib.sha256(body.encode()).hexdigest()[:12]

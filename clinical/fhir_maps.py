@@ -2,8 +2,8 @@
 
 Every table is data with its long names and sources (``loinc.tsv``, ``ucum_units.tsv``,
 ``procedures.tsv``, ``body_sites.tsv``, ``laterality.tsv``, ``medications.tsv``,
-``conditions.tsv``) plus the ParaReop FHIR profile's own CodeSystem
-(``codesystem-observation.json``). The local code systems
+``conditions.tsv``, ``radiology.tsv``, ``radiology_conclusions.tsv``) plus the ParaReop FHIR
+profile's own CodeSystem (``codesystem-observation.json``). The local code systems
 ``https://w3id.org/parareop/fhir/CodeSystem/<scheme>`` carry the contract codes themselves:
 a code of such a system is valid when ``vocabulary.json`` (or, for the two schemes the
 vocabulary lacks, ``case.schema.json``) lists it.
@@ -137,6 +137,18 @@ class MedicationRow:
     source: str
 
 
+@dataclass(frozen=True)
+class RadiologyRow:
+    """A report or study code: the contract modality it names, or ``""`` when it does not say."""
+
+    system: str
+    code: str
+    display: str
+    modality: str
+    warning: str
+    source: str
+
+
 def read_tsv(name: str) -> list[dict[str, str]]:
     """Rows of a tab-separated data file; lines starting with ``#`` are comments."""
     text = (DATA / name).read_text(encoding="utf-8")
@@ -158,6 +170,8 @@ class Maps:
     condition_notes: tuple[ConditionRow, ...]
     profile_codes: dict[str, str]
     local: dict[str, frozenset[str]]
+    radiology: dict[tuple[str, str], RadiologyRow]
+    conclusions: dict[tuple[str, str], str]
 
     # ------------------------------------------------------------------ lookups
     def local_code(self, codings: Iterable[Any], scheme: str) -> str | None:
@@ -244,6 +258,25 @@ class Maps:
                     return row
         return None
 
+    def radiology_row(self, codings: Iterable[Any]) -> RadiologyRow | None:
+        """The ``radiology.tsv`` row of a report or study code (its modality may be ``""``)."""
+        for c in codings:
+            row = self.radiology.get((str(_get(c, "system")), str(_get(c, "code"))))
+            if row:
+                return row
+        return None
+
+    def conclusion_result(self, codings: Iterable[Any]) -> str | None:
+        """A contract imaging result from conclusionCode codings (local code or radiology_conclusions.tsv)."""
+        local = self.local_code(codings, "imaging_results")
+        if local:
+            return local
+        for c in codings:
+            key = (str(_get(c, "system")), str(_get(c, "code")))
+            if key in self.conclusions:
+                return self.conclusions[key]
+        return None
+
     def syndrome(self, codings: Iterable[Any]) -> str | None:
         local = self.local_code(codings, "syndromes")
         if local:
@@ -307,4 +340,6 @@ def maps() -> Maps:
         ),
         profile_codes={c["code"]: c["display"] for c in cs["concept"]},
         local=local,
+        radiology={(r["system"], r["code"]): RadiologyRow(**r) for r in read_tsv("radiology.tsv")},
+        conclusions={(r["system"], r["code"]): r["result"] for r in read_tsv("radiology_conclusions.tsv")},
     )

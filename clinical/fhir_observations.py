@@ -35,6 +35,8 @@ class _Found:
     fna: list[dict[str, Any]] = field(default_factory=list)
     flags: dict[str, tuple[dt.date | None, Any]] = field(default_factory=dict)
     iopth: dict[int, list[tuple[float, float, str]]] = field(default_factory=lambda: defaultdict(list))
+    imaging_from: set[int] = field(default_factory=set)
+    """``id()`` of the Observations imported as imaging findings (their report adds no study)."""
 
 
 @dataclass
@@ -118,6 +120,8 @@ def _dated_finding(o: Any, code: str, ctx: _Context, found: _Found, run: _Run) -
     if item:
         item["day"] = run.day(d)
         into.append(item)
+        if code == "parathyroid-imaging":
+            found.imaging_from.add(id(o))
 
 
 def _iopth_series(found: _Found, operations: list[dict[str, Any]], run: _Run) -> None:

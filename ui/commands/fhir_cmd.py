@@ -1,9 +1,10 @@
 """``parareop import-fhir``: a FHIR R4 Bundle (searchset or collection) -> a contract case.
 
 The case goes to stdout (or ``--out FILE``), every warning (what could not be mapped) to
-stderr, one line each. ``--plan`` plans the imported case at once and prints the plan
-instead: one command from an EHR export to a plan. A bundle that cannot become a case
-(not FHIR, no parathyroid Procedure, an unknown unit, ...) is a one-line error, exit 1.
+stderr, one line each, and with ``--warnings FILE`` also as JSON (the case schema allows no
+extra field, so they travel beside the case, not in it). ``--plan`` plans the imported case
+at once and prints the plan instead: one command from an EHR export to a plan. A bundle that
+cannot become a case (not FHIR, no parathyroid Procedure, ...) is a one-line error, exit 1.
 """
 
 from __future__ import annotations
@@ -28,6 +29,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--case-id", metavar="ID", help="the case id (default: a hash of the imported content)")
     p.add_argument("--out", "-o", type=Path, metavar="FILE", help="write the case here instead of stdout")
     p.add_argument("--plan", action="store_true", help="plan the imported case and print the plan instead")
+    p.add_argument(
+        "--warnings",
+        type=Path,
+        metavar="FILE",
+        help="also write the import warnings here as JSON ({case_id, warnings}), beside the case",
+    )
     p.set_defaults(handler=run)
 
 
@@ -37,6 +44,9 @@ def run(args: argparse.Namespace) -> int:
     result = import_file(args.bundle, patient=args.patient, case_id=args.case_id)
     for w in result.warnings:
         print(f"parareop: warning: {w}", file=sys.stderr)
+    if args.warnings:
+        report = {"case_id": result.case["id"], "warnings": result.warnings}
+        args.warnings.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
     out = result.case
     if args.plan:
         from ontology.errors import ParaReopError

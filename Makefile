@@ -49,7 +49,7 @@ run: setup
 
 # ruff, mypy and pytest all run (so one report shows every problem); any failing fails the target.
 # mypy is strict on the packages in TYPED ([tool.mypy] in pyproject.toml); its cache is .mypy_cache.
-TYPED := kg
+TYPED := planner kg
 
 test: setup
 	@lint=0; $(BIN)/ruff check . || lint=$$?; \

@@ -30,4 +30,5 @@ def contract_dir() -> Path:
 @cache
 def load(name: str) -> dict[str, Any]:
     """One contract file, parsed (``case.schema.json``, ``plan.schema.json``, ``vocabulary.json``)."""
-    return json.loads((contract_dir() / name).read_text())
+    data: dict[str, Any] = json.loads((contract_dir() / name).read_text())  # parsed JSON: Any inside
+    return data

@@ -31,7 +31,7 @@ from planner.models import Case, CauseItem, LocationItem, OperationItem, Plan, T
 from planner.next_tests import Candidate, ranked_localization_tests
 from planner.normalize import normalize
 from planner.operations import medical_options, operations
-from planner.record import read_record
+from planner.record import Record, read_record
 from planner.sources import SourcePosterior
 from planner.validate import CaseError, PlanningError, case_field_path, validate_case
 
@@ -96,7 +96,7 @@ def plan(case: Case, kn: Knowledge | None = None) -> Plan:
             rank=i + 1,
             site=loc[0],
             side=loc[1],
-            probability=round(p, 4),  # type: ignore[arg-type]
+            probability=round(p, 4),
             explanation=loc_facts.get(loc) or [ex.finding("candidate site")],
         )
         for i, (loc, p) in enumerate(locations[:MAX_LOCATIONS])
@@ -109,7 +109,7 @@ def plan(case: Case, kn: Knowledge | None = None) -> Plan:
         case_id=case.id,
         decision=decision,
         diagnosis=go.diagnosis,
-        gates=gates,  # type: ignore[arg-type]
+        gates=gates,
         suspected_causes=cause_items,
         locations=loc_items,
         operations=op_items,
@@ -144,11 +144,11 @@ def _decide(
     findings: list[Finding],
     locations: list[tuple[Loc, float]],
     causes: dict[str, float],
-    rec,
+    rec: Record,
     warnings: list[str],
     post: SourcePosterior | None,
     feat: dict[str, Link],
-):
+) -> tuple[str, list[OperationItem], list[TestItem]]:
     """The decision, the ranked operations and the next tests, after the gates."""
     tests: list[TestItem] = []
 
@@ -177,12 +177,23 @@ def _decide(
         add_test(code, reason, facts)
     for code, reason, facts in _required_tests(kn, decision, ops):
         add_test(code, reason, facts)
-    for i, t in enumerate(tests):
-        t.rank = i + 1
+    for i, item in enumerate(tests):
+        item.rank = i + 1
     return decision, ops, tests
 
 
-def _surgical(case, kn: Knowledge, go: GateOutcome, findings, locations, causes, rec, warnings, post, feat):
+def _surgical(
+    case: Case,
+    kn: Knowledge,
+    go: GateOutcome,
+    findings: list[Finding],
+    locations: list[tuple[Loc, float]],
+    causes: dict[str, float],
+    rec: Record,
+    warnings: list[str],
+    post: SourcePosterior | None,
+    feat: dict[str, Link],
+) -> tuple[str, list[OperationItem], list[tuple[str, str, list[Link]]]]:
     """Operate or investigate once every gate passed: localized enough (or the cause's evidence is
     enough for an operation on every gland, or no test would change the plan), and no test left
     that changes which operation. Returns the decision, the operations and the tests to add."""
@@ -213,7 +224,13 @@ def _surgical(case, kn: Knowledge, go: GateOutcome, findings, locations, causes,
     return decision, ops, tests
 
 
-def _useful_tests(kn: Knowledge, findings, locations, post, rec) -> tuple[list[Candidate], list[Finding]]:
+def _useful_tests(
+    kn: Knowledge,
+    findings: list[Finding],
+    locations: list[tuple[Loc, float]],
+    post: SourcePosterior | None,
+    rec: Record,
+) -> tuple[list[Candidate], list[Finding]]:
     """The localization tests worth doing (enough expected gain, or able to change the decision),
     and the findings of the sequence's last test that localized (then only a confirming FNA remains)."""
     ranked = ranked_localization_tests(kn, findings, locations, post, rec)
@@ -224,7 +241,7 @@ def _useful_tests(kn: Knowledge, findings, locations, post, rec) -> tuple[list[C
     return useful, closing
 
 
-def _best_available_warning(kn: Knowledge, closing: list[Finding], locations) -> str:
+def _best_available_warning(kn: Knowledge, closing: list[Finding], locations: list[tuple[Loc, float]]) -> str:
     why = (
         f"{kn.label('tests', closing[0].modality)}, the last test of the localization sequence, has localized"
         if closing

@@ -6,10 +6,17 @@ keeps only those of the items it shows, which pydantic turns into ``models.Fact`
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from kg.knowledge import Evidence, Knowledge
 
-#: One link of an explanation chain, before it becomes a ``planner.models.Fact``.
-Link = dict[str, str | None]
+
+class Link(TypedDict):
+    """One link of an explanation chain, before it becomes a ``planner.models.Fact``."""
+
+    text: str
+    iri: str | None
+    source: str | None
 
 
 def finding(text: str) -> Link:

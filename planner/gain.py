@@ -78,7 +78,8 @@ def _entropy_rows(m: np.ndarray) -> np.ndarray:
     """Entropy in bits of each row of a non-negative matrix, after normalizing the row."""
     z = m.sum(axis=1, keepdims=True)
     p = m / np.where(z > 0, z, 1.0)
-    return -(p * np.log2(np.where(p > 0, p, 1.0))).sum(axis=1)
+    entropy: np.ndarray = -(p * np.log2(np.where(p > 0, p, 1.0))).sum(axis=1)
+    return entropy
 
 
 def _eig(prior: np.ndarray, p_out: np.ndarray, groups: np.ndarray) -> float:

@@ -35,7 +35,7 @@ class GateOutcome:
             Gate(
                 id=key,
                 status=status,
-                message=message,  # type: ignore[arg-type]
+                message=message,
                 explanation=[ex.graph(f"Gate: {kn.gates[key][1]}", iri), *facts],
             )
         )
@@ -419,7 +419,7 @@ def fhh_screen(case: Case, norm: Normalized, kn: Knowledge, out: GateOutcome) ->
 def confounders(case: Case, norm: Normalized, kn: Knowledge, out: GateOutcome) -> None:
     facts: list[Link] = []
     status = "pass"
-    msgs = []
+    msgs: list[str] = []
     vitd = norm.latest("vitamin_d_25oh")
     vdef = kn.param("vitamin_d_deficiency_below")
     if vitd is not None:

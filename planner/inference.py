@@ -15,12 +15,12 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from kg.knowledge import Knowledge, Vein
+from kg.knowledge import Evidence, Knowledge, Modifier, Vein
 from planner import explain as ex
 from planner.explain import Link
-from planner.models import Case
+from planner.models import Case, Operation
 from planner.normalize import Normalized
-from planner.record import Record, normal_positions
+from planner.record import GlandFate, Record, normal_positions
 
 Loc = tuple[str, str | None]  # (site, side)
 
@@ -125,11 +125,11 @@ def _record_features(case: Case, rec: Record, diagnosis: str, kn: Knowledge, f: 
     _course_features(case, diagnosis, f)
 
 
-def _grafted(op) -> bool:
+def _grafted(op: Operation) -> bool:
     return op.autograft is not None or any(g.status == "autotransplanted" for g in op.glands)
 
 
-def _left_remnant(op) -> bool:
+def _left_remnant(op: Operation) -> bool:
     return "subtotal_parathyroidectomy" in op.procedures or any(
         g.status == "partially_removed" for g in op.glands
     )
@@ -391,7 +391,7 @@ def _norm(d: dict[Loc, float]) -> dict[Loc, float]:
 LocFacts = dict[Loc, list[Link]]
 
 
-def _seen_loc(kn: Knowledge, pos: str, fate) -> Loc:
+def _seen_loc(kn: Knowledge, pos: str, fate: GlandFate) -> Loc:
     """Where a gland the surgeon saw lies: its recorded site, or its position's usual one."""
     origin, side = kn.positions[pos]
     site = fate.site or kn.usual_site[origin]
@@ -431,7 +431,7 @@ def _supernumerary_prior(rec: Record, kn: Knowledge, facts: LocFacts) -> dict[Lo
 
 
 def _in_situ_weight(
-    rec: Record, kn: Knowledge, pos: str, fate, facts: LocFacts, mgd: dict[Loc, float]
+    rec: Record, kn: Knowledge, pos: str, fate: GlandFate, facts: LocFacts, mgd: dict[Loc, float]
 ) -> None:
     """A gland seen in situ is a candidate at its place, weighted as the surgeon judged it."""
     loc = _seen_loc(kn, pos, fate)
@@ -561,12 +561,14 @@ def site_priors(
 
 
 _SE_FP_VIEWS = 4  # graph views memoized at once (not clinical: bounds the memo's memory)
-_SE_FP_CACHE: dict[int, tuple[Knowledge, dict[tuple, tuple[float, float, list]]]] = {}
+#: (sensitivity, false-positive rate, the evidence they rest on)
+SeFp = tuple[float, float, list[Evidence]]
+_SE_FP_CACHE: dict[int, tuple[Knowledge, dict[tuple[str, str, str, frozenset[str]], SeFp]]] = {}
 
 
 def se_fp(
     kn: Knowledge, modality: str, site: str, cause: str, beds: frozenset[str] = frozenset()
-) -> tuple[float, float, list]:
+) -> SeFp:
     """Sensitivity and false-positive rate of a modality at a site, for a cause (memoized per graph).
 
     The memo holds the ``Knowledge`` it was computed from and is checked by identity, so a second
@@ -586,7 +588,7 @@ def se_fp(
     return hit
 
 
-_TABLES: dict[int, tuple[Knowledge, dict[tuple, dict[str, tuple[float, float]]]]] = {}
+_TABLES: dict[int, tuple[Knowledge, dict[tuple[str, str, frozenset[str]], dict[str, tuple[float, float]]]]] = {}
 
 
 def site_figures(
@@ -606,7 +608,7 @@ def site_figures(
     return table
 
 
-def _applies(m, site: str, cause: str | None, beds: frozenset[str]) -> bool:
+def _applies(m: Modifier, site: str, cause: str | None, beds: frozenset[str]) -> bool:
     """Whether a performance modifier holds here: its sites, its cause, and its graft beds (a graft
     whose bed is not recorded is taken to be in any of them)."""
     return (
@@ -618,7 +620,7 @@ def _applies(m, site: str, cause: str | None, beds: frozenset[str]) -> bool:
 
 def _se_fp_uncached(
     kn: Knowledge, modality: str, site: str, cause: str, beds: frozenset[str]
-) -> tuple[float, float, list]:
+) -> SeFp:
     perf = kn.performance[modality]
     se, fp = perf.sensitivity, perf.false_positive_rate
     used = [perf.evidence]

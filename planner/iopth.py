@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from kg.knowledge import Knowledge
 from planner.normalize import Normalized
 
 
-def expected_decay(c0: float, half_life: float, minutes: list[float]) -> list[float]:
+def expected_decay(c0: float, half_life: float, minutes: Sequence[float]) -> list[float]:
     """First-order decay C(t) = C0 * 2^(-t / t_half).
 
     >>> expected_decay(200, 4, [0, 4, 8])

@@ -55,9 +55,9 @@ def adequate(findings: list[Finding], kn: Knowledge, loc: Loc) -> bool:
 def localization_gate(
     kn: Knowledge,
     go: GateOutcome,
-    findings,
-    locations,
-    adequate,
+    findings: list[Finding],
+    locations: list[tuple[Loc, float]],
+    adequate: bool,
     held: str | None = None,
     established: tuple[str, list[Link]] | None = None,
 ) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from kg.knowledge import Knowledge
 from planner import explain as ex
 from planner.explain import Link
-from planner.inference import Finding, Loc, claims, leading_cause, site_priors
+from planner.inference import Finding, Loc, LocFacts, claims, leading_cause, site_priors
 from planner.models import Case
 from planner.record import Record, normal_positions
 from planner.sources import Glands, SourcePosterior, source_posterior
@@ -61,11 +61,17 @@ def locate(
     return Located(post, locations, facts, post_causes)
 
 
-def _cause_facts(kn, post, locations, causes, cause_loc_facts) -> dict[Loc, list[Link]]:
+def _cause_facts(
+    kn: Knowledge,
+    post: SourcePosterior,
+    locations: list[tuple[Loc, float]],
+    causes: dict[str, float],
+    cause_loc_facts: dict[str, LocFacts],
+) -> LocFacts:
     """Per listed place, each cause holding a real share of its probability, with that cause's
     structural facts there (the descent path, the gland's fate)."""
     floor = kn.param("min_operation_coverage").v
-    facts: dict[Loc, list[Link]] = {}
+    facts: LocFacts = {}
     for loc, p_loc in locations[:MAX_LOCATIONS]:
         for share, c in sorted(((post.share(c, loc), c) for c in causes), reverse=True):
             if p_loc <= 0 or share <= 0 or share / p_loc < floor:
@@ -76,7 +82,14 @@ def _cause_facts(kn, post, locations, causes, cause_loc_facts) -> dict[Loc, list
     return facts
 
 
-def _finding_facts(kn, post, locations, findings, lead: str, facts: dict[Loc, list[Link]]) -> None:
+def _finding_facts(
+    kn: Knowledge,
+    post: SourcePosterior,
+    locations: list[tuple[Loc, float]],
+    findings: list[Finding],
+    lead: str,
+    facts: LocFacts,
+) -> None:
     """Every finding that moves a listed place, with its likelihood ratio there (leading cause)."""
     for i, x in enumerate(findings):
         for loc, _ in locations[:MAX_LOCATIONS]:

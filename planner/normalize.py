@@ -12,7 +12,7 @@ import statistics
 from dataclasses import dataclass, field, replace
 
 from kg.knowledge import Evidence, Knowledge
-from planner.models import Case
+from planner.models import Case, Lab
 from planner.units import to_canonical
 
 
@@ -101,7 +101,9 @@ def normalize(case: Case, kn: Knowledge, pick: dict[tuple[str, int], str] | None
         value, unit = to_canonical(kn, lab.analyte, lab.value, lab.unit)
         factor = value / lab.value if lab.value else (to_canonical(kn, lab.analyte, 1.0, lab.unit)[0])
 
-        def limit(given: float | None, which: str, lab=lab, factor=factor) -> tuple[float | None, str]:
+        def limit(
+            given: float | None, which: str, lab: Lab = lab, factor: float = factor
+        ) -> tuple[float | None, str]:
             if given is not None:
                 return given * factor, "case"
             ev = kn.reference_limit(lab.analyte, which)

@@ -10,37 +10,58 @@ added while it raises the chance of reaching every source by the graph's coverag
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
-from kg.knowledge import Knowledge
+from kg.knowledge import Knowledge, Procedure
 from planner import explain as ex
 from planner.explain import Link
 from planner.inference import Finding, Loc, leading_cause, loc_matches, localized_foci
 from planner.localization import adequate
 from planner.models import Case, OperationItem, Target
-from planner.record import normal_positions
+from planner.record import Record, normal_positions
 from planner.sources import SourcePosterior
 
+#: How candidate operations sort (:func:`_rank_key`): flags (False first), figures and the code.
+RankKey = tuple[float | str, ...]
 
-def _targets(locations, kn: Knowledge) -> list[Target]:
+
+class _Scored(NamedTuple):
+    """A candidate operation as ranked: its sort key, code, the graph's procedure, its chance of
+    reaching every source, and the side a one-side operation goes in."""
+
+    key: RankKey
+    code: str
+    pr: Procedure
+    cov: float
+    side: str | None
+
+
+def _targets(locations: list[tuple[Loc, float]], kn: Knowledge) -> list[Target]:
     """The places an operation for several glands aims at: every place it reaches that is likely
     enough to hold tissue (the graph's coverage floor), most likely first, at most four glands."""
     floor = kn.param("min_operation_coverage").v
-    out = [Target(site=s, side=d) for (s, d), p in locations if p >= floor]  # type: ignore[arg-type]
-    return out[:4] or [Target(site=s, side=d) for (s, d), _ in locations[:1]]  # type: ignore[arg-type]
+    out = [Target(site=s, side=d) for (s, d), p in locations if p >= floor]
+    return out[:4] or [Target(site=s, side=d) for (s, d), _ in locations[:1]]
 
 
-def _within(pr, loc: Loc, side: str | None) -> bool:
+def _within(pr: Procedure, loc: Loc, side: str | None) -> bool:
     """Does the operation reach this place (on its side, for a one-side operation)?"""
     return loc[0] in pr.reaches and (side is None or loc[1] in (side, "midline", None))
 
 
-def _best_side(post: SourcePosterior, dist: dict[Loc, float], pr) -> str:
+def _reached_by(pr: Procedure, side: str | None) -> Callable[[Loc], bool]:
+    """:func:`_within` for one operation and side, as the test ``SourcePosterior.reach`` takes."""
+    return lambda loc: _within(pr, loc, side)
+
+
+def _best_side(post: SourcePosterior, dist: dict[Loc, float], pr: Procedure) -> str:
     """The side a one-side operation goes in: where it is most likely to reach every source, then
     where the places it reaches are likeliest to hold tissue (so a mirrored case mirrors)."""
     by_side = {
         s: (
-            round(post.reach(lambda loc, s=s: _within(pr, loc, s)), 9),
+            round(post.reach(_reached_by(pr, s)), 9),
             round(sum(p for loc, p in dist.items() if _within(pr, loc, s)), 9),
         )
         for s in ("left", "right")
@@ -48,12 +69,12 @@ def _best_side(post: SourcePosterior, dist: dict[Loc, float], pr) -> str:
     return max(sorted(by_side), key=lambda s: by_side[s])
 
 
-def _reach_of(post: SourcePosterior, ops: list[tuple]) -> float:
+def _reach_of(post: SourcePosterior, ops: list[_Scored]) -> float:
     """P(every source lies where one of these operations goes)."""
-    return post.reach(lambda loc: any(_within(e[2], loc, e[4]) for e in ops))
+    return post.reach(lambda loc: any(_within(e.pr, loc, e.side) for e in ops))
 
 
-def _combination(ctx: _OpContext, scored: list[tuple], operate: bool) -> list[tuple]:
+def _combination(ctx: _OpContext, scored: list[_Scored], operate: bool) -> list[_Scored]:
     """The operations that lead, as one sitting or staged: a covering problem over the posterior.
 
     When operating or localized, the first is the best-ranked operation that reaches the leading
@@ -64,7 +85,7 @@ def _combination(ctx: _OpContext, scored: list[tuple], operate: bool) -> list[tu
     adds nothing the first did not reach is never added.
     """
     top = ctx.top[0]
-    reaching = [e for e in scored if _within(e[2], top, e[4])] if operate or ctx.localized() else []
+    reaching = [e for e in scored if _within(e.pr, top, e.side)] if operate or ctx.localized() else []
     first = (reaching or scored)[0]
     combo = [first]
     while len(combo) < 3:
@@ -80,7 +101,7 @@ def _combination(ctx: _OpContext, scored: list[tuple], operate: bool) -> list[tu
     return combo
 
 
-def _cover(ctx: _OpContext, combo: list[tuple]) -> dict[str, list[Loc]]:
+def _cover(ctx: _OpContext, combo: list[_Scored]) -> dict[str, list[Loc]]:
     """For a combination, the likely places each operation takes (those not reached by one before
     it); ``{}`` for a single operation."""
     if len(combo) < 2:
@@ -91,9 +112,9 @@ def _cover(ctx: _OpContext, combo: list[tuple]) -> dict[str, list[Loc]]:
         mine = [
             loc
             for loc, p in ctx.locations
-            if p >= ctx.min_cov and loc not in taken and _within(e[2], loc, e[4])
+            if p >= ctx.min_cov and loc not in taken and _within(e.pr, loc, e.side)
         ]
-        out[e[1]] = mine or [loc for loc, _ in ctx.locations if _within(e[2], loc, e[4])][:1]
+        out[e.code] = mine or [loc for loc, _ in ctx.locations if _within(e.pr, loc, e.side)][:1]
         taken |= set(mine)
     return out
 
@@ -138,7 +159,7 @@ def _foci(kn: Knowledge, locations: list[tuple[Loc, float]], findings: list[Find
     return out
 
 
-def _disproven(kn: Knowledge, locations, findings: list[Finding]) -> frozenset[Loc]:
+def _disproven(kn: Knowledge, locations: list[tuple[Loc, float]], findings: list[Finding]) -> frozenset[Loc]:
     """Places a tissue-proving test (a PTH washout) sampled and found negative, unless a later
     positive one or two imaging studies still point there: no operation is aimed at them alone."""
     cleared = {
@@ -150,7 +171,16 @@ def _disproven(kn: Knowledge, locations, findings: list[Finding]) -> frozenset[L
     return frozenset(loc for loc in cleared if not adequate(findings, kn, loc))
 
 
-def _op_context(kn: Knowledge, locations, causes, findings, rec, case: Case, post, established) -> _OpContext:
+def _op_context(
+    kn: Knowledge,
+    locations: list[tuple[Loc, float]],
+    causes: dict[str, float],
+    findings: list[Finding],
+    rec: Record,
+    case: Case,
+    post: SourcePosterior,
+    established: bool,
+) -> _OpContext:
     return _OpContext(
         established=established,
         kn=kn,
@@ -180,7 +210,7 @@ def _excluded(ctx: _OpContext) -> set[str]:
     return out
 
 
-def _listed(ctx: _OpContext, code: str, pr) -> bool:
+def _listed(ctx: _OpContext, code: str, pr: Procedure) -> bool:
     """Whether an operation is a candidate at all: indicated for a likely cause or a syndrome; one
     only for causes that dictate their own approach only when such a cause is likely; enough glands."""
     if not pr.is_operation or ctx.kn.iri("operations", code) is None:
@@ -212,7 +242,7 @@ def _dictates(ctx: _OpContext) -> bool:
     return several >= ctx.mgd_thr
 
 
-def _rank_key(ctx: _OpContext, code: str, pr, cov: float, side: str | None) -> tuple:
+def _rank_key(ctx: _OpContext, code: str, pr: Procedure, cov: float, side: str | None) -> RankKey:
     """Oncologic first, then what reaches every focus, the cause's own operation; localized: aim
     at the leading site; diffuse: the operation that reaches most of the probability, gentlest first."""
     top_site = ctx.top[0][0]
@@ -226,6 +256,7 @@ def _rank_key(ctx: _OpContext, code: str, pr, cov: float, side: str | None) -> t
     )
     syndrome = bool(ctx.syndromes & pr.indicated)
     preferred_top = top_site in pr.preferred
+    tail: tuple[float, ...]  # flags (bool) and figures
     if ctx.localized():
         tail = (
             top_site not in pr.reaches,
@@ -240,7 +271,7 @@ def _rank_key(ctx: _OpContext, code: str, pr, cov: float, side: str | None) -> t
     return (*head, *tail, code)
 
 
-def _aimed_at_cleared(ctx: _OpContext, pr, side: str | None) -> bool:
+def _aimed_at_cleared(ctx: _OpContext, pr: Procedure, side: str | None) -> bool:
     """Whether an operation has nothing left to aim at: no likely place it reaches, or the places
     it is the approach of choice for (a hemithyroidectomy for an intrathyroidal gland) are all
     cleared by a negative washout."""
@@ -251,36 +282,36 @@ def _aimed_at_cleared(ctx: _OpContext, pr, side: str | None) -> bool:
     )
 
 
-def _scored(ctx: _OpContext) -> list[tuple]:
+def _scored(ctx: _OpContext) -> list[_Scored]:
     excluded = _excluded(ctx)
-    scored = []
+    scored: list[_Scored] = []
     for code, pr in ctx.kn.procedures.items():
         if code in excluded or code == "prior_procedures" or not _listed(ctx, code, pr):
             continue
         side = _best_side(ctx.post, ctx.dist, pr) if pr.one_side else None
-        cov = ctx.post.reach(lambda loc, pr=pr, side=side: _within(pr, loc, side))
+        cov = ctx.post.reach(_reached_by(pr, side))
         if not _aimed_at_cleared(ctx, pr, side):
-            scored.append((_rank_key(ctx, code, pr, cov, side), code, pr, cov, side))
-    scored.sort(key=lambda t: t[0])
+            scored.append(_Scored(_rank_key(ctx, code, pr, cov, side), code, pr, cov, side))
+    scored.sort(key=lambda t: t.key)
     return scored
 
 
 def _op_targets(
-    ctx: _OpContext, code: str, pr, side: str | None, cover: dict[str, list[Loc]]
+    ctx: _OpContext, code: str, pr: Procedure, side: str | None, cover: dict[str, list[Loc]]
 ) -> list[Target]:
     if code in cover:
-        return [Target(site=s, side=d) for s, d in cover[code]]  # type: ignore[arg-type]
+        return [Target(site=s, side=d) for s, d in cover[code]]
     if len(ctx.foci) >= 2 and all(_within(pr, f, side) for f in ctx.foci):
-        return [Target(site=s, side=d) for s, d in ctx.foci]  # type: ignore[arg-type]
+        return [Target(site=s, side=d) for s, d in ctx.foci]
     if "multiglandular_disease" in pr.indicated:
         return _targets([(loc, p) for loc, p in ctx.locations if loc[0] in pr.reaches], ctx.kn)
     reached = [(loc, p) for loc, p in ctx.locations if _within(pr, loc, side)]
     if not ctx.localized():  # diffuse: every reached place that holds a real share
         reached = [(loc, p) for loc, p in reached if p >= ctx.min_cov] or reached
-    return [Target(site=s, side=d) for (s, d), _ in reached[: 1 if ctx.localized() else 4]]  # type: ignore[arg-type]
+    return [Target(site=s, side=d) for (s, d), _ in reached[: 1 if ctx.localized() else 4]]
 
 
-def _op_adjuncts(ctx: _OpContext, pr, tg: list[Target], findings) -> list[str]:
+def _op_adjuncts(ctx: _OpContext, pr: Procedure, tg: list[Target], findings: list[Finding]) -> list[str]:
     """The operation's adjuncts (graph); one that needs a positive study (prp:needsPositiveStudy:
     ultrasound marking, a gamma probe) only when such a study saw the target; cryopreservation when
     the operation may leave too few glands (the graph's limit)."""
@@ -305,7 +336,7 @@ def _op_adjuncts(ctx: _OpContext, pr, tg: list[Target], findings) -> list[str]:
     return sorted(set(adj))
 
 
-def _op_facts(ctx: _OpContext, code: str, pr, cov: float, cover: dict[str, list[Loc]]) -> list[Link]:
+def _op_facts(ctx: _OpContext, code: str, pr: Procedure, cov: float, cover: dict[str, list[Loc]]) -> list[Link]:
     kn, lead = ctx.kn, ctx.lead
     shown = {x[0] for x, _ in ctx.locations[:5]}
     facts = [
@@ -338,10 +369,10 @@ def _op_facts(ctx: _OpContext, code: str, pr, cov: float, cover: dict[str, list[
 
 def operations(
     kn: Knowledge,
-    locations,
-    causes,
-    findings,
-    rec,
+    locations: list[tuple[Loc, float]],
+    causes: dict[str, float],
+    findings: list[Finding],
+    rec: Record,
     case: Case,
     post: SourcePosterior,
     operate: bool,
@@ -361,8 +392,8 @@ def operations(
     scored = combo + [e for e in scored if e not in combo]
     chosen = scored[:5]
     for loc, p in locations[:3]:
-        if p >= ctx.min_cov and not any(loc[0] in e[2].preferred for e in chosen):
-            chosen += [e for e in scored if loc[0] in e[2].preferred and e not in chosen][:1]
+        if p >= ctx.min_cov and not any(loc[0] in e.pr.preferred for e in chosen):
+            chosen += [e for e in scored if loc[0] in e.pr.preferred and e not in chosen][:1]
     items: list[OperationItem] = []
     for _key, code, pr, cov, side in chosen:
         tg = _op_targets(ctx, code, pr, side, cover)
@@ -381,7 +412,9 @@ def operations(
     return items
 
 
-def medical_options(kn: Knowledge, locations, causes, adequate: bool) -> list[OperationItem]:
+def medical_options(
+    kn: Knowledge, locations: list[tuple[Loc, float]], causes: dict[str, float], adequate: bool
+) -> list[OperationItem]:
     lead = leading_cause(causes)
     items: list[OperationItem] = []
     top = locations[0][0] if locations else None
@@ -408,10 +441,10 @@ def medical_options(kn: Knowledge, locations, causes, adequate: bool) -> list[Op
                 rank=len(items) + 1,
                 operation=code,
                 site=site,
-                side=side,  # type: ignore[arg-type]
+                side=side,
                 targets=[Target(site=site, side=side)] if site else [],
                 adjuncts=[],
                 explanation=facts,
             )
-        )  # type: ignore[arg-type]
+        )
     return items

@@ -4,9 +4,10 @@ tissue removed, the sites explored, grafts and remnants, and the last IOPTH."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 from kg.knowledge import Knowledge
-from planner.models import Case, Operation
+from planner.models import Case, Gland, Iopth, Operation
 
 THYMECTOMY_CODE = {"cervical": "cervical_thymectomy", "complete": "complete_thymectomy"}
 
@@ -38,6 +39,34 @@ class GlandFate:
     day: int | None
 
 
+class GlandSummary(TypedDict):
+    position: str
+    status: str
+    pathology: str | None
+    site: str | None
+    side: str | None
+
+
+class RemovedTissueSummary(TypedDict):
+    site: str
+    side: str
+    remaining_factor: float
+
+
+class GraftSummary(TypedDict):
+    side: str | None
+
+
+class RecordSummary(TypedDict):
+    """:meth:`Record.summary`: the plan's ``record`` (the diagram and the audit read it)."""
+
+    glands: list[GlandSummary]
+    removed_tissue: list[RemovedTissueSummary]
+    grafts: list[GraftSummary]
+    capsule_rupture_sides: list[str]
+    last_iopth_drop: float | None
+
+
 @dataclass
 class Record:
     glands: dict[str, GlandFate] = field(default_factory=dict)
@@ -53,7 +82,7 @@ class Record:
     iopth_drop: float | None = None
     iopth_text: str | None = None
 
-    def summary(self) -> dict:
+    def summary(self) -> RecordSummary:
         """What the previous operations left behind, for display (the diagram) and audit."""
         return {
             "glands": [
@@ -79,8 +108,8 @@ class Record:
         return self.glands.get(position, GlandFate(position, "not_explored", None, None, None, None))
 
 
-def _op_sides(op_glands: list, kn: Knowledge) -> set[str]:
-    sides = set()
+def _op_sides(op_glands: list[Gland], kn: Knowledge) -> set[str]:
+    sides: set[str] = set()
     for g in op_glands:
         if g.status != "not_explored":
             side = g.side or kn.positions.get(g.position, ("", None))[1]
@@ -177,14 +206,14 @@ def read_record(case: Case, kn: Knowledge) -> Record:
         _read_procedures(op, kn, rec, sides)
         _read_gland_sites(op, kn, rec)
         if op.day == 0 and op.iopth is not None:
-            _iopth(op, kn, rec)
+            _iopth(op.iopth, kn, rec)
     return rec
 
 
-def _iopth(op, kn: Knowledge, rec: Record) -> None:
+def _iopth(iopth: Iopth, kn: Knowledge, rec: Record) -> None:
     minutes = kn.param("miami_minutes").v
-    base = [s.value for s in op.iopth.samples if s.minute <= 0]
-    after = [s for s in op.iopth.samples if s.minute >= minutes]
+    base = [s.value for s in iopth.samples if s.minute <= 0]
+    after = [s for s in iopth.samples if s.minute >= minutes]
     if not base or not after:
         return
     b = max(base)

@@ -44,6 +44,21 @@ class Hypothesis:
     places: tuple[Loc, ...]
 
 
+#: A finding's read at one place under one cause: (finding index, place, cause).
+ReadKey = tuple[int, Loc, str]
+
+
+@dataclass(frozen=True)
+class _Memo:
+    """What :func:`source_posterior` computes once: per (place, cause) the log-likelihood of a set of
+    one; per (finding, place, cause) the finding's read there; and those reads by the figures used,
+    (finding, place, (sensitivity, false-positive rate)), which many causes share."""
+
+    singles: dict[tuple[Loc, str], float] = field(default_factory=dict)
+    reads: dict[ReadKey, Claims] = field(default_factory=dict)
+    by_figures: dict[tuple[int, Loc, tuple[float, float]], Claims] = field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class SourcePosterior:
     """The normalized posterior over hypotheses, and what the plan reads from it."""
@@ -51,7 +66,7 @@ class SourcePosterior:
     weights: Mapping[Hypothesis, float]
     #: The per-place reads of each finding (finding index, place, cause) computed on the way,
     #: so the explanation reuses them.
-    reads: Mapping[tuple, Claims] = field(default_factory=dict, compare=False, repr=False)
+    reads: Mapping[ReadKey, Claims] = field(default_factory=dict, compare=False, repr=False)
 
     @cached_property
     def _shares(self) -> dict[tuple[str, Loc], float]:
@@ -103,7 +118,7 @@ class SourcePosterior:
 
 
 def _log_likelihood(
-    kn: Knowledge, findings: list[Finding], places: tuple[Loc, ...], cause: str, memo: dict
+    kn: Knowledge, findings: list[Finding], places: tuple[Loc, ...], cause: str, memo: _Memo
 ) -> float:
     """log P(findings | tissue at every place of the set), each finding weighed against the set.
 
@@ -112,9 +127,9 @@ def _log_likelihood(
     """
     if len(places) == 1:
         key1 = (places[0], cause)
-        hit = memo.get(key1)
+        hit = memo.singles.get(key1)
         if hit is None:
-            hit = memo[key1] = sum(
+            hit = memo.singles[key1] = sum(
                 math.log(max(set_likelihood([_read(kn, i, x, places[0], cause, memo)]), 1e-12))
                 for i, x in enumerate(findings)
             )
@@ -126,15 +141,15 @@ def _log_likelihood(
     return total
 
 
-def _read(kn: Knowledge, i: int, x: Finding, loc: Loc, cause: str, memo: dict) -> Claims:
+def _read(kn: Knowledge, i: int, x: Finding, loc: Loc, cause: str, memo: _Memo) -> Claims:
     direct = (i, loc, cause)
-    c = memo.get(direct)
+    c = memo.reads.get(direct)
     if c is None:
         shared = (i, loc, se_fp(kn, x.modality, loc[0], cause, x.graft_beds)[:2])
-        c = memo.get(shared)
+        c = memo.by_figures.get(shared)
         if c is None:
-            c = memo[shared] = claims(kn, x, loc, cause)
-        memo[direct] = c
+            c = memo.by_figures[shared] = claims(kn, x, loc, cause)
+        memo.reads[direct] = c
     return c
 
 
@@ -245,7 +260,7 @@ def source_posterior(
     proven by a test that proves tissue (``prp:provesTissue``) is in every hypothesis kept.
     """
     proven = proven_places(kn, findings)
-    memo: dict = {}
+    memo = _Memo()
     logp: dict[Hypothesis, float] = {}
     for cause, pc in sorted(cause_prior.items()):
         dist = site_prior.get(cause) or {}
@@ -278,5 +293,4 @@ def source_posterior(
     top = max(logp.values())
     exp = {h: math.exp(v - top) for h, v in logp.items() if v - top > NEGLIGIBLE_LOG}
     z = sum(exp.values())
-    reads = {k: v for k, v in memo.items() if len(k) == 3 and isinstance(k[2], str)}
-    return SourcePosterior({h: v / z for h, v in sorted(exp.items())}, reads)
+    return SourcePosterior({h: v / z for h, v in sorted(exp.items())}, memo.reads)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 import fastjsonschema
 import jsonschema
@@ -38,7 +38,9 @@ def _message(err: jsonschema.ValidationError) -> tuple[str, str]:
     path = case_field_path(err.absolute_path)
     v = err.validator
     if v == "enum":
-        allowed = [str(x) for x in err.validator_value if x is not None]
+        # an enum error's validator_value is the schema's enum array (the stubs allow Unset, for
+        # errors built by hand)
+        allowed = [str(x) for x in cast("list[Any]", err.validator_value) if x is not None]
         shown = ", ".join(allowed[:12]) + (", ..." if len(allowed) > 12 else "")
         return path, f"{excerpt(err.instance)} is not a known code here; expected one of: {shown}"
     if v == "required":

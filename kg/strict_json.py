@@ -82,7 +82,7 @@ class _LongNumber(str):
     """A number literal over :data:`MAX_NUMBER_CHARS`, kept as text until the walk reports it."""
 
 
-class _Pairs(dict):  # type: ignore[type-arg]
+class _Pairs(dict[str, Any]):  # a parsed JSON object: its values are any JSON
     """A JSON object that remembers the keys it saw more than once."""
 
     duplicates: tuple[str, ...] = ()

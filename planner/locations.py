@@ -57,8 +57,20 @@ def locate(
     post_causes["fhh"] = fhh
     locations = sorted(post.inclusion().items(), key=lambda kv: (-round(kv[1], 12), kv[0][0], kv[0][1] or ""))
     facts = _cause_facts(kn, post, locations, causes, cause_loc_facts)
+    if locations:  # what the numbers mean, once, on the leading place
+        facts.setdefault(locations[0][0], []).insert(0, _meaning(post))
     _finding_facts(kn, post, locations, findings, leading_cause(post_causes), facts)
     return Located(post, locations, facts, post_causes)
+
+
+def _meaning(post: SourcePosterior) -> Link:
+    """The plan's own statement of what a location's probability means under the set model."""
+    n = post.sources()
+    return ex.finding(
+        "Each place's probability is its own chance of holding hyperfunctioning tissue: several glands "
+        f"can be diseased at once, so they need not sum to one. Separate sources: one {n['1']:.0%}, "
+        f"two {n['2']:.0%}, three or more {n['3+']:.0%}"
+    )
 
 
 def _cause_facts(

@@ -19,7 +19,7 @@ from planner import explain as ex
 from planner.explain import Link
 from planner.inference import Finding, Loc, leading_cause, loc_matches, localized_foci
 from planner.localization import adequate
-from planner.models import Case, OperationItem, Target
+from planner.models import Case, Fact, OperationItem, Target
 from planner.record import Record, normal_positions
 from planner.sources import SourcePosterior
 
@@ -79,25 +79,26 @@ def _combination(ctx: _OpContext, scored: list[_Scored], operate: bool) -> list[
 
     When operating or localized, the first is the best-ranked operation that reaches the leading
     place (the plan's top location must be among its targets); in a diffuse picture still under
-    investigation it is the best-ranked one (the most probability, gentlest first). Another is added while it raises the chance of reaching
-    every source by at least the graph's coverage floor (the best-ranked of those that raise it
-    most), so two foci that need different approaches are both reached, and an operation that
-    adds nothing the first did not reach is never added.
+    investigation it is the best-ranked one (the most probability, gentlest first). While a
+    place likely to hold tissue (``_foci``: as likely as the graph's localization posterior, or
+    separately localized) is out of reach, the operation that reaches one and most raises the
+    chance of reaching every source is added (the best-ranked on a tie): two foci that need
+    different approaches are both reached, and no operation is added for a place that is only
+    possible.
     """
     top = ctx.top[0]
     reaching = [e for e in scored if _within(e.pr, top, e.side)] if operate or ctx.localized() else []
-    first = (reaching or scored)[0]
-    combo = [first]
+    combo = [(reaching or scored)[0]]
     while len(combo) < 3:
-        base = _reach_of(ctx.post, combo)
-        gains = [
-            (round(_reach_of(ctx.post, [*combo, e]) - base, 6), -i)
+        missing = [f for f in ctx.foci if not any(_within(e.pr, f, e.side) for e in combo)]
+        options = [
+            (round(_reach_of(ctx.post, [*combo, e]), 6), -i, e)
             for i, e in enumerate(scored)
-            if e not in combo
+            if e not in combo and any(_within(e.pr, f, e.side) for f in missing)
         ]
-        if not gains or max(gains)[0] < ctx.min_cov:
+        if not options:
             break
-        combo.append(scored[-max(gains)[1]])
+        combo.append(max(options, key=lambda t: (t[0], t[1]))[2])
     return combo
 
 
@@ -336,7 +337,9 @@ def _op_adjuncts(ctx: _OpContext, pr: Procedure, tg: list[Target], findings: lis
     return sorted(set(adj))
 
 
-def _op_facts(ctx: _OpContext, code: str, pr: Procedure, cov: float, cover: dict[str, list[Loc]]) -> list[Link]:
+def _op_facts(
+    ctx: _OpContext, code: str, pr: Procedure, cov: float, cover: dict[str, list[Loc]]
+) -> list[Link]:
     kn, lead = ctx.kn, ctx.lead
     shown = {x[0] for x, _ in ctx.locations[:5]}
     facts = [
@@ -409,7 +412,28 @@ def operations(
                 together_with=[c for c in cover if c != code] if code == next(iter(cover), None) else [],
             )
         )
+    if len(combo) > 1:
+        _lead_the_combination(ctx, items[0], items[1 : len(combo)], combo)
     return items
+
+
+def _lead_the_combination(
+    ctx: _OpContext, lead: OperationItem, partners: list[OperationItem], combo: list[_Scored]
+) -> None:
+    """The first item stands for the whole combination (one sitting or staged): its targets are
+    every place the combination aims at, its own first, so "the first operation reaches every
+    localized focus" holds; each partner keeps its own targets in its own item."""
+    seen = {(t.site, t.side) for t in lead.targets}
+    for item in partners:
+        for t in item.targets:
+            if (t.site, t.side) not in seen:
+                lead.targets.append(t)
+                seen.add((t.site, t.side))
+    names = " and ".join(ctx.kn.label("operations", e.code) for e in combo)
+    together = ex.finding(
+        f"Together, {names} reach every source with probability {_reach_of(ctx.post, combo):.0%}"
+    )
+    lead.explanation.append(Fact.model_validate(together))
 
 
 def medical_options(

@@ -57,10 +57,13 @@ def _prove(case: dict, site: str, side: str) -> dict:
 
 
 def _reached(plan) -> set[tuple[str, str | None]]:
-    """The places the leading operation and those that go with it aim at."""
+    """The places the leading operation aims at: when it goes with others (one sitting or staged),
+    its targets are the whole combination's, and each partner is listed with its own."""
     lead = plan.operations[0]
-    ops = [lead] + [o for o in plan.operations if o.operation in lead.together_with]
-    return {(t.site, t.side) for o in ops for t in o.targets}
+    partners = [o for o in plan.operations if o.operation in lead.together_with]
+    for o in partners:
+        assert {(t.site, t.side) for t in o.targets} <= {(t.site, t.side) for t in lead.targets}
+    return {(t.site, t.side) for t in lead.targets}
 
 
 @settings(max_examples=20, deadline=None)

@@ -100,11 +100,47 @@ def _detections(q: np.ndarray) -> np.ndarray:
 def imaging_gain(kn: Knowledge, model: GainModel, modality: str, beds: frozenset[str] = frozenset()) -> float:
     """Expected gain of one more study of this modality (per-site, per-cause figures; ``beds``:
     where the case's grafts lie, which decides whether a neck study sees them)."""
-    tables = [site_figures(kn, modality, c, beds) for c in model.causes]
-    figures = np.array([[t[loc[0]] for loc in model.places] for t in tables])
-    se, fp = figures[model.cause_of, :, 0], figures[model.cause_of, :, 1]
-    q = model.member * se + (1 - model.member) * fp
-    return _eig(model.prior, _detections(q), model.groups)
+    return imaging_gains(kn, model, [modality], beds)[modality]
+
+
+def imaging_gains(
+    kn: Knowledge, model: GainModel, modalities: list[str], beds: frozenset[str] = frozenset()
+) -> dict[str, float]:
+    """The expected gain of one more study of each modality, as one array computation (the
+    ranking runs on every plan): outcomes "a lesion at place L" or "negative" (``_detections``).
+
+    Between a gland on the left and one on the right, a 4D-CT (sensitivity 0.77) tells more than
+    an ultrasound (0.23), and neither can reach the full bit:
+
+    >>> from kg.knowledge import knowledge
+    >>> from planner.sources import Hypothesis, SourcePosterior
+    >>> post = SourcePosterior({Hypothesis("missed_single_gland", (("perrier_E", "left"),)): 0.5,
+    ...                         Hypothesis("missed_single_gland", (("perrier_E", "right"),)): 0.5})
+    >>> g = imaging_gains(knowledge(), gain_model(post), ["ct_4d", "ultrasound"])
+    >>> 1 > g["ct_4d"] > g["ultrasound"] > 0
+    True
+    """
+    if not modalities:
+        return {}
+    figures = np.array(
+        [
+            [
+                [t[loc[0]] for loc in model.places]
+                for t in (site_figures(kn, m, c, beds) for c in model.causes)
+            ]
+            for m in modalities
+        ]
+    )  # modalities x causes x places x (se, fp)
+    se, fp = figures[..., 0][:, model.cause_of, :], figures[..., 1][:, model.cause_of, :]
+    q = model.member * se + (1 - model.member) * fp  # modalities x hypotheses x places
+    negative = np.prod(1 - q, axis=2, keepdims=True)
+    p_out = np.concatenate([q * ((1 - negative) / q.sum(axis=2, keepdims=True)), negative], axis=2)
+    joint = np.einsum("mho,h,hs->mos", p_out, model.prior, model.groups)  # per outcome and place-set
+    p_o = joint.sum(axis=2, keepdims=True)
+    share = joint / np.where(p_o > 0, p_o, 1.0)
+    after = (p_o[..., 0] * -(share * np.log2(np.where(share > 0, share, 1.0))).sum(axis=2)).sum(axis=1)
+    before = float(_entropy_rows((model.prior @ model.groups)[None, :])[0])
+    return {m: max(0.0, before - float(a)) for m, a in zip(modalities, after, strict=True)}
 
 
 _REGIONS: dict[int, tuple[Knowledge, dict[tuple[Loc, bool], frozenset[Loc]]]] = {}

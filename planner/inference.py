@@ -704,6 +704,9 @@ def set_likelihood(reads: list[Claims]) -> float:
     """
     if len(reads) == 1:
         return max((v for _, v in reads[0].claims), default=reads[0].miss)
+    keys = [k for r in reads for k, _ in r.claims]
+    if len(keys) == len(set(keys)):  # no item wanted by two places: each takes its best
+        return math.prod(max([r.miss, *(v for _, v in r.claims)]) for r in reads)
     return _best(reads, 0, frozenset())
 
 

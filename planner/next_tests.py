@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from kg.knowledge import Knowledge
 from planner import explain as ex
 from planner.explain import Link
-from planner.gain import GainModel, gain_model, imaging_gain, needle_gain, sampling_gain
+from planner.gain import GainModel, gain_model, imaging_gains, needle_gain, sampling_gain
 from planner.inference import Finding, Loc, known_tissue, loc_matches
 from planner.localization import support
 from planner.record import Record
@@ -67,11 +67,15 @@ def _imaging(
     kn: Knowledge, model: GainModel, done: set[str], changes: bool, beds: frozenset[str]
 ) -> list[Candidate]:
     out = []
-    modalities = sorted(c for (scheme, c) in kn.iris if scheme == "tests" and ("modalities", c) in kn.iris)
+    modalities = [
+        m
+        for m in sorted(c for (scheme, c) in kn.iris if scheme == "tests" and ("modalities", c) in kn.iris)
+        # not done, nor a modality of its family (correlated results add little)
+        if m not in done and m in kn.performance and not kn.family.get(m, frozenset()) & done
+    ]
+    gains = imaging_gains(kn, model, modalities, beds)
     for m in modalities:
-        if m in done or m not in kn.performance or kn.family.get(m, frozenset()) & done:
-            continue  # done, or a modality of its family was (correlated results add little)
-        eig = imaging_gain(kn, model, m, beds)
+        eig = gains[m]
         perf = kn.performance[m]
         facts = [ex.evidence(f"{kn.label('tests', m)}: sensitivity {perf.sensitivity:.0%}", perf.evidence)]
         out.append(Candidate(m, _reason(eig, changes), facts, eig, changes))

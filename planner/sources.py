@@ -200,7 +200,8 @@ def _set_priors(
         if k == 1:
             yield from (((loc,), pk * w) for loc, w in weight.items() if w > 0)
             continue
-        sets = [tuple(sorted(s, key=_loc_key)) for s in combinations(pool, min(k, len(pool)))]
+        ordered = sorted(pool, key=_loc_key)  # combinations of a sorted pool come out sorted
+        sets = list(combinations(ordered, min(k, len(ordered))))
         prods = [math.prod(weight[loc] for loc in s) for s in sets]
         z = sum(prods)
         for s, w in zip(sets, prods, strict=True):
@@ -293,4 +294,5 @@ def source_posterior(
     top = max(logp.values())
     exp = {h: math.exp(v - top) for h, v in logp.items() if v - top > NEGLIGIBLE_LOG}
     z = sum(exp.values())
-    return SourcePosterior({h: v / z for h, v in sorted(exp.items())}, memo.reads)
+    ranked = sorted(exp.items(), key=lambda hv: (hv[0].cause, [_loc_key(loc) for loc in hv[0].places]))
+    return SourcePosterior({h: v / z for h, v in ranked}, memo.reads)

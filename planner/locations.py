@@ -57,9 +57,9 @@ def locate(
     post_causes["fhh"] = fhh
     locations = sorted(post.inclusion().items(), key=lambda kv: (-round(kv[1], 12), kv[0][0], kv[0][1] or ""))
     facts = _cause_facts(kn, post, locations, causes, cause_loc_facts)
-    if locations:  # what the numbers mean, once, on the leading place
-        facts.setdefault(locations[0][0], []).insert(0, _meaning(post))
     _finding_facts(kn, post, locations, findings, leading_cause(post_causes), facts)
+    if locations:  # what the numbers mean, once, after the leading place's own facts
+        facts.setdefault(locations[0][0], []).append(_meaning(post))
     return Located(post, locations, facts, post_causes)
 
 

@@ -57,6 +57,8 @@ class _Memo:
     singles: dict[tuple[Loc, str], float] = field(default_factory=dict)
     reads: dict[ReadKey, Claims] = field(default_factory=dict)
     by_figures: dict[tuple[int, Loc, tuple[float, float]], Claims] = field(default_factory=dict)
+    pool: list[Loc] = field(default_factory=list)  # the places sets are drawn from
+    claimers: dict[int, frozenset[Loc]] = field(default_factory=dict)  # per finding, over the pool
 
 
 @dataclass(frozen=True)
@@ -122,23 +124,43 @@ def _log_likelihood(
 ) -> float:
     """log P(findings | tissue at every place of the set), each finding weighed against the set.
 
-    The per-place reads are memoized by the place and the figures used (sensitivity and
-    false-positive rate), which many causes share; a set of one is memoized whole.
+    A finding where at most one place of the set explains a reported item reads as the product
+    of each place's own best (its term in the set-of-one likelihood), so a set starts from the sum
+    of its places' set-of-one log-likelihoods and only the findings where two places want items
+    are weighed again with the assignment (``set_likelihood``). The per-place reads are memoized by
+    the place and the figures used, which many causes share.
     """
     if len(places) == 1:
         key1 = (places[0], cause)
         hit = memo.singles.get(key1)
         if hit is None:
             hit = memo.singles[key1] = sum(
-                math.log(max(set_likelihood([_read(kn, i, x, places[0], cause, memo)]), 1e-12))
-                for i, x in enumerate(findings)
+                _log_best(kn, i, x, places[0], cause, memo) for i, x in enumerate(findings)
             )
         return hit
-    total = 0.0
+    total = sum(_log_likelihood(kn, findings, (loc,), cause, memo) for loc in places)
     for i, x in enumerate(findings):
+        if len(_claimers(kn, i, x, cause, memo).intersection(places)) < 2:
+            continue  # each place takes its own best: already in the sum
         reads = [_read(kn, i, x, loc, cause, memo) for loc in places]
-        total += math.log(max(set_likelihood(reads), 1e-12))
+        own = sum(_log_best(kn, i, x, loc, cause, memo) for loc in places)
+        total += math.log(max(set_likelihood(reads), 1e-12)) - own
     return total
+
+
+def _claimers(kn: Knowledge, i: int, x: Finding, cause: str, memo: _Memo) -> frozenset[Loc]:
+    """The places (of the set pool) that explain some reported item of finding ``i``; which items a
+    place can explain does not depend on the cause, so one set serves every cause."""
+    hit = memo.claimers.get(i)
+    if hit is None:
+        hit = memo.claimers[i] = frozenset(
+            loc for loc in memo.pool if _read(kn, i, x, loc, cause, memo).claims
+        )
+    return hit
+
+
+def _log_best(kn: Knowledge, i: int, x: Finding, loc: Loc, cause: str, memo: _Memo) -> float:
+    return math.log(max(set_likelihood([_read(kn, i, x, loc, cause, memo)]), 1e-12))
 
 
 def _read(kn: Knowledge, i: int, x: Finding, loc: Loc, cause: str, memo: _Memo) -> Claims:
@@ -275,6 +297,7 @@ def source_posterior(
             }
             pool = _pool(singles)
             pool += [loc for loc in singles if loc not in pool and _holds(kn, (loc,), proven)]
+            memo.pool[:] = pool
             for places, q in _set_priors(dist, pool, source_counts(kn, glands)):
                 logp[Hypothesis(cause, places)] = math.log(pc * q) + _log_likelihood(
                     kn, findings, places, cause, memo

@@ -5,18 +5,23 @@ out need no web framework, and a framework would be one more pinned dependency w
 server to start in tests. It listens on 127.0.0.1 only.
 
 - ``GET /cds-services`` (discovery) lists one ``patient-view`` service whose prefetch asks
-  for the patient, the Observations and the Procedures (required) and the Conditions,
-  FamilyMemberHistory, MedicationStatements and DiagnosticReports (optional).
+  for the patient, the Observations of the codes the import reads and the Procedures
+  (required) and the Conditions, FamilyMemberHistory, MedicationStatements,
+  MedicationRequests and DiagnosticReports (optional).
 - ``POST /cds-services/parareop-reoperation-plan`` merges the prefetched resources into one
   collection Bundle, imports it (:mod:`clinical.fhir_import`), plans it and answers with one
-  card: the decision and diagnosis, the top locations and operations, the next tests, a link
-  to the case board, and the ontology version in the card's source.
+  card (:mod:`clinical.cds_cards`): the decision and diagnosis, the number of sources when
+  several glands are likely, the top locations and operations, the next tests, every import
+  note, a link to the case board, and the ontology version in the card's source.
+- ``POST /cds-services/parareop-reoperation-plan/feedback`` (CDS Hooks 2.0) validates the
+  feedback and appends it to a log without patient data (:mod:`clinical.cds_feedback`).
 
 Answers follow the specification: a missing required prefetch key (this service does not
 query the EHR's FHIR server itself) is ``412 Precondition Failed``; a malformed request is a
-``400`` with a message; a patient without a parathyroid operation gets ``{"cards": []}``
-(no advice). A record the import cannot read or the planner cannot plan gets a warning card
-saying why.
+``400`` with a message (:mod:`clinical.cds_request`). A patient without a parathyroid
+operation gets an info card saying so and naming the procedure codes seen when the record
+shows hyperparathyroidism (:mod:`clinical.cds_evidence`), else ``{"cards": []}``. A record
+the import cannot read or the planner cannot plan gets a warning card saying why.
 
 The service cannot be held by its clients (:class:`BoundedHTTPServer`): a fixed pool of
 worker threads (``workers``, default 8) with a bounded waiting line (``waiting``, default
@@ -31,33 +36,55 @@ JSON ``500`` without traceback, logged on stderr with the hookInstance.
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import importlib.metadata
 import io
 import json
 import re
 import socket
-import sys
-import threading
 import time
-import traceback
-import uuid
-from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
 from typing import Any
 
+from clinical.cds_cards import BOARD_URL, error_card, no_operation_card, plan_card
+from clinical.cds_evidence import hpt_evidence, procedure_codes
+from clinical.cds_feedback import FeedbackError, FeedbackLog, check_feedback
+from clinical.cds_request import (
+    HOOK,
+    PROBLEMS_SHOWN,
+    REQUIRED_PREFETCH,
+    RequestError,
+    check_request,
+    hook_instance,
+    is_missing,
+    merge_prefetch,
+    one_line,
+    parse_body,
+)
+from clinical.cds_server import BUSY_RESPONSE, BoundedHTTPServer, log_fault
 from clinical.fhir_import import FhirImportError, import_bundle
+from clinical.fhir_maps import PROFILE, maps, system
 from kg import strict_json
 from kg.knowledge import knowledge
 from kg.strict_json import CDS_REQUEST, JsonInputError, Parsed, excerpt
 from ontology.errors import InputError
 from planner.core import plan_dict
 
+__all__ = [
+    "BUSY_RESPONSE",
+    "BoundedHTTPServer",
+    "RequestError",
+    "call",
+    "call_parsed",
+    "discovery",
+    "make_server",
+    "merge_prefetch",
+    "plan_card",
+    "prefetch_templates",
+]
+
 SERVICE_ID = "parareop-reoperation-plan"
-HOOK = "patient-view"
-BOARD_URL = "http://127.0.0.1:8501"
 MAX_BODY = CDS_REQUEST.max_bytes
 """A request body over this many bytes is ``413`` (its Content-Length is read, not the body)."""
 DEFAULT_TIMEOUT = 10.0
@@ -66,49 +93,42 @@ DEFAULT_WORKERS = 8
 """Connections served at once (one worker thread each; an EHR sends one call per chart opened)."""
 DEFAULT_WAITING = 32
 """Connections that may wait for a worker; beyond workers + waiting the answer is ``503``."""
-PROBLEMS_SHOWN = 10
-"""How many problems of a refused body an error names (the rest are counted)."""
 CONTENT_LENGTH = re.compile(r"[0-9]{1,15}")
-_BUSY_BODY = b'{"error": "the service is busy; retry in a moment"}'
-BUSY_RESPONSE = (
-    b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json; charset=utf-8\r\n"
-    b"Retry-After: 1\r\nConnection: close\r\nContent-Length: "
-    + str(len(_BUSY_BODY)).encode()
-    + b"\r\n\r\n"
-    + _BUSY_BODY
-)
-SUMMARY_MAX = 139
-PREFETCH = {
-    "patient": "Patient/{{context.patientId}}",
-    "observations": "Observation?patient={{context.patientId}}",
-    "procedures": "Procedure?patient={{context.patientId}}",
-    "conditions": "Condition?patient={{context.patientId}}",
-    "familyHistory": "FamilyMemberHistory?patient={{context.patientId}}",
-    "medications": "MedicationStatement?patient={{context.patientId}}",
-    "reports": "DiagnosticReport?patient={{context.patientId}}",
-}
-REQUIRED_PREFETCH = ("observations", "procedures")
-#: Card indicator by decision; a suspected carcinoma makes any card critical.
-INDICATOR = {
-    "operate": "info",
-    "investigate": "info",
-    "defer": "info",
-    "medical": "info",
-    "halt": "warning",
-}
+NO_OPERATION = "no completed parathyroid Procedure"
+"""The import's message when the record has no day 0 (no completed, dated parathyroid operation)."""
 
 
-class RequestError(Exception):
-    """A request the service answers with an HTTP error status and a message.
+@functools.cache
+def prefetch_templates() -> dict[str, str]:
+    """The prefetch templates: Observations only of the codes the import reads.
 
-    ``problems`` are the (field path, message) pairs of a refused body, sent as ``problems``
-    next to ``error`` so that a client can show each field.
+    A patient followed for twenty years has thousands of Observations (vital signs, blood
+    counts); the EHR would send all of them on every chart opening. The code list is the
+    LOINC table of the import (``clinical/data/loinc.tsv``) and the two ParaReop code systems
+    whose every code it reads (``system|``: the imaging, venous-sampling, FNA and operation
+    profile, and the local analytes). The LOINC codes go without their system: a code of
+    another system that happens to match costs a few resources, not a wrong plan (the import
+    reads a lab only from a LOINC coding), and the template stays about 310 characters
+    instead of 670. Medications come as MedicationStatement and as
+    MedicationRequest: EHRs record a current drug as either.
+
+    >>> prefetch_templates()["medicationRequests"]
+    'MedicationRequest?patient={{context.patientId}}'
+    >>> ",2731-8," in prefetch_templates()["observations"]
+    True
     """
-
-    def __init__(self, status: int, message: str, problems: list[tuple[str, str]] | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.problems = problems or []
+    codes = [*maps().loinc, f"{PROFILE}|", f"{system('analytes')}|"]
+    patient = "patient={{context.patientId}}"
+    return {
+        "patient": "Patient/{{context.patientId}}",
+        "observations": f"Observation?{patient}&code={','.join(codes)}",
+        "procedures": f"Procedure?{patient}",
+        "conditions": f"Condition?{patient}",
+        "familyHistory": f"FamilyMemberHistory?{patient}",
+        "medications": f"MedicationStatement?{patient}",
+        "medicationRequests": f"MedicationRequest?{patient}",
+        "reports": f"DiagnosticReport?{patient}",
+    }
 
 
 def discovery() -> dict[str, Any]:
@@ -122,7 +142,7 @@ def discovery() -> dict[str, Any]:
                 "description": "For a patient with persistent or recurrent primary hyperparathyroidism "
                 "after parathyroid surgery: the biochemical diagnosis, where the missing gland most likely "
                 "is, which operation reaches it and which test to do next, each with its sources.",
-                "prefetch": dict(PREFETCH),
+                "prefetch": dict(prefetch_templates()),
                 "usageRequirements": "Needs the patient's Observations (LOINC labs and the ParaReop imaging, "
                 "venous-sampling and FNA profile) and Procedures; see the ParaReop README, 'FHIR import'.",
             }
@@ -131,99 +151,6 @@ def discovery() -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------- the call
-
-
-def _check_request(body: Any) -> tuple[str, str, dict[str, Any]]:
-    """(hookInstance, patientId, prefetch) of a well-formed request, else RequestError(400)."""
-    if not isinstance(body, dict):
-        raise RequestError(400, "the request body must be a JSON object")
-    hook = body.get("hook")
-    if not isinstance(hook, str) or not hook:
-        raise RequestError(400, "missing 'hook'")
-    if hook != HOOK:
-        raise RequestError(400, f"this service answers the '{HOOK}' hook, not {hook!r}")
-    instance = body.get("hookInstance")
-    if not isinstance(instance, str) or not instance.strip():
-        raise RequestError(400, "missing 'hookInstance' (a UUID for this call)")
-    context = body.get("context")
-    if not isinstance(context, dict):
-        raise RequestError(400, "missing 'context' (an object with the patientId)")
-    pid = context.get("patientId")
-    if not isinstance(pid, str) or not pid.strip():
-        raise RequestError(400, "missing 'context.patientId'")
-    prefetch = body.get("prefetch", {})
-    if not isinstance(prefetch, dict):
-        raise RequestError(400, "'prefetch' must be an object of FHIR resources")
-    for key in ("fhirServer", "fhirAuthorization"):
-        if key in body and not isinstance(body[key], str | dict):
-            raise RequestError(400, f"'{key}' has the wrong type")
-    return instance, pid, prefetch
-
-
-def _is_missing(value: Any) -> bool:
-    return isinstance(value, dict) and value.get("resourceType") == "OperationOutcome"
-
-
-def merge_prefetch(prefetch: Mapping[str, Any]) -> dict[str, Any]:
-    """One collection Bundle with every resource of the prefetch values (Bundles are unpacked).
-
-    >>> merge_prefetch({"patient": {"resourceType": "Patient", "id": "p"}, "observations": None})["entry"]
-    [{'fullUrl': 'Patient/p', 'resource': {'resourceType': 'Patient', 'id': 'p'}}]
-    """
-    entries: list[dict[str, Any]] = []
-    seen: set[str] = set()
-    for key in sorted(prefetch):
-        value = prefetch[key]
-        if value is None or _is_missing(value):
-            continue
-        if not isinstance(value, dict) or not isinstance(value.get("resourceType"), str):
-            raise RequestError(400, f"prefetch.{key} is not a FHIR resource (or null)")
-        if value["resourceType"] == "Bundle":
-            raw = value.get("entry") or []
-            if not isinstance(raw, list):
-                raise RequestError(400, f"prefetch.{key}.entry is not a list")
-            for i, e in enumerate(raw):
-                if not isinstance(e, dict):
-                    raise RequestError(400, f"prefetch.{key}.entry[{i}] is not an object")
-                res = e.get("resource")
-                if res is None:
-                    continue
-                if not isinstance(res, dict) or not isinstance(res.get("resourceType"), str):
-                    raise RequestError(400, f"prefetch.{key}.entry[{i}].resource is not a FHIR resource")
-                if res["resourceType"] == "OperationOutcome":
-                    continue
-                url = e.get("fullUrl") if isinstance(e.get("fullUrl"), str) else None
-                url = url or f"{res['resourceType']}/{res.get('id', f'{key}-{i}')}"
-                if url not in seen:
-                    seen.add(url)
-                    entries.append({"fullUrl": url, "resource": res})
-        else:
-            url = f"{value['resourceType']}/{value.get('id', key)}"
-            if url not in seen:
-                seen.add(url)
-                entries.append({"fullUrl": url, "resource": value})
-    return {"resourceType": "Bundle", "type": "collection", "entry": entries}
-
-
-def parse_body(raw: bytes) -> Parsed:
-    """The request body through the strict reader (:data:`kg.strict_json.CDS_REQUEST`).
-
-    A NaN, a duplicate key, a 5,000-digit number or nesting too deep is a ``400`` naming the
-    field path, never a ``500`` from deep inside the FHIR models; an over-long note or
-    attachment is dropped and said so on the card.
-    """
-    try:
-        return strict_json.loads(raw, CDS_REQUEST)
-    except JsonInputError as exc:
-        raise RequestError(
-            400, f"the request body is not JSON this service accepts: {_one_line(exc.problems)}", exc.problems
-        ) from None
-
-
-def _one_line(problems: list[tuple[str, str]], shown: int = PROBLEMS_SHOWN) -> str:
-    """The first ``shown`` problems on one line; a body with 10,000 NaNs gives a short message."""
-    text = "; ".join(f"{p}: {m}" for p, m in problems[:shown])
-    return text + (f"; ... and {len(problems) - shown} more" if len(problems) > shown else "")
 
 
 def call(body: Any, board_url: str = BOARD_URL) -> dict[str, Any]:
@@ -236,172 +163,87 @@ def call(body: Any, board_url: str = BOARD_URL) -> dict[str, Any]:
     try:
         parsed = strict_json.check_value(body, CDS_REQUEST)
     except JsonInputError as exc:
-        raise RequestError(400, f"the request is refused: {_one_line(exc.problems)}", exc.problems) from None
+        raise RequestError(400, f"the request is refused: {one_line(exc.problems)}", exc.problems) from None
     return call_parsed(parsed, board_url)
 
 
-def hook_instance(body: Any) -> str | None:
-    """The call's ``hookInstance`` when there is one (the id the service's log names)."""
-    value = body.get("hookInstance") if isinstance(body, dict) else None
-    return excerpt(value) if isinstance(value, str) else None
-
-
-def call_parsed(parsed: Parsed, board_url: str = BOARD_URL) -> dict[str, Any]:
+def call_parsed(
+    parsed: Parsed, board_url: str = BOARD_URL, feedback: FeedbackLog | None = None
+) -> dict[str, Any]:
     """Answer a call whose body passed the strict reader; raises RequestError for a 4xx answer.
 
     The import and the planner may fail on a record; the EHR's hook call must not, so every
     failure becomes a warning card: a record that cannot be read or planned says why (a
     :class:`ParaReopError` is meant for the user), an internal fault says only that it was
-    logged (the traceback goes to stderr with the hookInstance, never to the client).
+    logged (the traceback goes to stderr with the hookInstance, never to the client). With a
+    ``feedback`` log the card is remembered, so that feedback on it says what it advised.
     """
-    instance, pid, prefetch = _check_request(parsed.value)
-    missing = [k for k in REQUIRED_PREFETCH if k not in prefetch or _is_missing(prefetch[k])]
+    instance, pid, prefetch = check_request(parsed.value)
+    missing = [k for k in REQUIRED_PREFETCH if k not in prefetch or is_missing(prefetch[k])]
     if missing:
         raise RequestError(
             412,
             f"required prefetch missing: {', '.join(missing)}; this service does not query the FHIR "
             "server itself, so the CDS client must send the prefetch templates of the discovery document",
         )
-    bundle = merge_prefetch(prefetch)
-    has_patient_data = any(e["resource"]["resourceType"] != "Patient" for e in bundle["entry"])
-    if not has_patient_data:
+    card, plan = _answer(merge_prefetch(prefetch), instance, pid, list(parsed.warnings), board_url)
+    if card is None:
         return {"cards": []}
+    if feedback is not None:
+        feedback.remember(card, plan)
+    return {"cards": [card]}
+
+
+def _answer(
+    bundle: dict[str, Any], instance: str, pid: str, notes: list[str], board_url: str
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """(card, plan) for the merged prefetch; no card only for a patient without hyperparathyroidism.
+
+    ``notes`` are what the strict reader dropped; every card carries them and the import's
+    warnings, since each is data the plan did not use.
+    """
+    if not any(e["resource"]["resourceType"] != "Patient" for e in bundle["entry"]):
+        return None, None
     try:
         result = import_bundle(bundle, patient=pid)
     except FhirImportError as exc:
-        if "no completed parathyroid Procedure" in str(exc):
-            return {"cards": []}  # not a reoperation patient: no advice
-        return {"cards": [_error_card(instance, f"ParaReop could not read this record: {exc}")]}
+        if NO_OPERATION in str(exc):
+            return _no_operation(bundle, instance, notes), None
+        return error_card(instance, f"ParaReop could not read this record: {exc}", notes), None
     except Exception as exc:  # noqa: BLE001 - an import fault must not break the EHR's hook call
-        return {"cards": [_fault_card(instance, "import", exc)]}
+        return _fault_card(instance, "import", exc, notes), None
+    warnings = [*notes, *result.warnings]
     try:
         plan = plan_dict(result.case).to_json()
     except InputError as exc:  # CaseError: the imported record is not a case the planner takes
-        return {
-            "cards": [_error_card(instance, f"ParaReop cannot plan this record: {_one_line(exc.problems)}")]
-        }
+        message = f"ParaReop cannot plan this record: {one_line(exc.problems)}"
+        return error_card(instance, message, warnings), None
     except Exception as exc:  # noqa: BLE001 - PlanningError or worse: the planner's fault, not the record's
-        return {"cards": [_fault_card(instance, "planning", exc)]}
-    return {"cards": [plan_card(plan, instance, [*parsed.warnings, *result.warnings], board_url)]}
+        return _fault_card(instance, "planning", exc, warnings), None
+    return plan_card(plan, instance, warnings, board_url), plan
 
 
-def log_fault(stage: str, instance: str | None, exc: BaseException) -> None:
-    """Log an internal fault on stderr with the hookInstance (the client sees none of this)."""
-    print(
-        f"parareop cds-hooks: internal error in {stage} (hookInstance {instance or 'unknown'}): "
-        f"{type(exc).__name__}",
-        file=sys.stderr,
-    )
-    traceback.print_exception(exc, file=sys.stderr)
+def _no_operation(bundle: dict[str, Any], instance: str, notes: list[str]) -> dict[str, Any] | None:
+    """An info card when the record shows hyperparathyroidism but no parathyroid operation, else None.
+
+    Silence is right for the many charts opened that have nothing to do with the parathyroids;
+    for a patient with hyperparathyroidism it would hide that an operation is missing from
+    the data or coded in a way the import does not read.
+    """
+    evidence = hpt_evidence(bundle)
+    if not evidence:
+        return None
+    return no_operation_card(instance, evidence, procedure_codes(bundle), notes)
 
 
-def _fault_card(instance: str, stage: str, exc: BaseException) -> dict[str, Any]:
+def _fault_card(instance: str, stage: str, exc: BaseException, warnings: list[str]) -> dict[str, Any]:
     log_fault(stage, instance, exc)
-    return _error_card(
+    return error_card(
         instance,
         f"ParaReop failed on this record (an internal error in {stage}, logged by the service "
         f"with hookInstance {excerpt(instance)}).",
+        warnings,
     )
-
-
-def _source() -> dict[str, Any]:
-    try:
-        version = importlib.metadata.version("parareop")
-    except importlib.metadata.PackageNotFoundError:
-        version = "dev"
-    return {
-        "label": f"ParaReop {version} (ontology {knowledge().version})",
-        "url": "https://w3id.org/parareop/",
-    }
-
-
-def _error_card(instance: str, message: str) -> dict[str, Any]:
-    return {
-        "uuid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"parareop:{instance}:error")),
-        "summary": _clip("ParaReop could not plan this patient's record"),
-        "detail": message,
-        "indicator": "warning",
-        "source": _source(),
-    }
-
-
-def _clip(text: str, limit: int = SUMMARY_MAX) -> str:
-    """Shorten to ``limit`` characters at a word boundary (CDS Hooks: summary < 140)."""
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:-")
-    return cut + "…"
-
-
-def _words(code: str | None) -> str:
-    return (code or "").replace("_", " ")
-
-
-def _label(scheme: str, code: str, short: bool = False) -> str:
-    """The ontology's label for a contract code (the part before ':' when ``short``)."""
-    label = knowledge().label(scheme, code)
-    label = _words(label) if label == code else label
-    return label.split(":", 1)[0] if short else label
-
-
-def _loc(loc: Mapping[str, Any], short: bool = True) -> str:
-    side = loc.get("side")
-    return f"{_label('sites', loc['site'], short)}{f' ({side})' if side and side != 'midline' else ''}"
-
-
-def plan_card(
-    plan: Mapping[str, Any], instance: str, warnings: list[str], board_url: str = BOARD_URL
-) -> dict[str, Any]:
-    """The card for a plan: summary, indicator by decision, markdown detail, link to the board."""
-    decision, diagnosis = plan["decision"], plan["diagnosis"]
-    locs, ops, tests = plan.get("locations") or [], plan.get("operations") or [], plan.get("next_tests") or []
-    causes = plan.get("suspected_causes") or []
-    carcinoma = (
-        bool(causes)
-        and causes[0]["cause"] == "carcinoma"
-        or (bool(ops) and ops[0]["operation"] == "en_bloc_resection")
-    )
-    summary = f"ParaReop: {decision} ({_words(diagnosis)})"
-    if locs and decision in ("operate", "investigate", "medical"):
-        summary += f"; top site {_loc(locs[0])} {locs[0]['probability']:.0%}"
-    if ops:
-        summary += f"; {_label('operations', ops[0]['operation'])}"
-    elif tests:
-        summary += f"; next: {_label('tests', tests[0]['test'])}"
-    lines = [f"**Decision: {decision}** · diagnosis: {_words(diagnosis)}", ""]
-    failing = [g for g in plan.get("gates") or [] if g["status"] in ("fail", "warn")]
-    for g in failing:
-        lines.append(f"- gate *{_words(g['id'])}* ({g['status']}): {g['message']}")
-    if locs:
-        lines += ["", "| # | location | probability |", "|---|---|---|"]
-        lines += [f"| {x['rank']} | {_loc(x, short=False)} | {x['probability']:.0%} |" for x in locs[:5]]
-    if ops:
-        lines += ["", "**Operations**", ""]
-        for op in ops[:3]:
-            target = f" → {_loc(op)}" if op.get("site") else ""
-            adj = f" (adjuncts: {', '.join(_words(a) for a in op['adjuncts'])})" if op.get("adjuncts") else ""
-            lines.append(f"{op['rank']}. {_label('operations', op['operation'])}{target}{adj}")
-    if tests:
-        lines += ["", "**Next tests**", ""]
-        lines += [f"{t['rank']}. {_label('tests', t['test'])}: {t['reason']}" for t in tests[:3]]
-    if warnings:
-        lines += ["", f"*Import notes ({len(warnings)}): not used for the plan*", ""]
-        lines += [f"- {w}" for w in warnings[:5]]
-        if len(warnings) > 5:
-            lines.append(f"- … and {len(warnings) - 5} more")
-    lines += [
-        "",
-        f"Every item carries its graph facts and sources on the case board. "
-        f"Ontology version {plan.get('ontology_version') or knowledge().version}.",
-    ]
-    return {
-        "uuid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"parareop:{instance}:{plan['case_id']}")),
-        "summary": _clip(summary),
-        "detail": "\n".join(lines),
-        "indicator": "critical" if carcinoma else INDICATOR.get(decision, "info"),
-        "source": _source(),
-        "links": [{"label": "Open the ParaReop case board", "url": board_url, "type": "absolute"}],
-    }
 
 
 # ---------------------------------------------------------------------------- HTTP
@@ -459,6 +301,8 @@ class _Handler(BaseHTTPRequestHandler):
     """Seconds a request may take to arrive (line, headers, body), and an idle connection may wait."""
     deadline: float | None = None
     instance: str | None = None
+    feedback: FeedbackLog | None = None
+    """Where feedback is appended and issued cards are remembered (one per server)."""
 
     def setup(self) -> None:
         super().setup()
@@ -557,8 +401,7 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/cds-services":
             self._json(405, {"error": "the discovery endpoint is read with GET"})
         elif path == f"/cds-services/{SERVICE_ID}/feedback":
-            self._read_body(required=False)
-            self._json(200, {})
+            self._feedback()
         elif not path.startswith("/cds-services/"):
             self._json(404, {"error": f"no such endpoint: {path}"})
         elif path != f"/cds-services/{SERVICE_ID}":
@@ -566,7 +409,24 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             parsed = parse_body(self._read_body(required=True))
             self.instance = hook_instance(parsed.value)
-            self._json(200, call_parsed(parsed, self.board_url))
+            self._json(200, call_parsed(parsed, self.board_url, self.feedback))
+
+    def _feedback(self) -> None:
+        """CDS Hooks 2.0 feedback: validated (``400`` naming each bad field), then appended to the log.
+
+        A malformed body is refused rather than logged as it came: the log is read to learn
+        which cards clinicians override, and a line that is not feedback would count as one.
+        """
+        parsed = parse_body(self._read_body(required=True))
+        try:
+            entries = check_feedback(parsed.value)
+        except FeedbackError as exc:
+            raise RequestError(
+                400, f"the feedback is refused: {one_line(exc.problems)}", exc.problems
+            ) from None
+        if self.feedback is not None:
+            self.feedback.append(entries)
+        self._json(200, {})
 
     def _content_length(self) -> int | None:
         """The declared body length; RequestError 411/400/413 for a missing, invalid or oversized one."""
@@ -604,82 +464,6 @@ class _Handler(BaseHTTPRequestHandler):
         return data
 
 
-class BoundedHTTPServer(HTTPServer):
-    """An HTTP server with a fixed pool of worker threads and a bounded waiting line.
-
-    ``ThreadingHTTPServer`` starts one thread per connection: 100 idle connections are 100
-    threads, and enough of them exhaust the process. Here at most ``workers`` connections are
-    served at once and at most ``waiting`` more wait for a worker; a connection beyond that is
-    answered ``503`` with ``Retry-After`` at once by the accepting thread. With the handler's
-    read deadline, a worker is held by one connection for at most the timeout unless a
-    request really is being planned.
-    """
-
-    request_queue_size = 128  # the listen backlog: bursts wait in the kernel, not in threads
-
-    def __init__(self, address: tuple[str, int], handler: type[_Handler], workers: int, waiting: int) -> None:
-        if workers < 1 or waiting < 0:
-            raise ValueError(f"workers must be >= 1 and waiting >= 0, not {workers} and {waiting}")
-        self.workers, self.waiting = workers, waiting
-        self._slots = threading.BoundedSemaphore(workers + waiting)
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="parareop-cds")
-        self._open: set[socket.socket] = set()
-        self._open_lock = threading.Lock()
-        self._closing = False
-        super().__init__(address, handler)
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        """Hand the connection to a worker, or answer 503 when every worker and waiting place is taken."""
-        if self._closing or not self._slots.acquire(blocking=False):
-            self._refuse(request)
-            return
-        try:
-            self._pool.submit(self._work, request, client_address)
-        except RuntimeError:  # the pool is shut down: the server is closing
-            self._slots.release()
-            self._refuse(request)
-
-    def _work(self, request: socket.socket, client_address: Any) -> None:
-        with self._open_lock:
-            self._open.add(request)
-        try:
-            if not self._closing:
-                self.finish_request(request, client_address)
-        except Exception:  # noqa: BLE001 - as socketserver does: log and drop this connection
-            self.handle_error(request, client_address)
-        finally:
-            with self._open_lock:
-                self._open.discard(request)
-            self.shutdown_request(request)
-            self._slots.release()
-
-    def _refuse(self, request: socket.socket) -> None:
-        """Answer ``503`` without a worker; what the client already sent is drained, not read."""
-        try:
-            request.settimeout(1.0)
-            request.sendall(BUSY_RESPONSE)
-            request.setblocking(False)
-            request.recv(65536)  # closing over unread bytes would reset the connection before the 503
-        except OSError:
-            pass
-        self.shutdown_request(request)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        exc = sys.exc_info()[1]
-        if exc is not None and not isinstance(exc, ConnectionError | TimeoutError):
-            log_fault("connection", None, exc)  # a client that went away is nothing to report
-
-    def server_close(self) -> None:
-        """Stop accepting, drop the open connections and let the workers end (none is waited for)."""
-        self._closing = True
-        super().server_close()
-        with self._open_lock:
-            for sock in self._open:
-                with contextlib.suppress(OSError):
-                    sock.shutdown(socket.SHUT_RDWR)
-        self._pool.shutdown(wait=False)
-
-
 def make_server(
     port: int = 0,
     board_url: str = BOARD_URL,
@@ -688,15 +472,23 @@ def make_server(
     timeout: float = DEFAULT_TIMEOUT,
     workers: int = DEFAULT_WORKERS,
     waiting: int = DEFAULT_WAITING,
+    feedback_log: Path | None = None,
 ) -> BoundedHTTPServer:
     """A server bound to 127.0.0.1 (``port`` 0: a free port); knowledge is loaded before it serves.
 
     ``timeout``: seconds a request may take to arrive and an idle connection may stay open;
     ``workers``: connections served at once; ``waiting``: connections that may wait for a
-    worker before the server answers ``503``.
+    worker before the server answers ``503``; ``feedback_log``: the file feedback is appended to
+    (default ``$PARAREOP_CDS_FEEDBACK_LOG``, else ``$XDG_STATE_HOME/parareop/cds-feedback.jsonl``).
     """
     if not timeout > 0:
         raise ValueError(f"timeout must be > 0 seconds, not {timeout}")
     knowledge()  # warm the graph view so that the first call answers within the spec's ~500 ms
-    handler = type("Handler", (_Handler,), {"board_url": board_url, "quiet": quiet, "timeout": timeout})
+    attrs = {
+        "board_url": board_url,
+        "quiet": quiet,
+        "timeout": timeout,
+        "feedback": FeedbackLog(feedback_log),
+    }
+    handler = type("Handler", (_Handler,), attrs)
     return BoundedHTTPServer(("127.0.0.1", port), handler, workers, waiting)

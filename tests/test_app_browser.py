@@ -8,6 +8,7 @@ pages are proven to render offline (no CDN). Screenshots go to ``tests/artifacts
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -43,6 +44,21 @@ BOARD_VIEWPORTS = [FULL_HD, {"width": 1366, "height": 768}, {"width": 1280, "hei
 #: Goals at 1920x1080 (issue 13): no visible text under 24 CSS px, the median at least 32 px.
 MIN_PX, MEDIAN_PX = 24.0, 32.0
 TEXT_SIZES_JS = (Path(__file__).parent / "text_sizes.js").read_text(encoding="utf-8")
+FIXTURES = Path(__file__).parent / "fixtures"
+#: Literature cases the wall must fit too (uploaded as files: only the examples open by URL).
+#: The ones that once scrolled, or that carry the most on the wall, are always walked; every
+#: fourth of the others keeps the test's time reasonable (all of them: PARAREOP_ALL_WALL=1).
+WALL_CASES = ["sc-01", "sc-02", "sc-03", "sc-04", "sc-08", "sc-10", "sc-13", "rv-04", "rv-05", "rv-06",
+              "rv-07", "rv-13", "rv-14", "rv-32"]  # fmt: skip
+
+
+def wall_case_files() -> list[Path]:
+    """The set and review cases the board test uploads: :data:`WALL_CASES` and a sample of the rest."""
+    files = sorted((FIXTURES / "set_cases").glob("sc-*.json")) + sorted(
+        (FIXTURES / "review_cases").glob("rv-*.json")
+    )
+    every = os.environ.get("PARAREOP_ALL_WALL") == "1"
+    return [f for i, f in enumerate(files) if every or f.name[:5] in WALL_CASES or i % 4 == 0]
 
 
 def free_port() -> int:
@@ -244,8 +260,10 @@ def test_board_text_sizes_and_no_scroll_on_every_example(
     min(1vh, 0.5625vw)), so at a screen ``scale = min(width / 1920, height / 1080)`` of full HD the
     smallest visible text must be at least 24 px x scale and the median at least 32 px x scale
     (24 and 32 px at 1920x1080; 17.1 / 22.8 px at 1366x768; 16 / 21.3 px at 1280x720) — the same
-    board, smaller. At no size does the page, or Streamlit's main block, scroll. One browser, one
-    context per size, one page reused for every case; screenshots ``board-<case>-<width>.png``.
+    board, smaller. At no size does the page, or Streamlit's main block, scroll. Then the same on
+    the literature cases (``tests/fixtures/set_cases``, ``review_cases``; :func:`wall_case_files`),
+    uploaded as files. One browser, one context per size, one page reused for every case;
+    screenshots ``board-<case>-<width>.png``.
     """
     failures = []
     pages = [open_page(browser, server, "?display=board", outside, viewport=v) for v in BOARD_VIEWPORTS]
@@ -259,6 +277,14 @@ def test_board_text_sizes_and_no_scroll_on_every_example(
             page.wait_for_selector(f"#decision-banner >> text={ex.case_id}", timeout=60_000)
             settle(page, "#pr-key", pause=250)
             failures += board_goals(page, viewport, ex.case_id)
+    for path in wall_case_files():  # the literature cases, each uploaded as a case file
+        case_id = json.loads(path.read_text(encoding="utf-8"))["id"]
+        for page in pages:
+            page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(path))
+        for page, viewport in zip(pages, BOARD_VIEWPORTS, strict=True):
+            page.wait_for_selector(f"#decision-banner >> text={case_id}", timeout=60_000)
+            settle(page, "#pr-key", pause=250)
+            failures += board_goals(page, viewport, case_id)
     for page in pages:
         page.context.close()
     assert not failures, "\n".join(failures)

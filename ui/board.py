@@ -15,6 +15,7 @@ from html import escape
 from typing import Any
 
 from kg.knowledge import Knowledge
+from ui import wall_fit
 from ui.fragments import several_sources_likely
 from ui.names import decision_style, name, pct
 
@@ -112,21 +113,84 @@ def subline(plan: Mapping[str, Any], kn: Knowledge | None = None) -> str:
     return text
 
 
-def board_banner_html(plan: Mapping[str, Any], case: Mapping[str, Any] | None, kn: Knowledge) -> str:
-    """The wall display's banner: symbol, headline with its flags, the sub-line and the case id."""
+#: The wall's banner in its unit (``board.css``): the whole banner's width, its padding and
+#: border, the symbol and the gaps beside it; the case id's widest; the headline's sizes (its
+#: 900 weight is a little wider than the 700 table) and each flag's margin, padding and border.
+BANNER_U, BANNER_FRAME_U, SYM_U, CASE_MAX_U, CASE_FONT_U = 175.0, 3.6, 5.0 + 2.8, 26.3, 2.3
+WORD_U, FLAG_U, FLAG_FRAME_U = 5.6 * 1.03, 4.4, 1.2 + 2.2
+#: At most this many lines of headline on the wall (the rest of the board is sized to it).
+HEAD_LINES = 2
+#: The smaller headline type for a headline that would not fit two lines (still the board's
+#: largest text, far above its minimum).
+SMALL_WORD_U = 4.6 * 1.03
+
+
+def headline_lines(parts: list[str], room: float, word: float = WORD_U) -> int:
+    """How many lines the headline takes in ``room`` u: its words wrap, each flag is one box.
+
+    >>> headline_lines(["OPERATE — FOCUSED RE-EXPLORATION"], 138)
+    1
+    >>> headline_lines(["OPERATE — BILATERAL RE-EXPLORATION", "SEVERAL GLANDS LIKELY"], 138)
+    2
+    """
+    n = wall_fit.lines(parts[0], word, room, bold=True)
+    used = _last_line(parts[0], word, room)
+    for flag in parts[1:]:
+        w = wall_fit.width(flag, FLAG_U, bold=True) + FLAG_FRAME_U
+        if used + w > room:
+            n, used = n + 1, w
+        else:
+            used += w
+    return n
+
+
+def _last_line(text: str, size: float, room: float) -> float:
+    """How much of its last line a wrapped text takes (u)."""
+    used = 0.0
+    space = wall_fit.width(" ", size, bold=True)
+    for w in (wall_fit.width(word, size, bold=True) for word in text.split()):
+        used = w if used and used + space + w > room else used + (space if used else 0.0) + w
+    return used
+
+
+def board_banner(plan: Mapping[str, Any], case: Mapping[str, Any] | None, kn: Knowledge) -> tuple[str, int]:
+    """The wall display's banner and how many lines its headline takes (at most :data:`HEAD_LINES`).
+
+    A headline that does not fit one line wraps onto a second; one that would take a third
+    leaves out the syndromes (the patient's chip names them, flagged), then takes smaller type.
+    """
     decision = str(plan.get("decision", ""))
     style = decision_style(decision)
     parts = headline(plan, case, kn)
+    case_id = str(plan.get("case_id", ""))
+    case_u = min(CASE_MAX_U, wall_fit.width(case_id, CASE_FONT_U, bold=True))
+    room = BANNER_U - BANNER_FRAME_U - SYM_U - 1.4 - case_u
+    cls = "pr-word"
+    n = headline_lines(parts, room)
+    if n > HEAD_LINES:
+        syndromes = len(((case or {}).get("patient") or {}).get("syndromes") or [])
+        if syndromes:
+            parts = parts[:-syndromes]
+        n = headline_lines(parts, room)
+    if n > HEAD_LINES:
+        cls = "pr-word pr-word-long"
+        n = headline_lines(parts, room, SMALL_WORD_U)
     flags = "".join(f'<span class="pr-flag">{escape(f)}</span>' for f in parts[1:])
-    return (
+    html = (
         f'<div class="pr-banner pr-board-banner" id="decision-banner" data-decision="{escape(decision)}" '
-        f'role="status" style="background:{style.bg};color:{style.fg}">'
+        f'data-lines="{n}" role="status" style="background:{style.bg};color:{style.fg}">'
         f'<div class="pr-sym" aria-hidden="true">{escape(style.symbol)}</div>'
-        f'<div class="pr-head"><div class="pr-word" id="pr-headline">{escape(parts[0])}{flags}</div>'
+        f'<div class="pr-head"><div class="{cls}" id="pr-headline">{escape(parts[0])}{flags}</div>'
         f'<div class="pr-sub">{escape(subline(plan, kn))}</div></div>'
-        f'<div class="pr-case">{escape(str(plan.get("case_id", "")))}</div>'
+        f'<div class="pr-case">{escape(case_id)}</div>'
         "</div>"
     )
+    return html, max(1, n)
+
+
+def board_banner_html(plan: Mapping[str, Any], case: Mapping[str, Any] | None, kn: Knowledge) -> str:
+    """The wall display's banner: symbol, headline with its flags, the sub-line and the case id."""
+    return board_banner(plan, case, kn)[0]
 
 
 #: The diagram's key on the wall display, one line (what each mark means): a mark's shade and

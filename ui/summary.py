@@ -18,6 +18,7 @@ from html import escape
 from typing import Any
 
 from kg.knowledge import Knowledge
+from ui import wall_fit
 from ui.names import MODALITY_TAGS, name, where
 
 #: How each imaging result reads on a chip and in full (typography only).
@@ -350,11 +351,64 @@ def _chips(items: Sequence[Item], kind: str) -> str:
     )
 
 
-def summary_html(summary: CaseSummary, *, compact: bool = False, max_chips: int = 11) -> str:
+#: The order in which the wall gives up chips that do not fit its rows: first the normal labs and
+#: negative studies, then values without a status, then abnormal labs and positive, equivocal,
+#: unread or sampled studies; the patient and the prior operations go last.
+_GIVE_UP = {"normal": 0, "negative": 0, "": 1}
+#: A chip's padding and border and the gap between chips, in the board's unit (``board.css``).
+CHIP_PAD_U, CHIP_GAP_U, CHIP_FONT_U = 1.9, 0.5, 3.0
+#: The "full summary" toggle at the end of the chips (its triangle and underlined words).
+DETAILS_U = 20.0
+
+
+def _chip_u(text: str) -> float:
+    return wall_fit.width(_clip(text), CHIP_FONT_U, bold=True) + CHIP_PAD_U
+
+
+def _fitting(tagged: list[tuple[str, Item]], rows: int, room: float) -> list[int]:
+    """The indices of the chips kept so that they, a "+N more" chip and the toggle fill ``rows``."""
+    keep = list(range(len(tagged)))
+
+    # normal and status-less values first, then the other labs and studies, earliest first (the
+    # latest study says most); the patient and the prior operations last, from the end
+    def rank(i: int) -> tuple[int, int]:
+        attr, it = tagged[i]
+        if attr not in ("labs", "studies"):
+            return (3, -i)
+        return (_GIVE_UP.get(it.status, 2), i)
+
+    order = sorted(keep, key=rank)
+    while keep:
+        hidden = len(tagged) - len(keep)
+        widths = [_chip_u(tagged[i][1].chip) for i in keep]
+        if hidden:
+            widths.append(_chip_u(f"+{hidden} more"))
+        widths.append(DETAILS_U)
+        if wall_fit.boxes_rows(widths, room, CHIP_GAP_U) <= rows:
+            break
+        keep.remove(order[hidden])
+    return keep
+
+
+def summary_html(
+    summary: CaseSummary,
+    *,
+    compact: bool = False,
+    max_chips: int = 11,
+    rows: int | None = None,
+    room: float = 175.0,
+) -> str:
     """The summary strip: in full (one block per part) or compact (chips, the full list one click away).
+
+    With ``rows`` (the wall) the compact chips are cut to that many rows of a strip ``room`` u
+    wide: the normal labs and negative studies give way first, and a "+N more" chip says how
+    many are left to the full summary and the case board.
 
     >>> html = summary_html(CaseSummary(patient=(Item("52-year-old female", "52 F"),)), compact=True)
     >>> 'id="pr-summary"' in html and "52 F" in html
+    True
+    >>> many = CaseSummary(labs=tuple(Item(f"lab {i}", f"lab value {i} d200", "normal") for i in range(30)))
+    >>> "more</span>" in summary_html(many, compact=True, rows=1)
     True
     """
     if not compact:
@@ -373,10 +427,11 @@ def summary_html(summary: CaseSummary, *, compact: bool = False, max_chips: int 
             )
         return f'<div class="pr-summary" id="pr-summary">{"".join(blocks)}</div>'
     tagged = [(attr, i) for attr, _ in _PARTS for i in getattr(summary, attr)]
-    shown = "".join(_chips([i], attr) for attr, i in tagged[:max_chips])
+    kept = list(range(min(len(tagged), max_chips))) if rows is None else _fitting(tagged, rows, room)
+    shown = "".join(_chips([tagged[k][1]], tagged[k][0]) for k in kept)
     more = ""
-    if len(tagged) > max_chips:
-        more = f'<span class="pr-chip pr-chip-more">+{len(tagged) - max_chips} more</span>'
+    if len(tagged) > len(kept):
+        more = f'<span class="pr-chip pr-chip-more">+{len(tagged) - len(kept)} more</span>'
     full = "".join(f"<li>{escape(i.full)}</li>" for _, i in tagged)
     return (
         f'<div class="pr-summary-chips" id="pr-summary">{shown}{more}'

@@ -14,11 +14,12 @@ from typing import Any
 import streamlit as st
 
 from kg.knowledge import Knowledge
-from ui import state
-from ui.board import board_banner_html, key_html
+from ui import state, wall_fit
+from ui.board import board_banner, key_html
 from ui.diagram import BOARD, DiagramInput, diagram_input, neck_svg
 from ui.fragments import (
     LOCATIONS_NOTE,
+    _cap,
     banner_html,
     causes_html,
     facts_html,
@@ -30,6 +31,7 @@ from ui.fragments import (
     operations_html,
     shown_locations,
     sources_html,
+    sources_text,
     split_operation_facts,
     targets_text,
     test_reasons,
@@ -179,10 +181,42 @@ def full_board(case: Any, plan: dict[str, Any], kn: Knowledge, label: str) -> No
     )
 
 
-def _board_gates(plan: dict[str, Any], kn: Knowledge) -> str:
+#: The wall's layout in its unit ``u`` (``ui/assets/board.css``; measured in Chromium at the three
+#: screens, which wrap alike): the board is 100u high; the head (banner, chips, gates) starts with
+#: one headline line, one chip row and one gate row, each further line or row costs its pitch;
+#: the columns start under the head and the key follows them; the diagram column is as high as
+#: its drawing. The head may grow by HEAD_SPARE_U before a column would have to shrink under the
+#: drawing's height, and every column's content must end by COLUMNS_END_U (1u short of the key's
+#: place, for rounding).
+HEAD_BASE_U, HEADLINE_PITCH_U, CHIP_PITCH_U, GATE_PITCH_U = 21.75, 5.9, 4.47, 4.76
+DIAGRAM_U, COLUMNS_END_U = 62.5, 95.3
+HEAD_SPARE_U = COLUMNS_END_U - DIAGRAM_U - HEAD_BASE_U
+#: The most rows of summary chips on the wall (more only crowds what changes management).
+MAX_CHIP_ROWS = 3
+#: The widths of the head and of the middle and right columns' text, in u.
+HEAD_ROOM_U, WHERE_ROOM_U, SITE_ROOM_U, WHY_ROOM_U, OP_ROOM_U, LATER_ROOM_U = (
+    175.0,
+    57.5,
+    28.0,
+    54.5,
+    45.5,
+    51.0,
+)
+#: Heights in u: a column's heading; a location row and each further line of its name; the "why"
+#: heading and each line of it; a line of 3u text; an operation box's frame; a line of its head.
+H2_U, LOC_U, LOC_LINE_U, H3_U = 4.91, 5.4, 3.3, 3.56
+LINE_U, OP_FRAME_U, OP_HEAD_U, BUTTON_U = 3.6, 2.2, 4.14, 5.35
+
+
+def _gate_chip_u(bold: str, rest: str) -> float:
+    return wall_fit.width(bold, 3.0, bold=True) + wall_fit.width(" " + rest, 3.0) + 2.0
+
+
+def _board_gates(plan: dict[str, Any], kn: Knowledge) -> tuple[str, int]:
     """The gates a board must see (those that fail or warn) as chips, a count of those that pass,
-    and on the same line the chance of one, two, or three or more sources."""
-    chips = []
+    and on the same line the chance of one, two, or three or more sources; and how many rows
+    that takes on the wall."""
+    chips, widths = [], []
     passed = 0
     for g in plan.get("gates", []):
         if g["status"] == "pass":
@@ -194,26 +228,70 @@ def _board_gates(plan: dict[str, Any], kn: Knowledge) -> str:
             f'style="color:{fg};background:{bg}" title="{escape(words(g["message"]))}">'
             f"<b>{escape(sym)} {escape(word)}</b> {escape(name('gates', g['id'], kn))}</span>"
         )
+        widths.append(_gate_chip_u(f"{sym} {word}", name("gates", g["id"], kn)))
     if passed:
         sym, _, fg, bg = GATE_STYLES["pass"]
+        text = f"{passed} other gate{'s' if passed > 1 else ''} pass"
         chips.append(
             f'<span class="pr-gate pr-gate-passed" style="color:{fg};background:{bg}">'
-            f"<b>{sym}</b> {passed} other gate{'s' if passed > 1 else ''} pass</span>"
+            f"<b>{sym}</b> {text}</span>"
         )
-    # the number of sources rides on the gates' line, which has room on every example (no scroll)
-    return f'<div class="pr-gates" id="pr-board-gates">{"".join(chips)}{sources_html(plan, label="")}</div>'
+        widths.append(_gate_chip_u(sym, text))
+    if sources_text(plan):
+        widths.append(wall_fit.width(sources_text(plan), 3.0, bold=True) + 0.8)
+    rows = max(1, wall_fit.boxes_rows(widths, HEAD_ROOM_U, 0.6))
+    return (
+        f'<div class="pr-gates" id="pr-board-gates">{"".join(chips)}{sources_html(plan, label="")}</div>',
+        rows,
+    )
 
 
-def _board_where(plan: dict[str, Any], kn: Knowledge) -> str:
-    """The middle column: the top three places and why the first, or the gate that stops the plan."""
+def _lines(text: str, room: float, size: float = 3.0, *, bold: bool = False, first: str = "") -> int:
+    """Lines of a text after a bold label ``first`` (both in 3u type unless ``size``)."""
+    lead = wall_fit.width(first + " ", size, bold=True) if first else 0.0
+    return wall_fit.lines(text, size, room, bold=bold, first=lead)
+
+
+def _warnings_u(plan: dict[str, Any]) -> float:
+    return sum(
+        _lines("⚠ " + words(w), WHERE_ROOM_U - 2.5, bold=True) * LINE_U + 1.4
+        for w in plan.get("warnings") or []
+    )
+
+
+def _board_where(plan: dict[str, Any], kn: Knowledge, room: float = COLUMNS_END_U) -> str:
+    """The middle column: the top three places and why the first (as many reasons as fit ``room``
+    u, the rest counted "… N more in the report"), or the gate that stops the plan."""
     parts = []
     locs = shown_locations(plan, limit=3)
     stopping = [g for g in plan.get("gates", []) if g["status"] in ("fail", "warn")]
     if locs:
         title = "Where — top 3" if len(locs) == 3 else "Where"
         parts.append(f"<h2>{title}</h2>" + locations_html(plan, kn, limit=3))
-        parts.append(f"<h3>Why #1 {escape(where(locs[0]['site'], locs[0].get('side'), kn))}</h3>")
-        parts.append(why_html(locs[0].get("explanation") or [], limit=3))
+        used = (
+            H2_U
+            + _warnings_u(plan)
+            + sum(
+                LOC_U
+                + LOC_LINE_U
+                * (_lines(where(loc["site"], loc.get("side"), kn), SITE_ROOM_U, 3.3, bold=True) - 1)
+                for loc in locs
+            )
+        )
+        head = f"Why #1 {where(locs[0]['site'], locs[0].get('side'), kn)}"
+        facts = list(locs[0].get("explanation") or [])
+        used += 1.1 + H3_U * _lines(head, WHERE_ROOM_U, 3.1, bold=True)
+        limit = 0
+        for f in facts[:3]:
+            more = LINE_U + 0.3 if len(facts) > limit + 1 else 0.0
+            cost = _lines(words(str(f.get("text", ""))), WHY_ROOM_U) * LINE_U + 0.3
+            if used + cost + more > room:
+                break
+            used += cost
+            limit += 1
+        if limit:
+            parts.append(f"<h3>{escape(head)}</h3>")
+            parts.append(why_html(facts, limit=limit))
     elif stopping:
         g = stopping[0]
         parts.append(f"<h2>Why: {escape(name('gates', g['id'], kn))}</h2>")
@@ -222,27 +300,86 @@ def _board_where(plan: dict[str, Any], kn: Knowledge) -> str:
     return '<div class="pr-board pr-board-col">' + "".join(parts) + "</div>"
 
 
-def _board_what(plan: dict[str, Any], kn: Knowledge) -> str:
+def _listed(label: str, names: list[str], room: float, lines: int, sep: str = ", ") -> tuple[str, int]:
+    """A bold label and as many of ``names`` as fit ``lines`` lines, then "+N more"; the html and
+    its lines (0: not even the label and one name fit)."""
+    for k in range(len(names), 0, -1):
+        text = sep.join(names[:k]) + (f"{sep}+{len(names) - k} more" if k < len(names) else "")
+        n = _lines(text, room, first=label)
+        if n <= lines:
+            return f"<b>{escape(label)}</b> {escape(text)}", n
+    return "", 0
+
+
+def _board_operation(plan: dict[str, Any], kn: Knowledge, room: float) -> str:
+    """The wall's operation: its head and targets (or, for one plan of several operations, each
+    operation's targets) always; the adjuncts and the main risks as far as ``room`` u allows, a
+    list cut to "+N more" (the full lists are on the case board); the risks leave first."""
+    op = plan["operations"][0]
+    by_code = {str(o["operation"]): o for o in plan.get("operations", [])}
+    joined = [op] + [by_code[c] for c in op.get("together_with") or [] if c in by_code]
+    if len(joined) > 1:
+        head = (
+            _cap(" + ".join(name("operations", o["operation"], kn) for o in joined))
+            + ": one sitting or staged"
+        )
+        metas = [(f"{_cap(name('operations', o['operation'], kn))}:", targets_text(o, kn)) for o in joined]
+        adjuncts: list[str] = []  # one plan of several: the adjuncts are left to the case board
+    else:
+        head = name("operations", op["operation"], kn)
+        metas = [("Target:", targets_text(op, kn))]
+        adjuncts = [name("adjuncts", a, kn) for a in op.get("adjuncts") or []]
+    metas = [(label, text) for label, text in metas if text]
+    head = f"{op['rank']}. {head}"
+    used = OP_FRAME_U + OP_HEAD_U * _lines(head, OP_ROOM_U, 3.6, bold=True)
+    used += sum(_lines(text, OP_ROOM_U, first=label) * LINE_U for label, text in metas)
+    body = [f'<div class="pr-op-head">{escape(head)}</div>']
+    body += [f'<div class="pr-op-meta"><b>{escape(label)}</b> {escape(text)}</div>' for label, text in metas]
+    if adjuncts:
+        html, n = _listed("Adjuncts:", adjuncts, OP_ROOM_U, min(2, int((room - used) // LINE_U)))
+        if html:
+            body.append(f'<div class="pr-op-meta">{html}</div>')
+            used += n * LINE_U
+    risks = [words(f["text"]).removeprefix("Risk: ") for f in split_operation_facts(op, kn)[1]]
+    if risks:
+        html, n = _listed("Main risks:", risks, OP_ROOM_U, int((room - used) // LINE_U), sep="; ")
+        if html:
+            body.append(f'<div class="pr-op-risk">{html}</div>')
+    cls = "pr-op pr-op-joined" if len(joined) > 1 or str(op["operation"]) in leaders(plan) else "pr-op"
+    return (
+        f'<ol class="pr-ops" id="pr-ranked-operations"><li class="{cls}" '
+        f'data-operation="{escape(op["operation"])}">{"".join(body)}</li></ol>'
+    )
+
+
+def _board_what(plan: dict[str, Any], kn: Knowledge, room: float = COLUMNS_END_U) -> str:
     """The right column: the operation and its targets (with those that go with it: one plan), or
-    the first test and why. "Else" lists only alternatives, never an operation of the one plan."""
+    the first test and why. "Else" lists only alternatives, never an operation of the one plan.
+    Everything, the button to leave the display included, is kept within ``room`` u."""
     ops = plan.get("operations") or []
     tests = plan.get("next_tests") or []
     parts = []
+    room -= H2_U + BUTTON_U
     if plan.get("decision") in ("operate", "medical") and ops:
         title = "Operation" if plan.get("decision") == "operate" else "Not surgery now"
         if plan.get("decision") == "operate" and ops[0].get("together_with"):
             title = "Operations — one plan"
-        parts.append(f"<h2>{title}</h2>" + operations_html(plan, kn, limit=1, details=False))
+        later = []
         joined = leaders(plan)
         # one alternative beside a plan of several operations, two beside one: the column's height
         others = [o for o in ops[1:] if str(o["operation"]) not in joined][: 1 if joined else 2]
         if others:
-            alt = "; ".join(f"{o['rank']}. {name('operations', o['operation'], kn)}" for o in others)
-            parts.append(f'<p class="pr-later"><b>Else:</b> {escape(alt)}</p>')
+            alts = [f"{o['rank']}. {name('operations', o['operation'], kn)}" for o in others]
+            later.append(("Else:", alts))
         if tests:
-            parts.append(
-                f'<p class="pr-later"><b>Before it:</b> {escape(name("tests", tests[0]["test"], kn))}</p>'
-            )
+            later.append(("Before it:", [name("tests", tests[0]["test"], kn)]))
+        lines = [
+            (label, items, _lines("; ".join(items), LATER_ROOM_U, first=label)) for label, items in later
+        ]
+        room -= sum(n * LINE_U + 0.4 for *_, n in lines)
+        parts.append(f"<h2>{title}</h2>" + _board_operation(plan, kn, room))
+        for label, items, _ in lines:
+            parts.append(f'<p class="pr-later"><b>{escape(label)}</b> {escape("; ".join(items))}</p>')
     elif tests:
         reason = test_reasons(tests)[0]
         parts.append(
@@ -251,8 +388,8 @@ def _board_what(plan: dict[str, Any], kn: Knowledge) -> str:
             f"<b>{escape(name('tests', tests[0]['test'], kn))}</b><br/>{escape(reason)}</li></ol>"
         )
         if len(tests) > 1:
-            later = "; ".join(name("tests", t["test"], kn) for t in tests[1:3])
-            parts.append(f'<p class="pr-later"><b>Then:</b> {escape(later)}</p>')
+            later_tests = "; ".join(name("tests", t["test"], kn) for t in tests[1:3])
+            parts.append(f'<p class="pr-later"><b>Then:</b> {escape(later_tests)}</p>')
     if not parts:
         parts.append("<h2>Plan</h2><p>No operation and no further test.</p>")
     return '<div class="pr-board pr-board-col">' + "".join(parts) + "</div>"
@@ -264,16 +401,24 @@ def display_board(case: Any, plan: dict[str, Any], kn: Knowledge) -> None:
     The headline with what changes management; the case as presented (compact chips, the full
     list one click away) and the gates that stop or warn; then the diagram of the three leading
     places, where and why, and what to do (the operation and its targets, or the first test).
+    The head has a fixed budget: a headline on two lines or gates on two rows leave fewer rows
+    of chips; what does not fit a column is cut to "+N more" (the case board has it all).
     """
-    head = board_banner_html(plan, case, kn) + summary_html(case_summary(case, kn), compact=True)
-    st.html(f'<div class="pr-board">{head}{_board_gates(plan, kn)}</div>')
+    banner, head_lines = board_banner(plan, case, kn)
+    gates, gate_rows = _board_gates(plan, kn)
+    spare = HEAD_SPARE_U - HEADLINE_PITCH_U * (head_lines - 1) - GATE_PITCH_U * (gate_rows - 1)
+    chip_rows = max(1, min(MAX_CHIP_ROWS, 1 + int(spare // CHIP_PITCH_U)))
+    top = HEAD_BASE_U + HEADLINE_PITCH_U * (head_lines - 1) + GATE_PITCH_U * (gate_rows - 1)
+    room = COLUMNS_END_U - (top + CHIP_PITCH_U * (chip_rows - 1))
+    chips = summary_html(case_summary(case, kn), compact=True, rows=chip_rows, room=HEAD_ROOM_U)
+    st.html(f'<div class="pr-board">{banner}{chips}{gates}</div>')
     cols = st.columns([10, 9, 8], gap="small")
     with cols[0]:
         diagram(case, plan, kn, "pr-board-diagram", board=True)
     with cols[1]:
-        st.html(_board_where(plan, kn))
+        st.html(_board_where(plan, kn, room))
     with cols[2]:
-        st.html(_board_what(plan, kn))
+        st.html(_board_what(plan, kn, room))
         st.button(
             "Leave the board display",
             key="leave_board",

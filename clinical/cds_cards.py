@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from kg.knowledge import knowledge
+from planner.sources import several_likely
 
 BOARD_URL = "http://127.0.0.1:8501"
 SUMMARY_MAX = 139
@@ -28,8 +29,6 @@ INDICATOR = {
 }
 #: How the plan's number of sources reads (as on the case board: 'One source 3% · two 84% · ...').
 SOURCE_WORDS = (("1", "one source"), ("2", "two"), ("3+", "three or more"))
-SEVERAL_LIKELY = 0.5
-"""P(two or more sources) from which a card says that several glands are likely (the board's flag)."""
 
 
 def source() -> dict[str, Any]:
@@ -105,7 +104,7 @@ def several_sources(plan: Mapping[str, Any]) -> str:
     """
     src = plan.get("sources") or {}
     two, more = float(src.get("2") or 0.0), float(src.get("3+") or 0.0)
-    if two + more < SEVERAL_LIKELY:
+    if not several_likely(src):
         return ""
     return f"two {_pct(two)}" if two >= more else f"three or more {_pct(more)}"
 

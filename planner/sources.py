@@ -119,6 +119,20 @@ class SourcePosterior:
         return sum(p for h, p in self.weights.items() if ok.issuperset(h.places))
 
 
+def several_likely(sources: Mapping[str, float] | None) -> bool:
+    """Whether two or more separate sources are at least as likely as one (a plan's ``sources``):
+    the one rule behind "several glands likely" on the board and in a CDS card.
+
+    >>> several_likely({"1": 0.3, "2": 0.5, "3+": 0.2}), several_likely({"1": 0.9, "2": 0.1, "3+": 0.0})
+    (True, False)
+    >>> several_likely(None)
+    False
+    """
+    if not sources:
+        return False
+    return float(sources.get("2") or 0.0) + float(sources.get("3+") or 0.0) >= float(sources.get("1") or 0.0)
+
+
 def _log_likelihood(
     kn: Knowledge, findings: list[Finding], places: tuple[Loc, ...], cause: str, memo: _Memo
 ) -> float:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.knowledge import Knowledge
+from planner.sources import several_likely
 from ui.names import GAIN_WORDS, GATE_STYLES, decision_style, describe, name, pct, site_short, where, words
 
 ASSETS = Path(__file__).resolve().parent / "assets"
@@ -102,8 +103,6 @@ LOCATIONS_NOTE = (
 )
 #: How the plan's number of sources reads ("One source 72% · two 20% · three or more 8%").
 SOURCE_WORDS = (("1", "One source"), ("2", "two"), ("3+", "three or more"))
-#: P(two or more sources) from which the headline says that several glands are likely.
-SEVERAL_LIKELY = 0.5
 
 
 def source_pct(p: float) -> str:
@@ -140,8 +139,7 @@ def several_sources_likely(plan: Mapping[str, Any]) -> bool:
     >>> several_sources_likely({"sources": {"1": 0.6, "2": 0.3, "3+": 0.1}}), several_sources_likely({})
     (False, False)
     """
-    src = plan.get("sources") or {}
-    return float(src.get("2") or 0.0) + float(src.get("3+") or 0.0) >= SEVERAL_LIKELY
+    return several_likely(plan.get("sources"))
 
 
 def sources_html(plan: Mapping[str, Any], *, label: str = "How many sources: ") -> str:

@@ -201,6 +201,7 @@ class Knowledge:
     refuting_histology: frozenset[str] = frozenset()  # pathologies showing the tissue taken was not the gland
     both_sides: frozenset[str] = frozenset()  # previous-procedure codes that explore both sides by nature
     adjunct_needs: dict[str, frozenset[str]] = field(default_factory=dict)  # adjunct -> modalities seeing it
+    negative_study_features: dict[str, frozenset[str]] = field(default_factory=dict)  # feature -> modalities
 
     # ------------------------------------------------------------------ lookups
     def iri(self, scheme: str, code: str) -> str | None:
@@ -316,6 +317,7 @@ class _RecordRules(TypedDict):
     refuting_histology: frozenset[str]
     both_sides: frozenset[str]
     adjunct_needs: dict[str, frozenset[str]]
+    negative_study_features: dict[str, frozenset[str]]
 
 
 class _TestRules(TypedDict):
@@ -341,6 +343,10 @@ def _record_rules(rd: _Reader, code: Callable[[str | None], str]) -> _RecordRule
         "adjunct_needs": {
             code(k): frozenset(code(x) for x in v)
             for k, v in rd.pairs("SELECT ?a ?m WHERE { ?a prp:needsPositiveStudy ?m }", "a", "m").items()
+        },
+        "negative_study_features": {
+            code(k): frozenset(code(x) for x in v)
+            for k, v in rd.pairs("SELECT ?f ?m WHERE { ?f prp:raisedByNegativeStudyOf ?m }", "f", "m").items()
         },
     }
 

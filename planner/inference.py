@@ -153,7 +153,9 @@ def _course_features(case: Case, diagnosis: str, f: dict[str, Link]) -> None:
 
 
 def _imaging_features(findings: list[Finding], kn: Knowledge, f: dict[str, Link]) -> None:
-    """What the studies say about the cause: several foci in the bed, two separate foci, a negative sestamibi, size."""
+    """What the studies say about the cause: several foci in the bed, two separate foci, a whole-field
+    negative study of a modality the graph names for a feature (``prp:raisedByNegativeStudyOf``:
+    a negative sestamibi), size."""
     imaging = [x for x in findings if x.kind == "imaging"]
     if (
         any(x.foci >= 2 and any(loc[0] == "operative_bed" for loc, _ in x.positives) for x in imaging)
@@ -165,11 +167,10 @@ def _imaging_features(findings: list[Finding], kn: Knowledge, f: dict[str, Link]
         f["two_separate_foci"] = ex.finding(
             "Two separately localized foci: " + ", ".join(kn.site_name(s, d) for s, d in foci)
         )
-    if any(
-        x.modality.startswith("sestamibi") and x.whole_negative and (x.day is None or x.day >= 0)
-        for x in imaging
-    ):
-        f["negative_sestamibi"] = ex.finding("A sestamibi study after the last operation was negative")
+    for key, modalities in sorted(kn.negative_study_features.items()):  # e.g. a negative sestamibi
+        negative = [x for x in imaging if x.modality in modalities and x.whole_negative and (x.day or 0) >= 0]
+        if negative:
+            f[key] = ex.finding(f"{negative[0].label} after the last operation")
     size = kn.param("carcinoma_size_above_mm")
     big = [x.size_mm for x in imaging if x.size_mm and x.positives]
     if big and max(big) > size.v:

@@ -33,6 +33,7 @@ from planner.normalize import normalize
 from planner.operations import medical_options, operations
 from planner.record import Record, read_record
 from planner.sources import SourcePosterior
+from planner.state import Evidence
 from planner.validate import CaseError, PlanningError, case_field_path, validate_case
 
 
@@ -101,9 +102,8 @@ def plan(case: Case, kn: Knowledge | None = None) -> Plan:
         )
         for i, (loc, p) in enumerate(locations[:MAX_LOCATIONS])
     ]
-    decision, op_items, test_items = _decide(
-        case, kn, go, findings, locations, post_causes, rec, warnings, post, feat
-    )
+    ev = Evidence(case, kn, rec, findings, feat, locations, post_causes, post)
+    decision, op_items, test_items = _decide(ev, go, warnings)
     gates = list(go.gates)
     return Plan(
         case_id=case.id,
@@ -138,18 +138,10 @@ def _carcinoma_gate(kn: Knowledge, go: GateOutcome, feat: dict[str, Link], red: 
 
 
 def _decide(
-    case: Case,
-    kn: Knowledge,
-    go: GateOutcome,
-    findings: list[Finding],
-    locations: list[tuple[Loc, float]],
-    causes: dict[str, float],
-    rec: Record,
-    warnings: list[str],
-    post: SourcePosterior | None,
-    feat: dict[str, Link],
+    ev: Evidence, go: GateOutcome, warnings: list[str]
 ) -> tuple[str, list[OperationItem], list[TestItem]]:
     """The decision, the ranked operations and the next tests, after the gates."""
+    kn, findings, locations = ev.kn, ev.findings, ev.locations
     tests: list[TestItem] = []
 
     def add_test(code: str, reason: str, facts: list[Link] | None = None) -> None:
@@ -165,14 +157,14 @@ def _decide(
     if go.block_surgery:
         # the FHH screen holds the plan: localization tests only where the localization is still open
         if not localized:
-            for t in ranked_localization_tests(kn, findings, locations, post, rec):
+            for t in ranked_localization_tests(kn, findings, locations, ev.post, ev.rec):
                 add_test(t.test, t.reason, t.facts)
         localization_gate(kn, go, findings, locations, localized, held="the FHH screen")
         return "investigate", [], tests
     if go.medical_only:
         localization_gate(kn, go, findings, locations, localized)
-        return "medical", medical_options(kn, locations, causes, localized), tests
-    decision, ops, more = _surgical(case, kn, go, findings, locations, causes, rec, warnings, post, feat)
+        return "medical", medical_options(kn, locations, ev.causes, localized), tests
+    decision, ops, more = _surgical(ev, go, warnings)
     for code, reason, facts in more:
         add_test(code, reason, facts)
     for code, reason, facts in _required_tests(kn, decision, ops):
@@ -183,42 +175,24 @@ def _decide(
 
 
 def _surgical(
-    case: Case,
-    kn: Knowledge,
-    go: GateOutcome,
-    findings: list[Finding],
-    locations: list[tuple[Loc, float]],
-    causes: dict[str, float],
-    rec: Record,
-    warnings: list[str],
-    post: SourcePosterior | None,
-    feat: dict[str, Link],
+    ev: Evidence, go: GateOutcome, warnings: list[str]
 ) -> tuple[str, list[OperationItem], list[tuple[str, str, list[Link]]]]:
     """Operate or investigate once every gate passed: localized enough (or the cause's evidence is
     enough for an operation on every gland, or no test would change the plan), and no test left
     that changes which operation. Returns the decision, the operations and the tests to add."""
-    useful, closing = _useful_tests(kn, findings, locations, post, rec)
+    kn, findings, locations = ev.kn, ev.findings, ev.locations
+    useful, closing = _useful_tests(kn, findings, locations, ev.post, ev.rec)
     top = locations[0][0] if locations else None
     localized = top is not None and adequate(findings, kn, top)
-    established = cause_suffices(kn, causes, rec, feat) if locations else None
+    established = cause_suffices(kn, ev.causes, ev.rec, ev.feat) if locations else None
     decision = "operate" if localized or established or not useful else "investigate"
     if decision == "operate" and not localized and not established and locations:
         warnings.append(_best_available_warning(kn, closing, locations))
     localization_gate(kn, go, findings, locations, localized, established=established)
-    tests = operation_changing_tests(case, kn, feat)
+    tests = operation_changing_tests(ev.case, kn, ev.feat)
     if decision == "operate" and tests:
         decision = "investigate"  # indication before localization: the test decides which operation
-    ops = operations(
-        kn,
-        locations,
-        causes,
-        findings,
-        rec,
-        case,
-        post or SourcePosterior({}),
-        decision == "operate",
-        established is not None,
-    )
+    ops = operations(ev, decision == "operate", established is not None)
     if decision == "investigate" and not established:
         tests += [(t.test, t.reason, t.facts) for t in useful]
     return decision, ops, tests

@@ -19,9 +19,10 @@ from planner import explain as ex
 from planner.explain import Link
 from planner.inference import Finding, Loc, leading_cause, loc_matches, localized_foci
 from planner.localization import adequate
-from planner.models import Case, Fact, OperationItem, Target
-from planner.record import Record, normal_positions
+from planner.models import Fact, OperationItem, Target
+from planner.record import normal_positions
 from planner.sources import SourcePosterior
+from planner.state import Evidence
 
 #: How candidate operations sort (:func:`_rank_key`): flags (False first), figures and the code.
 RankKey = tuple[float | str, ...]
@@ -172,16 +173,9 @@ def _disproven(kn: Knowledge, locations: list[tuple[Loc, float]], findings: list
     return frozenset(loc for loc in cleared if not adequate(findings, kn, loc))
 
 
-def _op_context(
-    kn: Knowledge,
-    locations: list[tuple[Loc, float]],
-    causes: dict[str, float],
-    findings: list[Finding],
-    rec: Record,
-    case: Case,
-    post: SourcePosterior,
-    established: bool,
-) -> _OpContext:
+def _op_context(ev: Evidence, established: bool) -> _OpContext:
+    kn, locations, causes, findings, rec, case = ev.kn, ev.locations, ev.causes, ev.findings, ev.rec, ev.case
+    post = ev.posterior
     return _OpContext(
         established=established,
         kn=kn,
@@ -370,23 +364,14 @@ def _op_facts(
     return facts
 
 
-def operations(
-    kn: Knowledge,
-    locations: list[tuple[Loc, float]],
-    causes: dict[str, float],
-    findings: list[Finding],
-    rec: Record,
-    case: Case,
-    post: SourcePosterior,
-    operate: bool,
-    established: bool = False,
-) -> list[OperationItem]:
+def operations(ev: Evidence, operate: bool, established: bool = False) -> list[OperationItem]:
     """The operations that reach the likely places, ranked; when no one operation reaches every
     localized focus, the combination that does goes first; the approach of choice for each leading
     place stays on the list."""
-    if not locations:
+    if not ev.locations:
         return []
-    ctx = _op_context(kn, locations, causes, findings, rec, case, post, established)
+    ctx = _op_context(ev, established)
+    locations, findings = ev.locations, ev.findings
     scored = _scored(ctx)
     if not scored:
         return []

@@ -43,28 +43,16 @@ DEADLINE_S = 2
 WORKERS = int(os.environ.get("BENCH_WORKERS", "3"))
 P99_GOAL_MS = 50.0
 ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
-EXAMPLE_PARAMS: dict[str, dict[str, str]] = {
-    "descent-path": {"path": "path_inferior"},
-    "candidate-sites": {"origin": "origin_third_pouch"},
-    "vein-drainage": {"site": "perrier_F"},
-    "operations-for-site": {"site": "intrathyroidal"},
-    "modality-performance": {"modality": "ultrasound", "site": "anterior_mediastinum"},
-    "thresholds": {"key": "cccr_fhh_below"},
-    "cause-implications": {"condition": "MEN1"},
-    "node-details": {"node": "site_perrier_F"},
-}
 HEADERS = {"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"}
 
 
 def _queries() -> list[str]:
     """Every named query, with its example parameters bound and unbound."""
     texts = []
-    for name, query in sorted(named_queries().items()):
+    for _name, query in sorted(named_queries().items()):
         texts.append(query.text)
-        declared = {p.name for p in query.parameters}
-        params = {k: v for k, v in EXAMPLE_PARAMS.get(name, {}).items() if k in declared}
-        if params:
-            texts.append(query.render(params))
+        if query.example:  # the query's own example bindings (its '# example:' header line)
+            texts.append(query.render(query.example))
     return texts
 
 

@@ -20,13 +20,13 @@ import difflib
 import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.errors import KgError, QueryParameterError, UnknownQueryError
 from kg.paths import QUERIES_DIR
 
-_HEADER = re.compile(r"^#\s*(name|question|param|columns)\b\s*([A-Za-z_][\w-]*)?\s*:\s*(.*)$")
+_HEADER = re.compile(r"^#\s*(name|question|param|columns|example)\b\s*([A-Za-z_][\w-]*)?\s*:\s*(.*)$")
 _PLACEHOLDER = r"VALUES\s+\?{name}\s*\{{\s*UNDEF\s*\}}"
 #: What a parameter value may look like: a vocabulary code or an id (``mL/min/1.73m2`` included).
 VALUE_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_:/.\-]{0,199}$")
@@ -58,6 +58,9 @@ class NamedQuery:
         The SPARQL text as in the file.
     path : Path
         The ``.rq`` file.
+    example : mapping of str to str
+        Example bindings from the ``# example: name=value ...`` header line (the one home of
+        the examples the protocol tests and the server benchmark run).
     """
 
     name: str
@@ -66,6 +69,7 @@ class NamedQuery:
     columns: str
     text: str
     path: Path
+    example: Mapping[str, str] = field(default_factory=dict)
 
     def render(self, params: Mapping[str, str | Sequence[str]] | None = None) -> str:
         """The query with its parameters bound.
@@ -172,6 +176,10 @@ def parse_named_query(path: Path) -> NamedQuery:
                 f"{path}: parameter {param.name} needs exactly one "
                 f"'VALUES ?{param.name} {{ UNDEF }}' block, found {found}"
             )
+    example = dict(pair.split("=", 1) for pair in fields.get("example", "").split() if "=" in pair)
+    unknown = set(example) - {p.name for p in params}
+    if unknown:
+        raise KgError(f"{path}: the example binds undeclared parameters {sorted(unknown)}")
     return NamedQuery(
         name=fields["name"],
         question=fields["question"],
@@ -179,6 +187,7 @@ def parse_named_query(path: Path) -> NamedQuery:
         columns=fields.get("columns", ""),
         text=text,
         path=path,
+        example=example,
     )
 
 

@@ -30,18 +30,6 @@ SERVER_TIMEOUT_S = 2
 ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 PRP = "https://w3id.org/parareop/"
 
-EXAMPLE_PARAMS: dict[str, dict[str, str]] = {
-    "descent-path": {"path": "path_inferior"},
-    "candidate-sites": {"origin": "origin_third_pouch"},
-    "vein-drainage": {"site": "perrier_F"},
-    "operations-for-site": {"site": "intrathyroidal"},
-    "modality-performance": {"modality": "ultrasound", "site": "anterior_mediastinum"},
-    "thresholds": {"key": "cccr_fhh_below"},
-    "cause-implications": {"condition": "MEN1"},
-    "cases-with-positive-finding": {"site": "perrier_F"},
-}
-
-
 @pytest.fixture(scope="session")
 def case_graphs() -> dict[str, bytes]:
     return load_case_folder(CASES).graphs()
@@ -83,7 +71,7 @@ def test_the_server_is_the_real_oxigraph_read_only_server(server: OxigraphServer
 def test_every_named_query_gives_the_same_rows_as_the_embedded_store(
     name: str, remote: EndpointBackend, local: EmbeddedBackend
 ) -> None:
-    for params in ({}, EXAMPLE_PARAMS.get(name, {})):
+    for params in ({}, named_queries()[name].example):
         over_http = run_named(name, params, remote)
         embedded = run_named(name, params, local)
         assert over_http.variables == embedded.variables

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from kg.knowledge import Knowledge
-from planner.inference import Loc, loc_matches, site_figures, vein_region
+from planner.inference import Loc, graph_memo, loc_matches, site_figures, vein_region
 from planner.sources import SourcePosterior
 
 #: Hypotheses kept for the expected-gain sums (speed, not clinical): the most probable, up to
@@ -143,25 +143,19 @@ def imaging_gains(
     return {m: max(0.0, before - float(a)) for m, a in zip(modalities, after, strict=True)}
 
 
-_REGIONS: dict[int, tuple[Knowledge, dict[tuple[Loc, bool], frozenset[Loc]]]] = {}
-
-
 def svs_region(kn: Knowledge, loc: Loc, graft: bool = False) -> frozenset[Loc]:
     """The places a gradient would point to if the tissue were at ``loc``: every site drained by
     the veins that drain ``loc``, on its side for paired veins (the rule of ``vein_region``).
     ``graft`` reads the graft-arm vein only (graft-arm sampling), otherwise every other vein.
-    Memoized per graph view (checked by identity, as ``inference.se_fp``)."""
-    entry = _REGIONS.get(id(kn))
-    if entry is None or entry[0] is not kn:
-        _REGIONS.clear()
-        entry = _REGIONS[id(kn)] = (kn, {})
-    hit = entry[1].get((loc, graft))
+    Memoized per graph view (``inference.graph_memo``)."""
+    memo = graph_memo("svs_region", kn)
+    hit: frozenset[Loc] | None = memo.get((loc, graft))
     if hit is None:
         out: set[Loc] = set()
         for vein in kn.veins.values():
             if (vein.code == "graft_arm_vein") == graft and loc[0] in vein.drains:
                 out |= vein_region(kn, vein, loc[1])
-        hit = entry[1][(loc, graft)] = frozenset(out)
+        hit = memo[(loc, graft)] = frozenset(out)
     return hit
 
 

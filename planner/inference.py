@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from kg.knowledge import Evidence, Knowledge, Modifier, Vein
 from planner import explain as ex
@@ -561,49 +562,48 @@ def site_priors(
 # ------------------------------------------------------------------ likelihoods
 
 
-_SE_FP_VIEWS = 4  # graph views memoized at once (not clinical: bounds the memo's memory)
+_GRAPH_VIEWS = 4  # graph views memoized at once (not clinical: bounds the memos' memory)
 #: (sensitivity, false-positive rate, the evidence they rest on)
 SeFp = tuple[float, float, list[Evidence]]
-_SE_FP_CACHE: dict[int, tuple[Knowledge, dict[tuple[str, str, str, frozenset[str]], SeFp]]] = {}
+_MEMOS: dict[tuple[str, int], tuple[Knowledge, dict[Any, Any]]] = {}
 
 
-def se_fp(
-    kn: Knowledge, modality: str, site: str, cause: str, beds: frozenset[str] = frozenset()
-) -> SeFp:
-    """Sensitivity and false-positive rate of a modality at a site, for a cause (memoized per graph).
+def graph_memo(name: str, kn: Knowledge) -> dict[Any, Any]:
+    """The memo named ``name`` for one view of the graph (figures derived from it alone).
 
-    The memo holds the ``Knowledge`` it was computed from and is checked by identity, so a second
-    view of the graph (a what-if, a test) never reads another view's figures, even if the first
-    one's ``id`` is reused; only the last few views are kept.
+    It holds the ``Knowledge`` it was made for and is checked by identity, so a second view of
+    the graph (a what-if, a test) never reads another view's figures, even if the first one's
+    ``id`` is reused; only the last few views are kept. The one home of the planner's per-graph
+    memos (``se_fp``, ``site_figures``, ``gain.svs_region``).
     """
-    entry = _SE_FP_CACHE.get(id(kn))
+    entry = _MEMOS.get((name, id(kn)))
     if entry is None or entry[0] is not kn:
-        if len(_SE_FP_CACHE) >= _SE_FP_VIEWS:
-            _SE_FP_CACHE.clear()
-        entry = _SE_FP_CACHE[id(kn)] = (kn, {})
-    memo = entry[1]
+        if len(_MEMOS) >= 3 * _GRAPH_VIEWS:
+            _MEMOS.clear()
+        entry = _MEMOS[(name, id(kn))] = (kn, {})
+    return entry[1]
+
+
+def se_fp(kn: Knowledge, modality: str, site: str, cause: str, beds: frozenset[str] = frozenset()) -> SeFp:
+    """Sensitivity and false-positive rate of a modality at a site, for a cause (memoized per
+    graph view, ``graph_memo``)."""
+    memo = graph_memo("se_fp", kn)
     key = (modality, site, cause, beds)
-    hit = memo.get(key)
+    hit: SeFp | None = memo.get(key)
     if hit is None:
         hit = memo[key] = _se_fp_uncached(kn, modality, site, cause, beds)
     return hit
-
-
-_TABLES: dict[int, tuple[Knowledge, dict[tuple[str, str, frozenset[str]], dict[str, tuple[float, float]]]]] = {}
 
 
 def site_figures(
     kn: Knowledge, modality: str, cause: str, beds: frozenset[str] = frozenset()
 ) -> dict[str, tuple[float, float]]:
     """Sensitivity and false-positive rate of a modality at every site, for a cause: the figures
-    of ``se_fp`` as one table, for the expected-gain sums (memoized per graph view, by identity)."""
-    entry = _TABLES.get(id(kn))
-    if entry is None or entry[0] is not kn:
-        _TABLES.clear()
-        entry = _TABLES[id(kn)] = (kn, {})
-    table = entry[1].get((modality, cause, beds))
+    of ``se_fp`` as one table, for the expected-gain sums (memoized per graph view)."""
+    memo = graph_memo("site_figures", kn)
+    table: dict[str, tuple[float, float]] | None = memo.get((modality, cause, beds))
     if table is None:
-        table = entry[1][(modality, cause, beds)] = {
+        table = memo[(modality, cause, beds)] = {
             site: se_fp(kn, modality, site, cause, beds)[:2] for site in kn.sites
         }
     return table
@@ -619,9 +619,7 @@ def _applies(m: Modifier, site: str, cause: str | None, beds: frozenset[str]) ->
     )
 
 
-def _se_fp_uncached(
-    kn: Knowledge, modality: str, site: str, cause: str, beds: frozenset[str]
-) -> SeFp:
+def _se_fp_uncached(kn: Knowledge, modality: str, site: str, cause: str, beds: frozenset[str]) -> SeFp:
     perf = kn.performance[modality]
     se, fp = perf.sensitivity, perf.false_positive_rate
     used = [perf.evidence]

@@ -595,6 +595,25 @@ def se_fp(kn: Knowledge, modality: str, site: str, cause: str, beds: frozenset[s
     return hit
 
 
+def figure_cause(kn: Knowledge, modality: str, cause: str) -> str:
+    """The cause a modality's figures depend on: the cause itself when one of the modality's
+    modifiers names it, else ``""``, which reads the figures every unnamed cause shares. Lets the
+    set posterior read a finding once for all the causes that see it alike (memoized per graph).
+
+    >>> from kg.knowledge import knowledge
+    >>> kn = knowledge()
+    >>> se_fp(kn, "sestamibi_spect", "perrier_B", figure_cause(kn, "sestamibi_spect", "missed_gland"))[:2] == se_fp(kn, "sestamibi_spect", "perrier_B", "missed_gland")[:2]
+    True
+    """
+    memo = graph_memo("figure_cause", kn)
+    named: frozenset[str] | None = memo.get(modality)
+    if named is None:
+        named = memo[modality] = frozenset(
+            m.cause for m in kn.modifiers if modality in m.modalities and m.cause is not None
+        )
+    return cause if cause in named else ""
+
+
 def site_figures(
     kn: Knowledge, modality: str, cause: str, beds: frozenset[str] = frozenset()
 ) -> dict[str, tuple[float, float]]:
@@ -648,6 +667,16 @@ class Claims:
     claims: tuple[tuple[int, float], ...]
     miss: float
 
+    #: The ratio of the place alone: its best item, or the miss (``set_likelihood`` of one).
+    best: float = field(init=False, compare=False, repr=False)
+    #: ``log(best)``, floored: the place's term in a set-of-one log-likelihood.
+    log_best: float = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        best = max((v for _, v in self.claims), default=self.miss)
+        object.__setattr__(self, "best", best)
+        object.__setattr__(self, "log_best", math.log(max(best, 1e-12)))
+
 
 def claims(kn: Knowledge, x: Finding, loc: Loc, cause: str) -> Claims:
     """The likelihood-ratio terms of a finding for tissue at one place, against "no tissue here".
@@ -686,8 +715,7 @@ def claims(kn: Knowledge, x: Finding, loc: Loc, cause: str) -> Claims:
 
 def likelihood(kn: Knowledge, x: Finding, loc: Loc, cause: str) -> float:
     """The likelihood ratio of a finding for tissue at one place (the best item it explains)."""
-    c = claims(kn, x, loc, cause)
-    return max((v for _, v in c.claims), default=c.miss)
+    return claims(kn, x, loc, cause).best
 
 
 def set_likelihood(reads: list[Claims]) -> float:
@@ -702,7 +730,7 @@ def set_likelihood(reads: list[Claims]) -> float:
     (9.0, 36.0, 4.5)
     """
     if len(reads) == 1:
-        return max((v for _, v in reads[0].claims), default=reads[0].miss)
+        return reads[0].best
     keys = [k for r in reads for k, _ in r.claims]
     if len(keys) == len(set(keys)):  # no item wanted by two places: each takes its best
         return math.prod(max([r.miss, *(v for _, v in r.claims)]) for r in reads)

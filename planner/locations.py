@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from kg.knowledge import Knowledge
 from planner import explain as ex
 from planner.explain import Link
-from planner.inference import Finding, Loc, LocFacts, claims, leading_cause, site_priors
+from planner.inference import Finding, Loc, LocFacts, leading_cause, site_priors
 from planner.models import Case
 from planner.record import Record, normal_positions
 from planner.sources import Glands, SourcePosterior, source_posterior
@@ -105,8 +105,7 @@ def _finding_facts(
     """Every finding that moves a listed place, with its likelihood ratio there (leading cause)."""
     for i, x in enumerate(findings):
         for loc, _ in locations[:MAX_LOCATIONS]:
-            c = post.reads.get((i, loc, lead)) or claims(kn, x, loc, lead)
-            lk = max((v for _, v in c.claims), default=c.miss)
+            lk = post.read(kn, i, x, loc, lead).best
             if abs(lk - 1.0) > 1e-9:
                 perf = kn.performance[x.modality].evidence
                 facts.setdefault(loc, []).append(ex.evidence(f"{x.label}: likelihood x {lk:.2g} here", perf))

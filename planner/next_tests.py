@@ -14,7 +14,7 @@ from kg.knowledge import Knowledge
 from planner import explain as ex
 from planner.explain import Link
 from planner.gain import GainModel, gain_model, imaging_gains, needle_gain, sampling_gain
-from planner.inference import Finding, Loc, known_tissue, loc_matches
+from planner.inference import Finding, Loc, graph_memo, known_tissue, loc_matches
 from planner.localization import support
 from planner.record import Record
 from planner.sources import SourcePosterior
@@ -63,15 +63,28 @@ def _reason(eig: float, changes: bool) -> str:
     )
 
 
+def _imaging_tests(kn: Knowledge) -> list[str]:
+    """The tests that are imaging modalities with a performance in the graph, sorted (per graph)."""
+    memo = graph_memo("imaging_tests", kn)
+    if not memo:
+        memo["tests"] = sorted(
+            c
+            for (scheme, c) in kn.iris
+            if scheme == "tests" and ("modalities", c) in kn.iris and c in kn.performance
+        )
+    tests: list[str] = memo["tests"]
+    return tests
+
+
 def _imaging(
     kn: Knowledge, model: GainModel, done: set[str], changes: bool, beds: frozenset[str]
 ) -> list[Candidate]:
     out = []
     modalities = [
         m
-        for m in sorted(c for (scheme, c) in kn.iris if scheme == "tests" and ("modalities", c) in kn.iris)
+        for m in _imaging_tests(kn)
         # not done, nor a modality of its family (correlated results add little)
-        if m not in done and m in kn.performance and not kn.family.get(m, frozenset()) & done
+        if m not in done and not kn.family.get(m, frozenset()) & done
     ]
     gains = imaging_gains(kn, model, modalities, beds)
     for m in modalities:

@@ -24,7 +24,15 @@ from functools import cached_property
 from itertools import combinations
 
 from kg.knowledge import Knowledge
-from planner.inference import Claims, Finding, Loc, claims, loc_matches, se_fp, set_likelihood
+from planner.inference import (
+    Claims,
+    Finding,
+    Loc,
+    claims,
+    figure_cause,
+    loc_matches,
+    set_likelihood,
+)
 
 #: Places combined into sets under multiglandular disease (speed, not clinical: 15 pairs and
 #: 20 triples; the rest of the distribution is left to single places).
@@ -50,15 +58,25 @@ ReadKey = tuple[int, Loc, str]
 
 @dataclass(frozen=True)
 class _Memo:
-    """What :func:`source_posterior` computes once: per (place, cause) the log-likelihood of a set of
-    one; per (finding, place, cause) the finding's read there; and those reads by the figures used,
-    (finding, place, (sensitivity, false-positive rate)), which many causes share."""
+    """What :func:`source_posterior` computes once. A finding is read under the cause its figures
+    depend on (``inference.figure_cause``: most causes share one), so per finding and cause that
+    figure cause; per (place, the figure causes of every finding) the log-likelihood of a set of
+    one; per (finding, place, figure cause) the finding's read there."""
 
-    singles: dict[tuple[Loc, str], float] = field(default_factory=dict)
+    findings: list[Finding]
+    singles: dict[tuple[Loc, tuple[str, ...]], float] = field(default_factory=dict)
     reads: dict[ReadKey, Claims] = field(default_factory=dict)
-    by_figures: dict[tuple[int, Loc, tuple[float, float]], Claims] = field(default_factory=dict)
+    figure_causes: dict[str, tuple[str, ...]] = field(default_factory=dict)
     pool: list[Loc] = field(default_factory=list)  # the places sets are drawn from
     claimers: dict[int, frozenset[Loc]] = field(default_factory=dict)  # per finding, over the pool
+
+    def causes_for(self, kn: Knowledge, cause: str) -> tuple[str, ...]:
+        hit = self.figure_causes.get(cause)
+        if hit is None:
+            hit = self.figure_causes[cause] = tuple(
+                figure_cause(kn, x.modality, cause) for x in self.findings
+            )
+        return hit
 
 
 @dataclass(frozen=True)
@@ -66,9 +84,14 @@ class SourcePosterior:
     """The normalized posterior over hypotheses, and what the plan reads from it."""
 
     weights: Mapping[Hypothesis, float]
-    #: The per-place reads of each finding (finding index, place, cause) computed on the way,
-    #: so the explanation reuses them.
+    #: The per-place reads of each finding (finding index, place, figure cause) computed on the
+    #: way, so the explanation reuses them (``read``).
     reads: Mapping[ReadKey, Claims] = field(default_factory=dict, compare=False, repr=False)
+
+    def read(self, kn: Knowledge, i: int, x: Finding, loc: Loc, cause: str) -> Claims:
+        """Finding ``i`` (``x``) read at one place under a cause: the read made on the way, or made now."""
+        fcause = figure_cause(kn, x.modality, cause)
+        return self.reads.get((i, loc, fcause)) or claims(kn, x, loc, fcause)
 
     @cached_property
     def _shares(self) -> dict[tuple[str, Loc], float]:
@@ -113,10 +136,23 @@ class SourcePosterior:
         """Every place some hypothesis holds, once."""
         return tuple(dict.fromkeys(loc for h in self.weights for loc in h.places))
 
+    @cached_property
+    def _by_places(self) -> tuple[dict[Loc, float], list[tuple[frozenset[Loc], float]]]:
+        """The weights summed over causes: per single place, and per set of two or more."""
+        single: dict[Loc, float] = {}
+        several: dict[tuple[Loc, ...], float] = {}
+        for h, p in self.weights.items():
+            if len(h.places) == 1:
+                single[h.places[0]] = single.get(h.places[0], 0.0) + p
+            else:
+                several[h.places] = several.get(h.places, 0.0) + p
+        return single, [(frozenset(s), p) for s, p in several.items()]
+
     def reach(self, reached: Callable[[Loc], bool]) -> float:
         """P(every source lies where ``reached`` says an operation goes): its chance of cure."""
+        single, several = self._by_places
         ok = {loc for loc in self.places if reached(loc)}
-        return sum(p for h, p in self.weights.items() if ok.issuperset(h.places))
+        return sum(p for loc, p in single.items() if loc in ok) + sum(p for s, p in several if s <= ok)
 
 
 def several_likely(sources: Mapping[str, float] | None) -> bool:
@@ -133,59 +169,54 @@ def several_likely(sources: Mapping[str, float] | None) -> bool:
     return float(sources.get("2") or 0.0) + float(sources.get("3+") or 0.0) >= float(sources.get("1") or 0.0)
 
 
-def _log_likelihood(
-    kn: Knowledge, findings: list[Finding], places: tuple[Loc, ...], cause: str, memo: _Memo
-) -> float:
+def _log_likelihood(kn: Knowledge, places: tuple[Loc, ...], cause: str, memo: _Memo) -> float:
     """log P(findings | tissue at every place of the set), each finding weighed against the set.
 
     A finding where at most one place of the set explains a reported item reads as the product
     of each place's own best (its term in the set-of-one likelihood), so a set starts from the sum
     of its places' set-of-one log-likelihoods and only the findings where two places want items
-    are weighed again with the assignment (``set_likelihood``). The per-place reads are memoized by
-    the place and the figures used, which many causes share.
+    are weighed again with the assignment (``set_likelihood``).
     """
+    fc = memo.causes_for(kn, cause)
+    total = 0.0
+    for loc in places:
+        total += _single(kn, loc, fc, memo)
     if len(places) == 1:
-        key1 = (places[0], cause)
-        hit = memo.singles.get(key1)
-        if hit is None:
-            hit = memo.singles[key1] = sum(
-                _log_best(kn, i, x, places[0], cause, memo) for i, x in enumerate(findings)
-            )
-        return hit
-    total = sum(_log_likelihood(kn, findings, (loc,), cause, memo) for loc in places)
-    for i, x in enumerate(findings):
-        if len(_claimers(kn, i, x, cause, memo).intersection(places)) < 2:
+        return total
+    for i, x in enumerate(memo.findings):
+        wanted = memo.claimers[i] if i in memo.claimers else _claimers(kn, i, x, fc[i], memo)
+        if sum(1 for loc in places if loc in wanted) < 2:
             continue  # each place takes its own best: already in the sum
-        reads = [_read(kn, i, x, loc, cause, memo) for loc in places]
-        own = sum(_log_best(kn, i, x, loc, cause, memo) for loc in places)
-        total += math.log(max(set_likelihood(reads), 1e-12)) - own
+        reads = [_read(kn, i, x, loc, fc[i], memo) for loc in places]
+        total += math.log(max(set_likelihood(reads), 1e-12)) - sum(r.log_best for r in reads)
     return total
 
 
-def _claimers(kn: Knowledge, i: int, x: Finding, cause: str, memo: _Memo) -> frozenset[Loc]:
-    """The places (of the set pool) that explain some reported item of finding ``i``; which items a
-    place can explain does not depend on the cause, so one set serves every cause."""
-    hit = memo.claimers.get(i)
+def _single(kn: Knowledge, loc: Loc, fc: tuple[str, ...], memo: _Memo) -> float:
+    """log P(findings | tissue at this one place), memoized per place and figure causes."""
+    key = (loc, fc)
+    hit = memo.singles.get(key)
     if hit is None:
-        hit = memo.claimers[i] = frozenset(
-            loc for loc in memo.pool if _read(kn, i, x, loc, cause, memo).claims
-        )
+        hit = 0.0
+        for i, x in enumerate(memo.findings):
+            hit += _read(kn, i, x, loc, fc[i], memo).log_best
+        memo.singles[key] = hit
     return hit
 
 
-def _log_best(kn: Knowledge, i: int, x: Finding, loc: Loc, cause: str, memo: _Memo) -> float:
-    return math.log(max(set_likelihood([_read(kn, i, x, loc, cause, memo)]), 1e-12))
+def _claimers(kn: Knowledge, i: int, x: Finding, fcause: str, memo: _Memo) -> frozenset[Loc]:
+    """The places (of the set pool) that explain some reported item of finding ``i``; which items a
+    place can explain does not depend on the cause, so one set serves every cause."""
+    hit = memo.claimers[i] = frozenset(loc for loc in memo.pool if _read(kn, i, x, loc, fcause, memo).claims)
+    return hit
 
 
-def _read(kn: Knowledge, i: int, x: Finding, loc: Loc, cause: str, memo: _Memo) -> Claims:
-    direct = (i, loc, cause)
-    c = memo.reads.get(direct)
+def _read(kn: Knowledge, i: int, x: Finding, loc: Loc, fcause: str, memo: _Memo) -> Claims:
+    """Finding ``i`` read at one place under its figure cause (memoized)."""
+    key = (i, loc, fcause)
+    c = memo.reads.get(key)
     if c is None:
-        shared = (i, loc, se_fp(kn, x.modality, loc[0], cause, x.graft_beds)[:2])
-        c = memo.by_figures.get(shared)
-        if c is None:
-            c = memo.by_figures[shared] = claims(kn, x, loc, cause)
-        memo.reads[direct] = c
+        c = memo.reads[key] = claims(kn, x, loc, fcause)
     return c
 
 
@@ -297,32 +328,25 @@ def source_posterior(
     proven by a test that proves tissue (``prp:provesTissue``) is in every hypothesis kept.
     """
     proven = proven_places(kn, findings)
-    memo = _Memo()
+    memo = _Memo(findings)
     logp: dict[Hypothesis, float] = {}
     for cause, pc in sorted(cause_prior.items()):
         dist = site_prior.get(cause) or {}
         if pc <= 0 or not dist:
             continue
+        fc = memo.causes_for(kn, cause)
         if cause == MULTIGLANDULAR:
-            singles = {
-                loc: math.log(q) + _log_likelihood(kn, findings, (loc,), cause, memo)
-                for loc, q in dist.items()
-                if q > 0
-            }
+            singles = {loc: math.log(q) + _single(kn, loc, fc, memo) for loc, q in dist.items() if q > 0}
             pool = _pool(singles)
             pool += [loc for loc in singles if loc not in pool and _holds(kn, (loc,), proven)]
             memo.pool[:] = pool
             for places, q in _set_priors(dist, pool, source_counts(kn, glands)):
-                logp[Hypothesis(cause, places)] = math.log(pc * q) + _log_likelihood(
-                    kn, findings, places, cause, memo
-                )
+                logp[Hypothesis(cause, places)] = math.log(pc * q) + _log_likelihood(kn, places, cause, memo)
             if logp and any(h.cause == cause for h in logp):
                 continue
         for loc, q in dist.items():
             if q > 0:
-                logp[Hypothesis(cause, (loc,))] = math.log(pc * q) + _log_likelihood(
-                    kn, findings, (loc,), cause, memo
-                )
+                logp[Hypothesis(cause, (loc,))] = math.log(pc * q) + _single(kn, loc, fc, memo)
     if not logp:
         return SourcePosterior({})
     if proven:  # keep the hypotheses that hold the most proven places (all of them, when one can)

@@ -22,11 +22,9 @@ FOLDER = Path(__file__).parent / "fixtures" / "set_cases"
 KEY = json.loads((FOLDER / "expected.json").read_text())
 FILES = sorted(FOLDER.glob("sc-*.json"))
 VALIDATOR = jsonschema.Draft202012Validator(load("plan.schema.json"))
-#: Cases whose principle is not built yet (issue 11 is landing in steps). Strict: a case that
-#: starts passing fails here until it is taken off this list.
-PENDING = {
-    "sc-13-discordant-4dct-carotid-sheath-vs-choline-thymus": "principle 6: the carotid-sheath focus gets 0.13, the key asks at least 0.15",
-}
+#: Cases the planner does not yet meet, with why (strict xfail: one that starts passing fails the
+#: suite until it is taken off this list).
+PENDING: dict[str, str] = {}
 
 
 def _match(loc: dict, want: dict) -> bool:

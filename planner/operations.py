@@ -57,17 +57,17 @@ def _reached_by(pr: Procedure, side: str | None) -> Callable[[Loc], bool]:
     return lambda loc: _within(pr, loc, side)
 
 
-def _best_side(post: SourcePosterior, dist: dict[Loc, float], pr: Procedure) -> str:
-    """The side a one-side operation goes in: where it is most likely to reach every source, then
-    where the places it reaches are likeliest to hold tissue (so a mirrored case mirrors)."""
+def _best_side(post: SourcePosterior, dist: dict[Loc, float], pr: Procedure) -> tuple[str, float]:
+    """The side a one-side operation goes in, with its chance of reaching every source there: where
+    it is most likely to reach every source, then where the places it reaches are likeliest to hold
+    tissue (so a mirrored case mirrors)."""
+    reach = {s: post.reach(_reached_by(pr, s)) for s in ("left", "right")}
     by_side = {
-        s: (
-            round(post.reach(_reached_by(pr, s)), 9),
-            round(sum(p for loc, p in dist.items() if _within(pr, loc, s)), 9),
-        )
+        s: (round(reach[s], 9), round(sum(p for loc, p in dist.items() if _within(pr, loc, s)), 9))
         for s in ("left", "right")
     }
-    return max(sorted(by_side), key=lambda s: by_side[s])
+    side = max(sorted(by_side), key=lambda s: by_side[s])
+    return side, reach[side]
 
 
 def _reach_of(post: SourcePosterior, ops: list[_Scored]) -> float:
@@ -283,8 +283,11 @@ def _scored(ctx: _OpContext) -> list[_Scored]:
     for code, pr in ctx.kn.procedures.items():
         if code in excluded or code == "prior_procedures" or not _listed(ctx, code, pr):
             continue
-        side = _best_side(ctx.post, ctx.dist, pr) if pr.one_side else None
-        cov = ctx.post.reach(_reached_by(pr, side))
+        side, cov = (
+            _best_side(ctx.post, ctx.dist, pr)
+            if pr.one_side
+            else (None, ctx.post.reach(_reached_by(pr, None)))
+        )
         if not _aimed_at_cleared(ctx, pr, side):
             scored.append(_Scored(_rank_key(ctx, code, pr, cov, side), code, pr, cov, side))
     scored.sort(key=lambda t: t.key)

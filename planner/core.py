@@ -13,17 +13,13 @@ from kg.knowledge import Knowledge, knowledge
 from kg.strict_json import JsonInputError, check_value, excerpt
 from ontology.errors import ParaReopError
 from planner import explain as ex
+from planner.causes import cause_probabilities
 from planner.consistency import gated
 from planner.explain import Link
-from planner.findings import collect
+from planner.features import features
+from planner.findings import Finding, collect
 from planner.gates import SURGICAL, GateOutcome
 from planner.indication import cause_suffices, operation_changing_tests
-from planner.inference import (
-    Finding,
-    Loc,
-    cause_probabilities,
-    features,
-)
 from planner.iopth import iopth_plan
 from planner.localization import adequate, localization_gate
 from planner.locations import MAX_LOCATIONS, locate
@@ -31,6 +27,7 @@ from planner.models import Case, CauseItem, LocationItem, OperationItem, Plan, T
 from planner.next_tests import Candidate, ranked_localization_tests
 from planner.normalize import normalize
 from planner.operations import medical_options, operations
+from planner.places import Loc
 from planner.record import Record, read_record
 from planner.sources import SourcePosterior
 from planner.state import Evidence

@@ -7,15 +7,35 @@ at a site that a later operation explored or removed no longer counts.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 from kg.knowledge import Knowledge
 from planner import explain as ex
 from planner.explain import Link
-from planner.inference import Finding, Loc, known_tissue, loc_matches, side_of, vein_region
 from planner.models import Case, Imaging, VenousSample
 from planner.normalize import Normalized
+from planner.places import Loc, at_any, side_of, vein_region
+from planner.priors import known_tissue
 from planner.record import Record
 from planner.units import pth_to_canonical
+
+
+@dataclass
+class Finding:
+    """One localizing observation, reduced to what the likelihood needs."""
+
+    kind: str  # imaging | svs | fna
+    modality: str
+    label: str
+    positives: list[tuple[Loc, float]]  # (location, exponent) reported positive/equivocal
+    negatives: list[Loc]  # explicitly negative locations
+    whole_negative: bool
+    day: int | None
+    size_mm: float | None = None
+    foci: int = 1
+    covered: set[Loc] | None = None  # for SVS: the locations the sampled veins drain
+    confirmatory: bool = False
+    graft_beds: frozenset[str] = frozenset()  # where the case's grafts lie (which studies see them)
 
 
 def _exponent(kn: Knowledge, result: str, appearance: str | None, modality: str) -> float:
@@ -154,7 +174,7 @@ def _fna_findings(
         wash = pth_to_canonical(kn, f.pth_washout, f.unit)
         loc = (f.site, side_of(kn, f.site, f.side))
         ratio = wash / serum_c
-        if any(loc_matches(kn, loc, k[0], k[1]) or loc_matches(kn, k, loc[0], loc[1]) for k in tissue):
+        if at_any(kn, loc, tissue):
             dropped.append(
                 ex.finding(
                     f"FNA washout at {kn.site_name(*loc)} ({ratio:.0f}x serum): parathyroid tissue is known "

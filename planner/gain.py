@@ -25,7 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from kg.knowledge import Knowledge
-from planner.inference import Loc, graph_memo, loc_matches, site_figures, vein_region
+from planner.likelihood import site_figures
+from planner.places import Loc, at_any, loc_matches, svs_region
 from planner.sources import SourcePosterior
 
 #: Hypotheses kept for the expected-gain sums (speed, not clinical): the most probable, up to
@@ -143,22 +144,6 @@ def imaging_gains(
     return {m: max(0.0, before - float(a)) for m, a in zip(modalities, after, strict=True)}
 
 
-def svs_region(kn: Knowledge, loc: Loc, graft: bool = False) -> frozenset[Loc]:
-    """The places a gradient would point to if the tissue were at ``loc``: every site drained by
-    the veins that drain ``loc``, on its side for paired veins (the rule of ``vein_region``).
-    ``graft`` reads the graft-arm vein only (graft-arm sampling), otherwise every other vein.
-    Memoized per graph view (``inference.graph_memo``)."""
-    memo = graph_memo("svs_region", kn)
-    hit: frozenset[Loc] | None = memo.get((loc, graft))
-    if hit is None:
-        out: set[Loc] = set()
-        for vein in kn.veins.values():
-            if (vein.code == "graft_arm_vein") == graft and loc[0] in vein.drains:
-                out |= vein_region(kn, vein, loc[1])
-        hit = memo[(loc, graft)] = frozenset(out)
-    return hit
-
-
 def sampling_gain(kn: Knowledge, model: GainModel, test: str, graft: bool) -> float:
     """Expected gain of venous sampling: each distinct drained region is an outcome (a gradient
     there, with the test's sensitivity if a source drains into it, its false-positive rate if not)."""
@@ -177,7 +162,7 @@ def needle_gain(kn: Knowledge, model: GainModel, test: str, target: Loc, tissue:
     graft-arm sampling at the graft). Where tissue is known to be whatever the cause (a graft, a
     remnant: ``tissue``), it reads positive under every hypothesis, so it gains nothing."""
     se, fp = kn.performance[test].sensitivity, kn.performance[test].false_positive_rate
-    if any(loc_matches(kn, target, k[0], k[1]) or loc_matches(kn, k, target[0], target[1]) for k in tissue):
+    if at_any(kn, target, tissue):
         return 0.0
     at = np.array([1.0 if loc_matches(kn, loc, target[0], target[1]) else 0.0 for loc in model.places])
     has = (model.member @ at) > 0 if len(model.places) else np.zeros(len(model.prior), dtype=bool)

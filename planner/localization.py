@@ -10,18 +10,9 @@ from __future__ import annotations
 from kg.knowledge import Knowledge
 from planner import explain as ex
 from planner.explain import Link
+from planner.findings import Finding
 from planner.gates import GateOutcome
-from planner.inference import Finding, Loc, loc_matches
-
-
-def near(kn: Knowledge, loc: Loc, site: str, side: str | None) -> bool:
-    """The finding names this place or a neighbour on the same side (imaging misplaces the Perrier letter,
-    so two studies one zone apart on one side are concordant for the surgeon)."""
-    if loc_matches(kn, loc, site, side):
-        return True
-    return site in kn.adjacency.get(loc[0], ()) and (
-        side in (None, "midline") or loc[1] in (None, "midline", side)
-    )
+from planner.places import Loc, loc_matches, near
 
 
 def support(findings: list[Finding], kn: Knowledge, loc: Loc) -> tuple[int, bool]:

@@ -11,9 +11,12 @@ from dataclasses import dataclass
 
 from kg.knowledge import Knowledge
 from planner import explain as ex
+from planner.causes import leading_cause
 from planner.explain import Link
-from planner.inference import Finding, Loc, LocFacts, leading_cause, site_priors
+from planner.findings import Finding
 from planner.models import Case
+from planner.places import Loc
+from planner.priors import LocFacts, site_priors
 from planner.record import Record, normal_positions
 from planner.sources import Glands, SourcePosterior, source_posterior
 

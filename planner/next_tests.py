@@ -13,9 +13,12 @@ from dataclasses import dataclass
 from kg.knowledge import Knowledge
 from planner import explain as ex
 from planner.explain import Link
+from planner.findings import Finding
 from planner.gain import GainModel, gain_model, imaging_gains, needle_gain, sampling_gain
-from planner.inference import Finding, Loc, graph_memo, known_tissue, loc_matches
 from planner.localization import support
+from planner.memo import graph_memo
+from planner.places import Loc, at_any, loc_matches
+from planner.priors import known_tissue
 from planner.record import Record
 from planner.sources import SourcePosterior
 
@@ -47,7 +50,7 @@ def fna_target(
     for loc, p in dist.items():
         if p < floor or not kn.sites[loc[0]].needle_reachable:
             continue
-        if any(loc_matches(kn, loc, s[0], s[1]) or loc_matches(kn, s, loc[0], loc[1]) for s in sampled):
+        if at_any(kn, loc, sampled):
             continue
         if any(loc_matches(kn, loc, s[0], s[1]) for s in seen) and (best is None or p > best[0]):
             best = (p, loc)

@@ -16,10 +16,13 @@ from typing import NamedTuple
 
 from kg.knowledge import Knowledge, Procedure
 from planner import explain as ex
+from planner.causes import leading_cause
 from planner.explain import Link
-from planner.inference import Finding, Loc, leading_cause, loc_matches, localized_foci
+from planner.features import localized_foci
+from planner.findings import Finding
 from planner.localization import adequate
 from planner.models import Fact, OperationItem, Target
+from planner.places import Loc, loc_matches, same_side
 from planner.record import normal_positions
 from planner.sources import SourcePosterior
 from planner.state import Evidence
@@ -49,7 +52,7 @@ def _targets(locations: list[tuple[Loc, float]], kn: Knowledge) -> list[Target]:
 
 def _within(pr: Procedure, loc: Loc, side: str | None) -> bool:
     """Does the operation reach this place (on its side, for a one-side operation)?"""
-    return loc[0] in pr.reaches and (side is None or loc[1] in (side, "midline", None))
+    return loc[0] in pr.reaches and same_side(loc[1], side)
 
 
 def _reached_by(pr: Procedure, side: str | None) -> Callable[[Loc], bool]:

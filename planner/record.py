@@ -8,6 +8,7 @@ from typing import TypedDict
 
 from kg.knowledge import Knowledge
 from planner.models import Case, Gland, Iopth, Operation
+from planner.places import side_of
 
 THYMECTOMY_CODE = {"cervical": "cervical_thymectomy", "complete": "complete_thymectomy"}
 
@@ -189,7 +190,7 @@ def _read_gland_sites(op: Operation, kn: Knowledge, rec: Record) -> None:
         site = g.site or kn.usual_site.get(origin)
         side = g.side or pside
         if site and side:
-            key = (site, side if kn.sites[site].lateralized else "midline")
+            key = (site, side_of(kn, site, side))
             rec.explored.setdefault(key, []).append(op.day)
 
 

@@ -6,7 +6,7 @@ supernumerary gland, a remnant, a graft, a carcinoma, the seeded bed); under mul
 disease as many as remain of a double adenoma or a hyperplasia after the glands removed before
 (``source_counts``, from the graph's ``mgd_double_adenoma_share``): two or more, or one when the
 other adenoma of a pair was taken out. Every finding is weighed against the whole set
-(``inference.set_likelihood``): a study that shows two lesions is evidence for two sources, not
+(``likelihood.set_likelihood``): a study that shows two lesions is evidence for two sources, not
 for one of two places; a place in the set that a study looked at and did not see was missed.
 
 From the posterior come, for each place, the probability that it holds hyperfunctioning tissue
@@ -24,15 +24,9 @@ from functools import cached_property
 from itertools import combinations
 
 from kg.knowledge import Knowledge
-from planner.inference import (
-    Claims,
-    Finding,
-    Loc,
-    claims,
-    figure_cause,
-    loc_matches,
-    set_likelihood,
-)
+from planner.findings import Finding
+from planner.likelihood import Claims, claims, figure_cause, set_likelihood
+from planner.places import Loc, loc_matches
 
 #: Places combined into sets under multiglandular disease (speed, not clinical: 15 pairs and
 #: 20 triples; the rest of the distribution is left to single places).
@@ -59,7 +53,7 @@ ReadKey = tuple[int, Loc, str]
 @dataclass(frozen=True)
 class _Memo:
     """What :func:`source_posterior` computes once. A finding is read under the cause its figures
-    depend on (``inference.figure_cause``: most causes share one), so per finding and cause that
+    depend on (``likelihood.figure_cause``: most causes share one), so per finding and cause that
     figure cause; per (place, the figure causes of every finding) the log-likelihood of a set of
     one; per (finding, place, figure cause) the finding's read there."""
 

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 
 from kg.knowledge import Knowledge
 from planner.explain import Link
-from planner.inference import Finding, Loc
+from planner.findings import Finding
 from planner.models import Case
+from planner.places import Loc
 from planner.record import Record
 from planner.sources import SourcePosterior
 

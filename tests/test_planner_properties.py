@@ -118,7 +118,7 @@ def test_a_positive_finding_is_evidence_for_its_site_everywhere():
     """For every modality, site and cause the graph's figures give a positive likelihood ratio > 1
     (sensitivity above the false-positive rate), so a report can never argue against its own site."""
     from kg.knowledge import knowledge
-    from planner.inference import se_fp
+    from planner.likelihood import se_fp
 
     kn = knowledge()
     for modality in kn.performance:

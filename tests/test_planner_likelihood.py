@@ -1,11 +1,11 @@
-"""planner.inference: the per-graph memo of modality performance never mixes two graph views."""
+"""planner.likelihood: the per-graph memo of modality performance never mixes two graph views."""
 
 from __future__ import annotations
 
 import dataclasses
 
 from kg.knowledge import knowledge
-from planner.inference import se_fp
+from planner.likelihood import se_fp
 
 
 def test_a_second_graph_view_gets_its_own_figures() -> None:

@@ -52,8 +52,14 @@ MAX_PROBLEMS_SHOWN = 10
 
 @dataclass
 class ImportResult:
+    """The case, the warnings, and where the case came from in the EHR's own data: the Patient
+    reference and the Observations used (``subject``, ``basis``). The two references never enter
+    the case; a FHIR plan written back to the EHR cites them (``clinical.fhir_plan.Origin``)."""
+
     case: dict[str, Any]
     warnings: list[str] = field(default_factory=list)
+    subject: str | None = None
+    basis: list[str] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------------------- reading files
@@ -138,8 +144,13 @@ def import_bundle(
         },
     )
     found = _Found()
+    refs = _references(run)
+    basis: list[str] = []
     for o in obs:
+        before = _size(found)
         _observation(o, ctx, found, run)
+        if _size(found) > before and id(o) in refs:
+            basis.append(refs[id(o)])
     _iopth_series(found, operations, run)
     found.imaging.extend(
         studies(by_type["DiagnosticReport"], by_type["ImagingStudy"], found.imaging_from, run)
@@ -151,7 +162,35 @@ def import_bundle(
         validate_case(copy.deepcopy(case), kn)  # the validator fills defaults in place
     except CaseError as exc:
         raise FhirImportError(f"the imported case is not valid: {exc}") from exc
-    return ImportResult(case, run.warnings)
+    patients = by_type["Patient"]
+    subject = refs.get(id(patients[0])) if len(patients) == 1 else None
+    return ImportResult(case, run.warnings, subject, basis)
+
+
+def _size(found: _Found) -> int:
+    """How many findings the Observations gave so far (one that adds any was used)."""
+    return (
+        len(found.labs)
+        + len(found.imaging)
+        + len(found.venous)
+        + len(found.fna)
+        + len(found.flags)
+        + sum(len(v) for v in found.iopth.values())
+    )
+
+
+def _references(run: _Run) -> dict[int, str]:
+    """Per resource (``id()``), a reference the EHR can resolve: ``Type/id`` first, else an absolute
+    ``fullUrl``. A ``urn:uuid`` only means something inside the Bundle, so it is never cited."""
+    out: dict[int, str] = {}
+    for ref, res in run.by_ref.items():
+        if ref.startswith("urn:"):
+            continue
+        if "://" not in ref:
+            out[id(res)] = ref
+        else:
+            out.setdefault(id(res), ref)
+    return out
 
 
 def _assemble(

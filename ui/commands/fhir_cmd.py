@@ -3,7 +3,9 @@
 The case goes to stdout (or ``--out FILE``), every warning (what could not be mapped) to
 stderr, one line each, and with ``--warnings FILE`` also as JSON (the case schema allows no
 extra field, so they travel beside the case, not in it). ``--plan`` plans the imported case
-at once and prints the plan instead: one command from an EHR export to a plan. A bundle that
+at once and prints the plan instead: one command from an EHR export to a plan; with
+``--format fhir`` the plan goes back as FHIR R4 (``clinical.fhir_plan``), citing the Patient and
+the Observations it was built from. A bundle that
 cannot become a case (not FHIR, no parathyroid Procedure, ...) is a one-line error, exit 1.
 """
 
@@ -29,6 +31,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--case-id", metavar="ID", help="the case id (default: a hash of the imported content)")
     p.add_argument("--out", "-o", type=Path, metavar="FILE", help="write the case here instead of stdout")
     p.add_argument("--plan", action="store_true", help="plan the imported case and print the plan instead")
+    p.add_argument(
+        "--format",
+        choices=("json", "fhir"),
+        default="json",
+        help="with --plan: the plan as contract JSON (default) or as a FHIR R4 Bundle citing the "
+        "Patient and the Observations it was built from",
+    )
     p.add_argument(
         "--warnings",
         type=Path,
@@ -59,6 +68,13 @@ def run(args: argparse.Namespace) -> int:
             return 2
         # what the import could not map or found incomplete travels with the plan, not only on stderr
         out["warnings"] = [*out["warnings"], *(f"FHIR import: {w}" for w in result.warnings)]
+        if args.format == "fhir":
+            from clinical.fhir_plan import Origin, plan_bundle
+
+            out = plan_bundle(out, Origin(result.subject, tuple(result.basis)))
+    elif args.format == "fhir":
+        print("parareop: error: --format fhir writes a plan: add --plan", file=sys.stderr)
+        return 2
     text = json.dumps(out, indent=1)
     if args.out:
         args.out.write_text(text + "\n", encoding="utf-8")

@@ -1,8 +1,9 @@
 """``parareop plan``: plan one or more cases (files or folders) and print the plans.
 
 A halt or defer decision is still a plan (exit 0); an invalid case gets
-``{"case_file": ..., "error": ..., "problems": [...]}`` in its place, the other cases are
-still planned (in every format), and the exit code is 2. Each file is read by the strict
+``{"case_file": ..., "error": ..., "problems": [...]}`` in its place (an ``OperationOutcome``
+with ``--format fhir``), the other cases are still planned (in every format), and the exit
+code is 2. Each file is read by the strict
 reader (:mod:`kg.strict_json`) and planned in isolation.
 """
 
@@ -25,9 +26,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("cases", nargs="+", type=Path, help="case files or folders of case files")
     p.add_argument(
         "--format",
-        choices=("text", "json", "jsonl"),
+        choices=("text", "json", "jsonl", "fhir"),
         default=None,
-        help="text (default on a terminal for one case), json (array) or jsonl",
+        help="text (default on a terminal for one case), json (array), jsonl, or fhir (an array of "
+        "FHIR R4 Bundles: RiskAssessment, ServiceRequest, CarePlan, Provenance; an OperationOutcome "
+        "for a case that cannot be planned)",
     )
     p.set_defaults(handler=run)
 
@@ -129,6 +132,10 @@ def run(args: argparse.Namespace) -> int:
         print(file=sys.stderr)
     if fmt == "json":
         print(json.dumps(results, indent=1))
+    elif fmt == "fhir":
+        from clinical.fhir_plan import error_outcome, plan_bundle
+
+        print(json.dumps([error_outcome(r) if "error" in r else plan_bundle(r) for r in results], indent=1))
     elif fmt == "text":
         from ui.text_report import render
 

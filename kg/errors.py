@@ -59,3 +59,7 @@ class QueryRefusedError(QueryError):
 
 class QueryMemoryError(QueryError):
     """The query needed more memory than its worker may use and was stopped."""
+
+
+class KnowledgeError(KgError):
+    """The graph lacks something the planner needs (a broken release, not bad input)."""

@@ -12,6 +12,8 @@ from ontology.paths import RELEASE_NT, RELEASE_OWL
 
 KG_DIR: Path = Path(__file__).resolve().parent
 QUERIES_DIR: Path = KG_DIR / "queries"
+#: What the planner reads of the graph, one query per concern (not among the named queries).
+PLANNER_QUERIES_DIR: Path = QUERIES_DIR / "planner"
 SHAPES_DIR: Path = KG_DIR / "shapes"
 CASE_SHAPES_FILE: Path = SHAPES_DIR / "case-shapes.ttl"
 CASE_MODEL_FILE: Path = Path(__file__).resolve().parent.parent / "ontology" / "src" / "90-cases.ttl"
@@ -27,6 +29,7 @@ __all__ = [
     "DEFAULT_RELEASE",
     "DEFAULT_RELEASE_OWL",
     "KG_DIR",
+    "PLANNER_QUERIES_DIR",
     "QUERIES_DIR",
     "SHAPES_DIR",
 ]

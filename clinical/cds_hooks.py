@@ -16,8 +16,9 @@ server to start in tests. It listens on 127.0.0.1 only.
 - ``POST /cds-services/parareop-reoperation-plan/feedback`` (CDS Hooks 2.0) validates the
   feedback and appends it to a log without patient data (:mod:`clinical.cds_feedback`).
 
-Answers follow the specification: a missing required prefetch key (this service does not
-query the EHR's FHIR server itself) is ``412 Precondition Failed``; a malformed request is a
+Answers follow the specification: a missing required prefetch key is read from the call's
+``fhirServer`` only when that server is on the service's allow-list (:mod:`clinical.cds_fetch`),
+else it is ``412 Precondition Failed``, as is a fetch that fails; a malformed request is a
 ``400`` with a message (:mod:`clinical.cds_request`). A patient without a parathyroid
 operation gets an info card saying so and naming the procedure codes seen when the record
 shows hyperparathyroidism (:mod:`clinical.cds_evidence`), else ``{"cards": []}``. A record
@@ -50,6 +51,7 @@ from typing import Any
 from clinical.cds_cards import BOARD_URL, error_card, no_operation_card, plan_card
 from clinical.cds_evidence import hpt_evidence, procedure_codes
 from clinical.cds_feedback import FeedbackError, FeedbackLog, check_feedback
+from clinical.cds_fetch import FhirFetcher, fetch
 from clinical.cds_request import (
     HOOK,
     PROBLEMS_SHOWN,
@@ -168,7 +170,10 @@ def call(body: Any, board_url: str = BOARD_URL) -> dict[str, Any]:
 
 
 def call_parsed(
-    parsed: Parsed, board_url: str = BOARD_URL, feedback: FeedbackLog | None = None
+    parsed: Parsed,
+    board_url: str = BOARD_URL,
+    feedback: FeedbackLog | None = None,
+    fetcher: FhirFetcher | None = None,
 ) -> dict[str, Any]:
     """Answer a call whose body passed the strict reader; raises RequestError for a 4xx answer.
 
@@ -177,21 +182,37 @@ def call_parsed(
     :class:`ParaReopError` is meant for the user), an internal fault says only that it was
     logged (the traceback goes to stderr with the hookInstance, never to the client). With a
     ``feedback`` log the card is remembered, so that feedback on it says what it advised.
+    A required prefetch that is missing is read from the call's ``fhirServer`` when ``fetcher``
+    allows that server (:mod:`clinical.cds_fetch`), else the answer is ``412``.
     """
     instance, pid, prefetch = check_request(parsed.value)
-    missing = [k for k in REQUIRED_PREFETCH if k not in prefetch or is_missing(prefetch[k])]
-    if missing:
-        raise RequestError(
-            412,
-            f"required prefetch missing: {', '.join(missing)}; this service does not query the FHIR "
-            "server itself, so the CDS client must send the prefetch templates of the discovery document",
-        )
+    prefetch = _complete(parsed.value, pid, prefetch, fetcher)
     card, plan = _answer(merge_prefetch(prefetch), instance, pid, list(parsed.warnings), board_url)
     if card is None:
         return {"cards": []}
     if feedback is not None:
         feedback.remember(card, plan)
     return {"cards": [card]}
+
+
+def _complete(
+    body: dict[str, Any], pid: str, prefetch: dict[str, Any], fetcher: FhirFetcher | None
+) -> dict[str, Any]:
+    """The prefetch with what a required key lacks read from the FHIR server (every missing
+    template key, since the plan reads them all), or ``412`` when it cannot be."""
+    missing = [k for k in REQUIRED_PREFETCH if k not in prefetch or is_missing(prefetch[k])]
+    if not missing:
+        return prefetch
+    if fetcher is None or not fetcher.servers or "fhirServer" not in body:
+        raise RequestError(
+            412,
+            f"required prefetch missing: {', '.join(missing)}; this service reads a FHIR server itself only "
+            "when the call sends fhirServer and fhirAuthorization and the server is on its allow-list "
+            "(parareop cds-hooks --fhir-server), so the CDS client must send the prefetch templates of "
+            "the discovery document",
+        )
+    wanted = {k: t for k, t in prefetch_templates().items() if k not in prefetch or is_missing(prefetch[k])}
+    return {**prefetch, **fetch(fetcher, body["fhirServer"], body.get("fhirAuthorization"), pid, wanted)}
 
 
 def _answer(
@@ -302,6 +323,7 @@ class _Handler(BaseHTTPRequestHandler):
     deadline: float | None = None
     instance: str | None = None
     feedback: FeedbackLog | None = None
+    fetcher: FhirFetcher | None = None
     """Where feedback is appended and issued cards are remembered (one per server)."""
 
     def setup(self) -> None:
@@ -409,7 +431,7 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             parsed = parse_body(self._read_body(required=True))
             self.instance = hook_instance(parsed.value)
-            self._json(200, call_parsed(parsed, self.board_url, self.feedback))
+            self._json(200, call_parsed(parsed, self.board_url, self.feedback, self.fetcher))
 
     def _feedback(self) -> None:
         """CDS Hooks 2.0 feedback: validated (``400`` naming each bad field), then appended to the log.
@@ -473,13 +495,15 @@ def make_server(
     workers: int = DEFAULT_WORKERS,
     waiting: int = DEFAULT_WAITING,
     feedback_log: Path | None = None,
+    fhir_servers: tuple[str, ...] = (),
 ) -> BoundedHTTPServer:
     """A server bound to 127.0.0.1 (``port`` 0: a free port); knowledge is loaded before it serves.
 
     ``timeout``: seconds a request may take to arrive and an idle connection may stay open;
     ``workers``: connections served at once; ``waiting``: connections that may wait for a
     worker before the server answers ``503``; ``feedback_log``: the file feedback is appended to
-    (default ``$PARAREOP_CDS_FEEDBACK_LOG``, else ``$XDG_STATE_HOME/parareop/cds-feedback.jsonl``).
+    (default ``$PARAREOP_CDS_FEEDBACK_LOG``, else ``$XDG_STATE_HOME/parareop/cds-feedback.jsonl``);
+    ``fhir_servers``: the FHIR servers a call's missing prefetch may be read from (none: 412).
     """
     if not timeout > 0:
         raise ValueError(f"timeout must be > 0 seconds, not {timeout}")
@@ -489,6 +513,7 @@ def make_server(
         "quiet": quiet,
         "timeout": timeout,
         "feedback": FeedbackLog(feedback_log),
+        "fetcher": FhirFetcher(tuple(fhir_servers)),
     }
     handler = type("Handler", (_Handler,), attrs)
     return BoundedHTTPServer(("127.0.0.1", port), handler, workers, waiting)

@@ -36,6 +36,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=None,
         help="connections that may wait for a worker; more get 503 (default 32)",
     )
+    p.add_argument(
+        "--fhir-server",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="a FHIR server base URL the service may read a call's missing prefetch from, with the "
+        "call's fhirAuthorization (repeatable; none by default: a missing prefetch is 412)",
+    )
     p.add_argument("--verbose", action="store_true", help="log every request on stderr")
     p.set_defaults(handler=run)
 
@@ -50,7 +58,13 @@ def run(args: argparse.Namespace) -> int:
         }
         if any(v <= 0 for v in limits.values()):
             raise ParaReopError("--timeout, --workers and --waiting must be positive")
-        server = make_server(args.port, board_url=args.board_url, quiet=not args.verbose, **limits)
+        server = make_server(
+            args.port,
+            board_url=args.board_url,
+            quiet=not args.verbose,
+            fhir_servers=tuple(args.fhir_server),
+            **limits,
+        )
     except OSError as exc:
         raise ParaReopError(f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror or exc}") from exc
     port = server.server_address[1]

@@ -14,7 +14,7 @@ from planner import explain as ex
 from planner.explain import Link
 from planner.models import Case, Imaging, VenousSample
 from planner.normalize import Normalized
-from planner.places import Loc, at_any, side_of, vein_region
+from planner.places import Loc, at_any, record_key, side_of, vein_region
 from planner.priors import known_tissue
 from planner.record import Record
 from planner.units import pth_to_canonical
@@ -77,7 +77,7 @@ def _imaging_finding(
                 whole_neg = True
         elif im.site is not None:
             side = side_of(kn, im.site, im.side)
-            if preop and any(d > (day or 0) for d in rec.explored.get((im.site, side or "midline"), [])):
+            if preop and any(d > (day or 0) for d in rec.explored.get(record_key((im.site, side)), [])):
                 dropped.append(
                     ex.finding(
                         f"{modality} focus at {kn.site_name(im.site, side)} on day {day} was explored or removed since: not counted"

@@ -164,6 +164,17 @@ def apart(kn: Knowledge, a: Loc, b: Loc) -> bool:
     return not (neighbours(kn, a[0], b[0]) and (a[1] == b[1] or None in (a[1], b[1])))
 
 
+def record_key(loc: Loc) -> tuple[str, str]:
+    """The place as the record files what earlier operations did (``Record.explored``,
+    ``Record.removed_factor``): a place whose side is not known under "midline", which the record
+    sets for every site an operation explored or removed from whole.
+
+    >>> record_key(("perrier_D", "left")), record_key(("perrier_D", None))
+    (('perrier_D', 'left'), ('perrier_D', 'midline'))
+    """
+    return (loc[0], loc[1] or "midline")
+
+
 def vein_region(kn: Knowledge, vein: Vein, side: str | None) -> set[Loc]:
     """The places whose blood a vein carries: every site it drains, on the sampled side for a
     paired vein, on both sides when the side is unknown or the vein is single; a midline site once.

@@ -15,7 +15,7 @@ from kg.knowledge import Knowledge
 from planner import explain as ex
 from planner.explain import Link
 from planner.models import Case
-from planner.places import Loc, side_of, site_sides
+from planner.places import Loc, record_key, side_of, site_sides
 from planner.record import GlandFate, Record, normal_positions
 
 #: The facts behind each place's share, per place.
@@ -24,7 +24,7 @@ LocFacts = dict[Loc, list[Link]]
 
 def _explore_factor(rec: Record, kn: Knowledge, loc: Loc, facts: list[Link]) -> float:
     f = 1.0
-    rem = rec.removed_factor.get((loc[0], loc[1] or "midline"))
+    rem = rec.removed_factor.get(record_key(loc))
     if rem is not None:
         f *= rem[0]
         facts.append(

@@ -24,22 +24,17 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from kg.errors import KnowledgeError
-from kg.knowledge_model import (
-    Evidence,
-    Gate,
-    Knowledge,
-    Modifier,
-    Performance,
-    Procedure,
-    Site,
-    Vein,
-)
+from kg.knowledge_model import Evidence, Gate, Knowledge, Modifier, Performance, Procedure, Site, Vein
 from kg.named_queries import NamedQuery, named_queries
 from kg.oxigraph_view import ReadOnlyStore
 from kg.paths import PLANNER_QUERIES_DIR
 
 PRP = "https://w3id.org/parareop/"
 
+#: The flags ``flags.rq`` reads (each a boolean ``prp:`` property), all of them in the view.
+_FLAGS = (
+    "changesOperation dictatesApproach endsWorkUp exploresBothSides involvesEveryGland provesTissue stoppable"
+)
 #: One solution: variable name -> the term's lexical value (IRI or literal text), or None.
 Row = dict[str, str | None]
 #: IRI -> the IRIs it links to (first-seen key order).
@@ -118,11 +113,41 @@ def _links(rows: Iterable[Row], a: str, b: str) -> Links:
     return out
 
 
-def _grouped(rows: Iterable[Row], kind: str, a: str, b: str) -> dict[str, Links]:
-    """Links per value of the ``kind`` column (a rule, an effect, a scope kind)."""
-    out: dict[str, Links] = defaultdict(lambda: defaultdict(set))
-    for r in rows:
-        out[_s(r, kind)][_s(r, a)].add(_s(r, b))
+class _Groups(dict[str, Links]):
+    """Links per value of a query's ``kind`` column (a rule, an effect, a scope kind).
+
+    A kind with no rows reads as empty, as a release may hold none of it; a kind the query
+    does not even name is a misspelling here and fails the load (:class:`KnowledgeError`)
+    instead of silently reading as empty.
+    """
+
+    def __init__(self, query: str, text: str) -> None:
+        super().__init__()
+        self.query, self.text = query, text
+
+    def __missing__(self, kind: str) -> Links:
+        if f'"{kind}"' not in self.text and f"prp:{kind}" not in self.text:
+            raise KnowledgeError(
+                f"planner query {self.query!r} has no {kind!r} rows: it does not name {kind}"
+            )
+        return {}
+
+
+def _grouped(rd: _Reader, name: str, kind: str, a: str, b: str) -> _Groups:
+    """The rows of planner query ``name`` as links from column ``a`` to ``b``, per ``kind``.
+
+    >>> from kg.oxigraph_view import oxigraph_store
+    >>> meds = _grouped(_Reader(oxigraph_store()), "medications", "effect", "medication", "analyte")
+    >>> sorted(meds), meds["lowers"] is meds["lowers"]
+    (['lowers', 'raises'], True)
+    >>> meds["neither"]
+    Traceback (most recent call last):
+    ...
+    kg.errors.KnowledgeError: planner query 'medications' has no 'neither' rows: it does not name neither
+    """
+    out = _Groups(name, rd.queries[name].text)
+    for r in rd.rows(name):
+        out.setdefault(_s(r, kind), defaultdict(set))[_s(r, a)].add(_s(r, b))
     return out
 
 
@@ -279,7 +304,7 @@ def _performance(rd: _Reader, ev: dict[str, Evidence]) -> dict[str, Performance]
 
 def _modifiers(rd: _Reader, ev: dict[str, Evidence]) -> tuple[Modifier, ...]:
     """Every performance modifier, in IRI order, with the modalities, sites and beds it is for."""
-    scopes = _grouped(rd.rows("modifier-scopes"), "kind", "modifier", "scope")
+    scopes = _grouped(rd, "modifier-scopes", "kind", "modifier", "scope")
     out: list[Modifier] = []
     for r in rd.rows("modifiers"):
         e = _s(r, "modifier")
@@ -317,7 +342,7 @@ def _procedures(
     requires: Links,
 ) -> dict[str, Procedure]:
     """Every coded procedure with its sites, indications, adjuncts, risks and required tests."""
-    links = _grouped(rd.rows("procedure-links"), "link", "procedure", "target")
+    links = _grouped(rd, "procedure-links", "link", "procedure", "target")
     procedures: dict[str, Procedure] = {}
     for r in rd.rows("procedures"):
         p = _s(r, "procedure")
@@ -373,10 +398,8 @@ def _statuses(rd: _Reader) -> dict[str, frozenset[str]]:
 
 def _flags(rd: _Reader) -> dict[str, frozenset[str]]:
     """Flag (``prp:`` property) -> codes of the entities that carry it as true."""
-    out: dict[str, set[str]] = defaultdict(set)
-    for r in rd.rows("flags"):
-        out[_s(r, "flag")].add(rd.code(r["entity"]))
-    return defaultdict(frozenset, {k: frozenset(v) for k, v in out.items()})
+    groups = _grouped(rd, "flags", "flag", "entity", "entity")
+    return {flag: rd.codes(groups[flag]) for flag in _FLAGS.split()}
 
 
 def read_knowledge(store: ReadOnlyStore, version: str) -> Knowledge:
@@ -402,8 +425,8 @@ def read_knowledge(store: ReadOnlyStore, version: str) -> Knowledge:
     origin_iris, origin_path, usual = _origins(rd, labels)
     priors, cause_priors, status_weights = _priors(rd, ev)
     conversions, canonical, allowed = _units(rd, ev)
-    rules = _grouped(rd.rows("rules"), "rule", "subject", "object")
-    meds = _grouped(rd.rows("medications"), "effect", "medication", "analyte")
+    rules = _grouped(rd, "rules", "rule", "subject", "object")
+    meds = _grouped(rd, "medications", "effect", "medication", "analyte")
     flags = _flags(rd)
     statuses = _statuses(rd)
     return Knowledge(

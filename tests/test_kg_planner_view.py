@@ -22,6 +22,7 @@ from kg.oxigraph_view import oxigraph_store
 from kg.paths import PLANNER_QUERIES_DIR
 from kg.planner_view import _Reader, planner_queries, read_knowledge
 from kg.rdflib_view import rdflib_graph
+from kg.sparql import EmbeddedBackend, RdflibBackend
 from ontology.errors import ParaReopError
 
 PRP = Namespace("https://w3id.org/parareop/")
@@ -54,6 +55,15 @@ def test_each_planner_query_parses_has_a_header_and_returns_rows(path) -> None: 
     declared = [v.value for v in result.variables]
     assert declared and all(col in query.columns for col in declared)
     assert len(list(result)) > 0
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
+def test_rdflib_gives_the_same_rows(path) -> None:  # type: ignore[no-untyped-def]
+    """Plain SPARQL 1.1: another engine reads the same planner view (numbers compared by value)."""
+    text = path.read_text(encoding="utf-8")
+    ours, theirs = EmbeddedBackend().run(text), RdflibBackend().run(text)
+    assert ours.variables == theirs.variables
+    assert sorted(map(repr, ours.canonical())) == sorted(map(repr, theirs.canonical()))
 
 
 def test_the_view_reads_every_planner_query_and_no_other(monkeypatch: pytest.MonkeyPatch) -> None:

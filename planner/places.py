@@ -165,9 +165,10 @@ def apart(kn: Knowledge, a: Loc, b: Loc) -> bool:
 
 
 def record_key(loc: Loc) -> tuple[str, str]:
-    """The place as the record files what earlier operations did (``Record.explored``,
-    ``Record.removed_factor``): a place whose side is not known under "midline", which the record
-    sets for every site an operation explored or removed from whole.
+    """The key under which the record files what earlier operations did at a place
+    (``Record.explored``, ``Record.removed_factor``): a place whose side is not known is looked up
+    under "midline", the key the record also sets at every site a procedure explored or removed
+    from, whatever the side (``record._read_procedures``).
 
     >>> record_key(("perrier_D", "left")), record_key(("perrier_D", None))
     (('perrier_D', 'left'), ('perrier_D', 'midline'))

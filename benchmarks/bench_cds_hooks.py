@@ -21,7 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import httpx  # noqa: E402
 
 from benchmarks._timing import measure  # noqa: E402
-from clinical.cds_hooks import SERVICE_ID, make_server  # noqa: E402
+from clinical.cds_hooks import SERVICE_ID  # noqa: E402
+from clinical.cds_http import make_server  # noqa: E402
 from kg.strict_json import CDS_REQUEST, loads  # noqa: E402
 from tests.test_cds_hooks import _prefetch, _request  # noqa: E402
 

@@ -26,9 +26,12 @@ from hypothesis import strategies as st
 import clinical.cds_cards
 import clinical.cds_evidence
 import clinical.cds_feedback
+import clinical.cds_fetch
 import clinical.cds_hooks
+import clinical.cds_http
 import clinical.cds_request
-from clinical.cds_hooks import DEFAULT_WAITING, DEFAULT_WORKERS, SERVICE_ID
+from clinical.cds_hooks import SERVICE_ID
+from clinical.cds_http import DEFAULT_WAITING, DEFAULT_WORKERS
 from kg.knowledge import knowledge
 from kg.strict_json import CDS_REQUEST
 from planner.contract_files import shared_dir
@@ -484,6 +487,8 @@ def test_bad_requests_never_get_a_5xx(service: str, body: Any) -> None:
     "module",
     [
         clinical.cds_hooks,
+        clinical.cds_http,
+        clinical.cds_fetch,
         clinical.cds_cards,
         clinical.cds_evidence,
         clinical.cds_feedback,

@@ -19,7 +19,9 @@ import httpx
 import pytest
 
 import clinical.cds_hooks
-from clinical.cds_hooks import SERVICE_ID, BoundedHTTPServer, make_server
+import clinical.cds_http
+from clinical.cds_hooks import SERVICE_ID
+from clinical.cds_http import BoundedHTTPServer, make_server
 from planner.validate import CaseError, PlanningError
 from tests.test_cds_hooks import _prefetch, _request
 
@@ -181,7 +183,7 @@ def test_pool_bound_is_checked() -> None:
 
 def test_body_over_the_limit_is_413_without_reading_it(server: BoundedHTTPServer) -> None:
     sock = _connect(server)
-    sock.sendall(_post_head(clinical.cds_hooks.MAX_BODY + 1))
+    sock.sendall(_post_head(clinical.cds_http.MAX_BODY + 1))
     t = time.monotonic()
     answer = _read_all(sock, 5)
     assert _status(answer) == 413 and time.monotonic() - t < 1
@@ -191,7 +193,7 @@ def test_body_over_the_limit_is_413_without_reading_it(server: BoundedHTTPServer
 
 def test_oversized_body_with_expect_100_is_413_before_the_upload(server: BoundedHTTPServer) -> None:
     sock = _connect(server)
-    sock.sendall(_post_head(clinical.cds_hooks.MAX_BODY + 1, "Expect: 100-continue\r\n"))
+    sock.sendall(_post_head(clinical.cds_http.MAX_BODY + 1, "Expect: 100-continue\r\n"))
     answer = _read_all(sock, 5)
     assert _status(answer) == 413 and b"100 Continue" not in answer
     sock.close()
@@ -226,7 +228,7 @@ def test_unexpected_fault_is_a_json_500_without_traceback(
     def broken() -> None:
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(clinical.cds_hooks, "discovery", broken)
+    monkeypatch.setattr(clinical.cds_http, "discovery", broken)
     r = httpx.get(f"{_base(server)}/cds-services", timeout=5)
     assert r.status_code == 500 and r.headers["content-type"].startswith("application/json")
     assert r.json() == {"error": "internal error (RuntimeError); the service logged it"}

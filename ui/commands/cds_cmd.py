@@ -49,7 +49,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from clinical.cds_hooks import make_server
+    from clinical.cds_http import make_server
     from ontology.errors import ParaReopError
 
     try:

@@ -2,7 +2,9 @@
 
 The service runs on the standard library's ``http.server``: two endpoints and JSON in and
 out need no web framework, and a framework would be one more pinned dependency with its own
-server to start in tests. It listens on 127.0.0.1 only.
+server to start in tests. It listens on 127.0.0.1 unless told otherwise (``host``), over HTTP,
+or HTTPS with a certificate and key (:class:`Security`); with trusted JWT issuers configured,
+every POST must carry a valid token (:mod:`clinical.cds_auth`), else ``401``.
 
 The service cannot be held by its clients (:class:`BoundedHTTPServer`): a fixed pool of
 worker threads (``workers``, default 8) with a bounded waiting line (``waiting``, default
@@ -22,12 +24,17 @@ import io
 import json
 import re
 import socket
+import ssl
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
+from jwt import PyJWKSet
+
+from clinical.cds_auth import JwtVerifier
 from clinical.cds_cards import BOARD_URL
 from clinical.cds_feedback import FeedbackError, FeedbackLog, check_feedback
 from clinical.cds_fetch import FhirFetcher
@@ -37,7 +44,7 @@ from clinical.cds_server import BUSY_RESPONSE, BoundedHTTPServer, log_fault
 from kg.knowledge import knowledge
 from kg.strict_json import CDS_REQUEST, excerpt
 
-__all__ = ["BUSY_RESPONSE", "BoundedHTTPServer", "make_server"]
+__all__ = ["BUSY_RESPONSE", "BoundedHTTPServer", "Security", "make_server"]
 
 MAX_BODY = CDS_REQUEST.max_bytes
 """A request body over this many bytes is ``413`` (its Content-Length is read, not the body)."""
@@ -103,11 +110,17 @@ class _Handler(BaseHTTPRequestHandler):
     deadline: float | None = None
     instance: str | None = None
     feedback: FeedbackLog | None = None
-    fetcher: FhirFetcher | None = None
     """Where feedback is appended and issued cards are remembered (one per server)."""
+    fetcher: FhirFetcher | None = None
+    verifier: JwtVerifier | None = None
+    """The trusted issuers whose JWT a POST must carry (none configured: no token asked)."""
 
     def setup(self) -> None:
         super().setup()
+        if isinstance(self.connection, ssl.SSLSocket):
+            # the TLS handshake runs here, in a worker and within the timeout, not in the accept loop
+            self.connection.settimeout(self.timeout)
+            self.connection.do_handshake()
         self.rfile = io.BufferedReader(_DeadlineReader(self.connection, self))
 
     def read_wait(self) -> float:
@@ -153,9 +166,16 @@ class _Handler(BaseHTTPRequestHandler):
             payload["problems"] = [{"path": p, "message": m} for p, m in exc.problems[:PROBLEMS_SHOWN]]
         self._json(exc.status, payload)
 
+    def _authorize(self) -> None:
+        """A POST's bearer JWT, verified when trusted issuers are configured (``clinical.cds_auth``)."""
+        if self.verifier is not None and self.verifier.enabled:
+            self.verifier.verify(self.headers.get("Authorization"))
+
     def _json(self, status: int, payload: Any) -> None:
         data = json.dumps(payload).encode()
         self.send_response(status)
+        if status == 401:
+            self.send_header("WWW-Authenticate", 'Bearer realm="parareop-cds"')
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(data)))
         self.send_header("Access-Control-Allow-Origin", "*")
@@ -203,12 +223,14 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/cds-services":
             self._json(405, {"error": "the discovery endpoint is read with GET"})
         elif path == f"/cds-services/{SERVICE_ID}/feedback":
+            self._authorize()
             self._feedback()
         elif not path.startswith("/cds-services/"):
             self._json(404, {"error": f"no such endpoint: {path}"})
         elif path != f"/cds-services/{SERVICE_ID}":
             self._json(404, {"error": f"no such CDS service: {path.removeprefix('/cds-services/')}"})
         else:
+            self._authorize()
             parsed = parse_body(self._read_body(required=True))
             self.instance = hook_instance(parsed.value)
             self._json(200, call_parsed(parsed, self.board_url, self.feedback, self.fetcher))
@@ -266,24 +288,46 @@ class _Handler(BaseHTTPRequestHandler):
         return data
 
 
+@dataclass(frozen=True)
+class Security:
+    """How the service is reached and who may call it: TLS, and the JWT issuers it trusts."""
+
+    issuers: Mapping[str, PyJWKSet] = field(default_factory=dict)
+    service_url: str | None = None  # the JWT audience; default this service's own URL
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+
+    def context(self) -> ssl.SSLContext | None:
+        if self.tls_cert is None:
+            return None
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+        ctx.load_cert_chain(self.tls_cert, self.tls_key)
+        return ctx
+
+
 def make_server(
     port: int = 0,
     board_url: str = BOARD_URL,
     quiet: bool = True,
     *,
+    host: str = "127.0.0.1",
     timeout: float = DEFAULT_TIMEOUT,
     workers: int = DEFAULT_WORKERS,
     waiting: int = DEFAULT_WAITING,
     feedback_log: Path | None = None,
     fhir_servers: tuple[str, ...] = (),
+    security: Security = Security(),
 ) -> BoundedHTTPServer:
-    """A server bound to 127.0.0.1 (``port`` 0: a free port); knowledge is loaded before it serves.
+    """A server bound to ``host`` (loopback by default; ``port`` 0: a free port); knowledge is
+    loaded before it serves.
 
     ``timeout``: seconds a request may take to arrive and an idle connection may stay open;
     ``workers``: connections served at once; ``waiting``: connections that may wait for a
     worker before the server answers ``503``; ``feedback_log``: the file feedback is appended to
     (default ``$PARAREOP_CDS_FEEDBACK_LOG``, else ``$XDG_STATE_HOME/parareop/cds-feedback.jsonl``);
-    ``fhir_servers``: the FHIR servers a call's missing prefetch may be read from (none: 412).
+    ``fhir_servers``: the FHIR servers a call's missing prefetch may be read from (none: 412);
+    ``security``: HTTPS with a certificate and key, and the JWT issuers a call must come from.
 
     >>> server = make_server(0, fhir_servers=("https://ehr.example.org/fhir",))
     >>> server.server_address[0], server.server_address[1] > 0
@@ -292,6 +336,7 @@ def make_server(
     """
     if not timeout > 0:
         raise ValueError(f"timeout must be > 0 seconds, not {timeout}")
+    ctx = security.context()  # a bad certificate or key fails here, before anything listens
     knowledge()  # warm the graph view so that the first call answers within the spec's ~500 ms
     attrs = {
         "board_url": board_url,
@@ -301,4 +346,10 @@ def make_server(
         "fetcher": FhirFetcher(tuple(fhir_servers)),
     }
     handler = type("Handler", (_Handler,), attrs)
-    return BoundedHTTPServer(("127.0.0.1", port), handler, workers, waiting)
+    server = BoundedHTTPServer((host, port), handler, workers, waiting)
+    if ctx is not None:
+        server.socket = ctx.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
+    scheme = "https" if ctx is not None else "http"
+    own = f"{scheme}://{host}:{server.server_address[1]}/cds-services/{SERVICE_ID}"
+    handler.verifier = JwtVerifier(security.issuers, security.service_url or own)
+    return server

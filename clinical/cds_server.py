@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import ssl
 import sys
 import threading
 import traceback
@@ -99,8 +100,8 @@ class BoundedHTTPServer(HTTPServer):
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         exc = sys.exc_info()[1]
-        if exc is not None and not isinstance(exc, ConnectionError | TimeoutError):
-            log_fault("connection", None, exc)  # a client that went away is nothing to report
+        if exc is not None and not isinstance(exc, ConnectionError | TimeoutError | ssl.SSLError):
+            log_fault("connection", None, exc)  # a client gone (or speaking no TLS) is nothing to report
 
     def server_close(self) -> None:
         """Stop accepting, drop the open connections and let the workers end (none is waited for)."""

@@ -23,6 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import clinical.cds_auth
 import clinical.cds_cards
 import clinical.cds_evidence
 import clinical.cds_feedback
@@ -489,6 +490,7 @@ def test_bad_requests_never_get_a_5xx(service: str, body: Any) -> None:
         clinical.cds_hooks,
         clinical.cds_http,
         clinical.cds_fetch,
+        clinical.cds_auth,
         clinical.cds_cards,
         clinical.cds_evidence,
         clinical.cds_feedback,

@@ -1,4 +1,4 @@
-"""``parareop cds-hooks``: serve the CDS Hooks 1.x service on 127.0.0.1.
+"""``parareop cds-hooks``: serve the CDS Hooks 1.x service (127.0.0.1 and HTTP by default).
 
 Discovery at ``http://127.0.0.1:PORT/cds-services``; one ``patient-view`` service
 (``clinical/cds_hooks.py``). ``--port 0`` picks a free port; the first line on stdout says
@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
+from typing import Any
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("cds-hooks", help="serve the CDS Hooks service (patient-view) on 127.0.0.1")
+    p = subparsers.add_parser(
+        "cds-hooks", help="serve the CDS Hooks service (patient-view), loopback HTTP by default"
+    )
     p.add_argument(
         "--port", type=int, default=8610, help="TCP port on 127.0.0.1 (default 8610; 0 = any free)"
     )
@@ -44,14 +48,47 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="a FHIR server base URL the service may read a call's missing prefetch from, with the "
         "call's fhirAuthorization (repeatable; none by default: a missing prefetch is 412)",
     )
+    p.add_argument(
+        "--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1: loopback only)"
+    )
+    p.add_argument("--tls-cert", type=Path, metavar="PEM", help="serve HTTPS with this certificate (chain)")
+    p.add_argument("--tls-key", type=Path, metavar="PEM", help="the private key of --tls-cert")
+    p.add_argument(
+        "--jwt-issuer",
+        action="append",
+        default=[],
+        metavar="ISS=JWKS_FILE",
+        help="an EHR whose signed JWT a call must carry: its iss and the JWKS file of its public keys "
+        "(repeatable; none: calls need no token, for local testing)",
+    )
+    p.add_argument(
+        "--service-url",
+        metavar="URL",
+        help="the JWT audience: this service's URL as the EHR calls it (default the URL it listens on)",
+    )
     p.add_argument("--verbose", action="store_true", help="log every request on stderr")
     p.set_defaults(handler=run)
+
+
+def _security(args: argparse.Namespace) -> Any:
+    from clinical.cds_auth import AuthConfigError, load_issuers
+    from clinical.cds_http import Security
+    from ontology.errors import ParaReopError
+
+    if (args.tls_cert is None) != (args.tls_key is None):
+        raise ParaReopError("--tls-cert and --tls-key go together")
+    try:
+        issuers = load_issuers(args.jwt_issuer)
+    except AuthConfigError as exc:
+        raise ParaReopError(str(exc)) from None
+    return Security(issuers, args.service_url, args.tls_cert, args.tls_key)
 
 
 def run(args: argparse.Namespace) -> int:
     from clinical.cds_http import make_server
     from ontology.errors import ParaReopError
 
+    security = _security(args)
     try:
         limits = {
             k: getattr(args, k) for k in ("timeout", "workers", "waiting") if getattr(args, k) is not None
@@ -63,12 +100,15 @@ def run(args: argparse.Namespace) -> int:
             board_url=args.board_url,
             quiet=not args.verbose,
             fhir_servers=tuple(args.fhir_server),
+            host=args.host,
+            security=security,
             **limits,
         )
-    except OSError as exc:
-        raise ParaReopError(f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror or exc}") from exc
+    except OSError as exc:  # ssl.SSLError (a bad certificate or key) included
+        raise ParaReopError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from exc
     port = server.server_address[1]
-    print(f"ParaReop CDS Hooks service: http://127.0.0.1:{port}/cds-services", flush=True)
+    scheme = "https" if security.tls_cert else "http"
+    print(f"ParaReop CDS Hooks service: {scheme}://{args.host}:{port}/cds-services", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -11,12 +11,57 @@ from __future__ import annotations
 import importlib.metadata
 import uuid
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from kg.knowledge import knowledge
 from planner.sources import several_likely
 
 BOARD_URL = "http://127.0.0.1:8501"
+
+
+@dataclass(frozen=True)
+class CardLinks:
+    """Where a plan card's links go: the case board, and a SMART app launch when configured.
+
+    With ``case_dir`` the service saves each imported case there (no identifier: see
+    ``clinical.fhir_import``) and the board link opens that very case on the tumour-board
+    display (``?case=<id>&display=board``; the app reads the folder from
+    ``$PARAREOP_CASE_DIR``). Without it the link opens the board's start page: a link with a
+    case id the board cannot open would show another case, so none is made.
+
+    >>> CardLinks().for_case("fhir-abc")[0]["url"]
+    'http://127.0.0.1:8501'
+    >>> [x["type"] for x in CardLinks(case_dir=Path("/tmp"), smart_launch_url="https://app/launch").for_case("fhir-abc")]
+    ['absolute', 'smart']
+    >>> CardLinks(case_dir=Path("/tmp")).for_case("fhir-abc")[0]["url"]
+    'http://127.0.0.1:8501/?case=fhir-abc&display=board'
+    """
+
+    board_url: str = BOARD_URL
+    case_dir: Path | None = None
+    smart_launch_url: str | None = None
+
+    def for_case(self, case_id: str) -> list[dict[str, str]]:
+        url, label = self.board_url, "Open the ParaReop case board"
+        if self.case_dir is not None:
+            url = f"{self.board_url.rstrip('/')}/?{urlencode({'case': case_id, 'display': 'board'})}"
+            label = "Open this case on the ParaReop board"
+        links = [{"label": label, "url": url, "type": "absolute"}]
+        if self.smart_launch_url:
+            links.append(
+                {
+                    "label": "Launch ParaReop (SMART)",
+                    "url": self.smart_launch_url,
+                    "type": "smart",
+                    "appContext": case_id,
+                }
+            )
+        return links
+
+
 SUMMARY_MAX = 139
 """CDS Hooks: a card's summary is under 140 characters."""
 #: Card indicator by decision; a suspected carcinoma makes any card critical.
@@ -183,7 +228,7 @@ def _plan_lines(plan: Mapping[str, Any]) -> list[str]:
 
 
 def plan_card(
-    plan: Mapping[str, Any], instance: str, warnings: list[str], board_url: str = BOARD_URL
+    plan: Mapping[str, Any], instance: str, warnings: list[str], links: CardLinks | None = None
 ) -> dict[str, Any]:
     """The card for a plan: summary, indicator by decision, markdown detail, link to the board."""
     lines = _plan_lines(plan) + notes_lines(warnings)
@@ -198,7 +243,7 @@ def plan_card(
         "detail": "\n".join(lines),
         "indicator": "critical" if _carcinoma(plan) else INDICATOR.get(plan["decision"], "info"),
         "source": source(),
-        "links": [{"label": "Open the ParaReop case board", "url": board_url, "type": "absolute"}],
+        "links": (links or CardLinks()).for_case(str(plan["case_id"])),
     }
 
 

@@ -27,9 +27,13 @@ authorization) is :mod:`clinical.cds_http`.
 from __future__ import annotations
 
 import functools
+import json
+import os
+import tempfile
+from pathlib import Path
 from typing import Any
 
-from clinical.cds_cards import BOARD_URL, error_card, no_operation_card, plan_card
+from clinical.cds_cards import CardLinks, error_card, no_operation_card, plan_card
 from clinical.cds_evidence import hpt_evidence, procedure_codes
 from clinical.cds_feedback import FeedbackLog
 from clinical.cds_fetch import FhirFetcher, fetch
@@ -120,7 +124,7 @@ def discovery() -> dict[str, Any]:
 # ---------------------------------------------------------------------------- the call
 
 
-def call(body: Any, board_url: str = BOARD_URL) -> dict[str, Any]:
+def call(body: Any, links: CardLinks | None = None) -> dict[str, Any]:
     """Answer one ``patient-view`` call given as a Python object; raises RequestError for a 4xx.
 
     The object gets the checks of the strict reader first (:func:`kg.strict_json.check_value`:
@@ -131,12 +135,12 @@ def call(body: Any, board_url: str = BOARD_URL) -> dict[str, Any]:
         parsed = strict_json.check_value(body, CDS_REQUEST)
     except JsonInputError as exc:
         raise RequestError(400, f"the request is refused: {one_line(exc.problems)}", exc.problems) from None
-    return call_parsed(parsed, board_url)
+    return call_parsed(parsed, links)
 
 
 def call_parsed(
     parsed: Parsed,
-    board_url: str = BOARD_URL,
+    links: CardLinks | None = None,
     feedback: FeedbackLog | None = None,
     fetcher: FhirFetcher | None = None,
 ) -> dict[str, Any]:
@@ -152,7 +156,7 @@ def call_parsed(
     """
     instance, pid, prefetch = check_request(parsed.value)
     prefetch = _complete(parsed.value, pid, prefetch, fetcher)
-    card, plan = _answer(merge_prefetch(prefetch), instance, pid, list(parsed.warnings), board_url)
+    card, plan = _answer(merge_prefetch(prefetch), instance, pid, list(parsed.warnings), links or CardLinks())
     if card is None:
         return {"cards": []}
     if feedback is not None:
@@ -181,7 +185,7 @@ def _complete(
 
 
 def _answer(
-    bundle: dict[str, Any], instance: str, pid: str, notes: list[str], board_url: str
+    bundle: dict[str, Any], instance: str, pid: str, notes: list[str], links: CardLinks
 ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
     """(card, plan) for the merged prefetch; no card only for a patient without hyperparathyroidism.
 
@@ -206,7 +210,26 @@ def _answer(
         return error_card(instance, message, warnings), None
     except Exception as exc:  # noqa: BLE001 - PlanningError or worse: the planner's fault, not the record's
         return _fault_card(instance, "planning", exc, warnings), None
-    return plan_card(plan, instance, warnings, board_url), plan
+    if links.case_dir is not None:
+        save_case(links.case_dir, result.case)
+    return plan_card(plan, instance, warnings, links), plan
+
+
+def save_case(folder: Path, case: dict[str, Any]) -> Path:
+    """Write an imported case where the board reads it (``$PARAREOP_CASE_DIR``), atomically: the
+    board never reads half a file. The case holds no identifier (``clinical.fhir_import``); its
+    file is named by its content hash id.
+
+    >>> import tempfile
+    >>> save_case(Path(tempfile.mkdtemp()), {"id": "fhir-0123abcd", "patient": {}}).name
+    'fhir-0123abcd.json'
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{Path(str(case['id'])).name}.json"
+    with tempfile.NamedTemporaryFile("w", dir=folder, suffix=".part", delete=False, encoding="utf-8") as f:
+        json.dump(case, f, indent=1)
+    os.replace(f.name, target)
+    return target
 
 
 def _no_operation(bundle: dict[str, Any], instance: str, notes: list[str]) -> dict[str, Any] | None:

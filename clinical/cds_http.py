@@ -35,7 +35,7 @@ from typing import Any
 from jwt import PyJWKSet
 
 from clinical.cds_auth import JwtVerifier
-from clinical.cds_cards import BOARD_URL
+from clinical.cds_cards import CardLinks
 from clinical.cds_feedback import FeedbackError, FeedbackLog, check_feedback
 from clinical.cds_fetch import FhirFetcher
 from clinical.cds_hooks import SERVICE_ID, call_parsed, discovery
@@ -103,7 +103,7 @@ def _guarded(method: Callable[[_Handler], None]) -> Callable[[_Handler], None]:
 class _Handler(BaseHTTPRequestHandler):
     server_version = "ParaReopCDS/1.0"
     protocol_version = "HTTP/1.1"
-    board_url = BOARD_URL
+    links = CardLinks()
     quiet = True
     timeout: float = DEFAULT_TIMEOUT
     """Seconds a request may take to arrive (line, headers, body), and an idle connection may wait."""
@@ -233,7 +233,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._authorize()
             parsed = parse_body(self._read_body(required=True))
             self.instance = hook_instance(parsed.value)
-            self._json(200, call_parsed(parsed, self.board_url, self.feedback, self.fetcher))
+            self._json(200, call_parsed(parsed, self.links, self.feedback, self.fetcher))
 
     def _feedback(self) -> None:
         """CDS Hooks 2.0 feedback: validated (``400`` naming each bad field), then appended to the log.
@@ -308,7 +308,7 @@ class Security:
 
 def make_server(
     port: int = 0,
-    board_url: str = BOARD_URL,
+    links: CardLinks | None = None,
     quiet: bool = True,
     *,
     host: str = "127.0.0.1",
@@ -339,7 +339,7 @@ def make_server(
     ctx = security.context()  # a bad certificate or key fails here, before anything listens
     knowledge()  # warm the graph view so that the first call answers within the spec's ~500 ms
     attrs = {
-        "board_url": board_url,
+        "links": links or CardLinks(),
         "quiet": quiet,
         "timeout": timeout,
         "feedback": FeedbackLog(feedback_log),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,15 @@ from ontology.errors import InputError, ParaReopError
 from planner.core import plan_dict
 
 EXAMPLES_DIR = Path(__file__).resolve().parent / "examples"
+CASE_DIR_ENV = "PARAREOP_CASE_DIR"
+"""A folder of cases to open beside the examples: where ``parareop cds-hooks --case-dir`` saves
+the cases it imported, so that a card's link opens that very case (``?case=<id>``)."""
+
+
+def case_folders() -> list[Path]:
+    """The bundled examples, then the folder named by ``$PARAREOP_CASE_DIR`` when it exists."""
+    extra = os.environ.get(CASE_DIR_ENV)
+    return [EXAMPLES_DIR, *([Path(extra)] if extra and Path(extra).is_dir() else [])]
 
 
 @dataclass(frozen=True)
@@ -34,20 +44,30 @@ class Example:
         return f"{self.case_id} — {self.title}" if self.title else self.case_id
 
 
-def examples(folder: Path = EXAMPLES_DIR) -> list[Example]:
-    """The bundled example cases, sorted by file name.
+def examples(folder: Path | None = None) -> list[Example]:
+    """The cases the app offers, sorted by file name per folder: the bundled examples, then the
+    cases saved in ``$PARAREOP_CASE_DIR`` (an id already taken, or a file that is not a JSON
+    object, is left out: the folder is written by another process).
 
     >>> [e.case_id for e in examples()][:2]
     ['ex-01-low-urine-calcium-family', 'ex-02-three-weeks-postop']
     """
-    out = []
-    for path in sorted(folder.glob("*.json")):
-        data = json.loads(path.read_text(encoding="utf-8"))
-        out.append(Example(str(data.get("id", path.stem)), str(data.get("title", "")), path))
+    out: list[Example] = []
+    for place in [folder] if folder is not None else case_folders():
+        for path in sorted(place.glob("*.json")):
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            if not isinstance(data, dict):
+                continue
+            cid = str(data.get("id", path.stem))
+            if all(e.case_id != cid for e in out):
+                out.append(Example(cid, str(data.get("title", "")), path))
     return out
 
 
-def load_example(case_id: str, folder: Path = EXAMPLES_DIR) -> dict[str, Any]:
+def load_example(case_id: str, folder: Path | None = None) -> dict[str, Any]:
     """The raw case dict of one example, by its id.
 
     >>> load_example("ex-04-missing-left-inferior")["patient"]["age"]

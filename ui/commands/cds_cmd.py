@@ -41,6 +41,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="connections that may wait for a worker; more get 503 (default 32)",
     )
     p.add_argument(
+        "--case-dir",
+        type=Path,
+        metavar="DIR",
+        help="save each imported case (no identifiers) here, and link each card to that case on the "
+        "board; start the app with PARAREOP_CASE_DIR=DIR so that it opens them",
+    )
+    p.add_argument(
+        "--smart-launch-url",
+        metavar="URL",
+        help="add a SMART app launch link (type 'smart', appContext = the case id) to each plan card",
+    )
+    p.add_argument(
         "--fhir-server",
         action="append",
         default=[],
@@ -85,6 +97,7 @@ def _security(args: argparse.Namespace) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
+    from clinical.cds_cards import CardLinks
     from clinical.cds_http import make_server
     from ontology.errors import ParaReopError
 
@@ -97,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
             raise ParaReopError("--timeout, --workers and --waiting must be positive")
         server = make_server(
             args.port,
-            board_url=args.board_url,
+            links=CardLinks(args.board_url, args.case_dir, args.smart_launch_url),
             quiet=not args.verbose,
             fhir_servers=tuple(args.fhir_server),
             host=args.host,

@@ -17,8 +17,14 @@ from clinical.fhir_base import (
     _ref,
     _Run,
 )
+from clinical.fhir_maps import Maps
+from clinical.fhir_patients import Unread
+
+#: Observation statuses that are results (the others are warned about one by one, so they are read).
+RESULT_STATUSES = frozenset({"final", "amended", "corrected", "preliminary"})
 
 BUNDLE_TYPES = ("searchset", "collection")
+SEARCH_MODES = ("match", "include", "outcome", None)
 USED_TYPES = (
     "Patient",
     "Observation",
@@ -55,14 +61,37 @@ def _check_bundle(data: Any) -> list[Any]:
     if not isinstance(entries, list):
         raise FhirImportError("Bundle.entry is not a list")
     shell = {k: v for k, v in data.items() if k != "entry"}
-    shell["entry"] = [
-        {k: v for k, v in e.items() if k != "resource"} if isinstance(e, dict) else e for e in entries
-    ]
     try:
         Bundle.model_validate(shell)
     except ValidationError as exc:
         raise FhirImportError(f"not a valid FHIR R4 Bundle: {_validation_message(exc)}") from exc
+    for i, e in enumerate(entries):
+        problem = _entry_problem(e)
+        if problem:
+            raise FhirImportError(f"not a valid FHIR R4 Bundle: entry[{i}]: {problem}")
     return entries
+
+
+def _entry_problem(e: Any) -> str | None:
+    """What makes a Bundle entry (its envelope; the resource is validated on its own) unreadable.
+
+    Checked by hand rather than with the ``BundleEntry`` model: a long-followed patient's
+    searchset has thousands of entries, and the import reads only ``fullUrl`` and ``resource``
+    from the envelope (``search.mode`` for completeness).
+
+    >>> _entry_problem({"fullUrl": 3}), _entry_problem({"search": {"mode": "match"}, "resource": {}})
+    ('fullUrl is not a string', None)
+    """
+    if not isinstance(e, dict):
+        return "not a JSON object"
+    if "fullUrl" in e and not isinstance(e["fullUrl"], str):
+        return "fullUrl is not a string"
+    if "resource" in e and not isinstance(e["resource"], dict):
+        return "resource is not a JSON object"
+    search = e.get("search")
+    if search is not None and not (isinstance(search, dict) and search.get("mode") in SEARCH_MODES):
+        return "search is not an object with a mode of match, include or outcome"
+    return None
 
 
 def completeness(data: dict[str, Any], entries: list[Any]) -> list[str]:
@@ -90,14 +119,25 @@ def completeness(data: dict[str, Any], entries: list[Any]) -> list[str]:
     return out
 
 
-def _parse(data: Any) -> tuple[list[tuple[str | None, Any]], Counter[str], list[str]]:
+def _parse(
+    data: Any, maps: Maps | None = None
+) -> tuple[list[tuple[str | None, Any]], Counter[str], list[str], list[Unread]]:
     """Validate the Bundle and its used resources: (fullUrl, model) pairs, counts of the rest,
-    and warnings. An invalid resource is skipped with a warning naming it and its field, so
-    one bad Observation does not cost the whole record; an invalid Patient keeps its id and
-    fullUrl (a stub), so that its resources are still told apart from another patient's."""
+    warnings, and the Observations left unread. An invalid resource is skipped with a warning
+    naming it and its field, so one bad Observation does not cost the whole record; an invalid
+    Patient keeps its id and fullUrl (a stub), so that its resources are still told apart from
+    another patient's.
+
+    With ``maps``, a result Observation whose code the import cannot read (not a lab of the
+    tables, not the ParaReop profile) is not validated at all: it would be counted as an
+    unmapped code anyway, and a long-followed patient's chart holds thousands of them (vital
+    signs, blood counts). It is kept as an :class:`Unread` (its subject and codes), attributed to
+    its patient with the others and counted in that patient's warnings.
+    """
     entries = _check_bundle(data)
     warnings = completeness(data, entries)
     used: list[tuple[str | None, Any]] = []
+    unread: list[Unread] = []
     ignored: Counter[str] = Counter()
     for i, e in enumerate(entries):
         res = e.get("resource") if isinstance(e, dict) else None
@@ -108,10 +148,45 @@ def _parse(data: Any) -> tuple[list[tuple[str | None, Any]], Counter[str], list[
             ignored[str(rtype)] += 1
             continue
         full_url = e.get("fullUrl") if isinstance(e.get("fullUrl"), str) else None
+        skip = _unread(res, maps) if maps is not None and rtype == "Observation" else None
+        if skip is not None:
+            unread.append(skip)
+            continue
         model = _model(i, str(rtype), res, warnings)
         if model is not None:
             used.append((full_url, model))
-    return used, ignored, warnings
+    return used, ignored, warnings, unread
+
+
+def _plain(codings: Any) -> bool:
+    """A coding list of plain dicts with string (or no) system and code."""
+    text = str | None
+    return isinstance(codings, list) and all(
+        isinstance(c, dict) and isinstance(c.get("system"), text) and isinstance(c.get("code"), text)
+        for c in codings
+    )
+
+
+def _unread(res: dict[str, Any], maps: Maps) -> Unread | None:
+    """An Observation the import reads nothing from, seen on its raw JSON; None when it may be
+    read (or is not plain enough to judge without validating it)."""
+    code, subject = res.get("code"), res.get("subject")
+    status = res.get("status")
+    if not isinstance(status, str) or status not in RESULT_STATUSES or not isinstance(code, dict):
+        return None
+    codings = code.get("coding") or []
+    if not _plain(codings) or maps.profile(codings) is not None or maps.lab(codings) is not None:
+        return None
+    plain_subject = isinstance(subject, dict) and isinstance(subject.get("reference"), str | None)
+    if subject is not None and not plain_subject:
+        return None
+    shown = ", ".join(f"{c.get('system') or '?'}|{c.get('code') or '?'}" for c in codings[:3])
+    rid = res.get("id") if isinstance(res.get("id"), str) else "?"
+    return Unread(
+        where=f"Observation/{rid}",
+        subject=subject.get("reference") if isinstance(subject, dict) else None,
+        codes=shown or "no coding (free text only)",
+    )
 
 
 def _model(i: int, rtype: str, res: dict[str, Any], warnings: list[str]) -> Any | None:
@@ -135,7 +210,7 @@ def _model(i: int, rtype: str, res: dict[str, Any], warnings: list[str]) -> Any 
 
 def _prepare(data: Any, patient: str | None, run: _Run) -> dict[str, list[Any]]:
     """Parse, index and keep the chosen patient's resources, grouped by resource type."""
-    used, ignored, warnings = _parse(data)
+    used, ignored, warnings, unread = _parse(data, run.m)
     run.warnings.extend(warnings)
     for full_url, res in used:
         if full_url:
@@ -148,10 +223,12 @@ def _prepare(data: Any, patient: str | None, run: _Run) -> dict[str, list[Any]]:
             + ", ".join(f"{t} x{n}" for t, n in sorted(ignored.items()))
         )
     try:
-        chosen = fhir_patients.select(used, patient, _ref)
+        chosen = fhir_patients.select(used, patient, _ref, unread)
     except fhir_patients.PatientError as exc:
         raise FhirImportError(str(exc)) from None
     run.warnings.extend(chosen.warnings)
+    for u in chosen.unread:
+        run.unmapped["Observation.code"][u.codes] += 1
     by_type: dict[str, list[Any]] = defaultdict(list)
     for res in chosen.resources:
         by_type[res.get_resource_type()].append(res)

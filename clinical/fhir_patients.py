@@ -19,8 +19,8 @@ Labels shown to the user are resource ids and fullUrls only: no name, MRN or bir
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from ontology.errors import ParaReopError
@@ -39,11 +39,23 @@ class PatientKey:
 
 
 @dataclass(frozen=True)
+class Unread:
+    """An Observation the import reads nothing from, kept unvalidated (``fhir_bundle._unread``):
+    where it is, whose it says it is, and its codes for the warning."""
+
+    where: str
+    subject: str | None
+    codes: str
+
+
+@dataclass(frozen=True)
 class Selection:
-    """The chosen patient's resources and what was left out (already worded as warnings)."""
+    """The chosen patient's resources and what was left out (already worded as warnings), and
+    the chosen patient's unread Observations."""
 
     resources: list[Any]
     warnings: list[str]
+    unread: list[Unread] = field(default_factory=list)
 
 
 def _tail(reference: str) -> str | None:
@@ -151,7 +163,10 @@ def _choose(index: PatientIndex, patient: str | None) -> str | None:
 
 
 def select(
-    used: list[tuple[str | None, Any]], patient: str | None, where: Callable[[Any], str]
+    used: list[tuple[str | None, Any]],
+    patient: str | None,
+    where: Callable[[Any], str],
+    unread: Iterable[Unread] = (),
 ) -> Selection:
     """The resources of one patient: by reference only, never by default.
 
@@ -160,6 +175,9 @@ def select(
     """
     index = PatientIndex(used)
     subjects = [(res, _subject_key(res, index)) for _, res in used if _needs_subject(res)]
+    # resolved before the choice, as every other resource: a reference to a Patient not in the
+    # Bundle makes that patient one of the candidates, so two patients are never merged
+    unread_keys = [(u, _key_of(u.subject, index)) for u in unread]
     chosen = _choose(index, patient)
     out: list[Any] = [r for _, r in used if r.get_resource_type() == "Medication"]
     if chosen in index.resources:
@@ -173,10 +191,18 @@ def select(
             out.append(res)
         else:
             others[res.get_resource_type()] += 1
+    mine: list[Unread] = []
+    for u, (key, problem) in unread_keys:  # attributed by the same rule as every other resource
+        if problem:
+            warnings.append(f"{u.where}: {problem}; not imported")
+        elif key == chosen:
+            mine.append(u)
+        else:
+            others["Observation"] += 1
     if others:
         shown = ", ".join(f"{t} x{n}" for t, n in sorted(others.items()))
         warnings.append(f"{sum(others.values())} resource(s) about other patients were ignored ({shown})")
-    return Selection(out, warnings)
+    return Selection(out, warnings, mine)
 
 
 def _needs_subject(res: Any) -> bool:
@@ -185,7 +211,10 @@ def _needs_subject(res: Any) -> bool:
 
 def _subject_key(res: Any, index: PatientIndex) -> tuple[str | None, str | None]:
     """(patient key, None) or (None, why the subject cannot be resolved)."""
-    ref = subject_reference(res)
+    return _key_of(subject_reference(res), index)
+
+
+def _key_of(ref: str | None, index: PatientIndex) -> tuple[str | None, str | None]:
     if ref is None:
         return None, "no subject reference, so whose it is cannot be known"
     key = index.resolve(ref)

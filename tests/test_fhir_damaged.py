@@ -175,3 +175,43 @@ def test_the_undamaged_bundle_imports_patient_a_only() -> None:
         assert "pat-a" in str(exc) and "pat-b" in str(exc)  # the error lists the patients to choose from
     else:  # pragma: no cover - the assertion below explains the failure
         raise AssertionError("two patients without --patient were imported as one case")
+
+
+def _heart_rate(who_ref: str, i: int) -> dict[str, Any]:
+    return {
+        "fullUrl": f"urn:uuid:hr-{i}",
+        "resource": {
+            "resourceType": "Observation",
+            "id": f"hr-{i}",
+            "status": "final",
+            "code": {"coding": [{"system": LOINC, "code": "8867-4"}]},
+            "subject": {"reference": who_ref},
+            "valueQuantity": {"value": 70, "unit": "/min"},
+        },
+    }
+
+
+def test_observations_the_import_cannot_read_are_counted_for_their_own_patient_only() -> None:
+    """They are not validated (a chart holds thousands), but attributed by the same rule."""
+    b = copy.deepcopy(BASE)
+    b["entry"] += [
+        _heart_rate(PATIENTS["a"], 1),
+        _heart_rate(PATIENTS["a"], 2),
+        _heart_rate(PATIENTS["b"], 3),
+    ]
+    result = import_bundle(b, patient="pat-a")
+    assert any("8867-4 x2" in w for w in result.warnings), result.warnings
+    assert not any("8867-4 x3" in w for w in result.warnings)
+
+
+def test_an_unreadable_observation_of_a_patient_not_in_the_bundle_still_counts_as_a_patient() -> None:
+    b = copy.deepcopy(BASE)
+    b["entry"] = [e for e in b["entry"] if PATIENTS["b"] not in json.dumps(e)]  # patient A alone
+    assert import_bundle(copy.deepcopy(b)).case["labs"]  # one patient: imported
+    b["entry"].append(_heart_rate("Patient/someone-else", 9))
+    try:
+        import_bundle(b)
+    except FhirImportError as exc:
+        assert "2 patients" in str(exc)
+    else:  # pragma: no cover
+        raise AssertionError("a second patient's Observation was taken for patient A's")

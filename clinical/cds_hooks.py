@@ -30,6 +30,7 @@ import functools
 import json
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -45,14 +46,15 @@ from clinical.cds_request import (
     is_missing,
     merge_prefetch,
     one_line,
+    prefetch_completeness,
 )
 from clinical.cds_server import log_fault
 from clinical.fhir_import import FhirImportError, import_bundle
 from clinical.fhir_maps import PROFILE, maps, system
+from clinical.fhir_planning import plan_imported
 from kg import strict_json
 from kg.strict_json import CDS_REQUEST, JsonInputError, Parsed, excerpt
 from ontology.errors import InputError
-from planner.core import plan_dict
 
 __all__ = [
     "RequestError",
@@ -156,7 +158,8 @@ def call_parsed(
     """
     instance, pid, prefetch = check_request(parsed.value)
     prefetch = _complete(parsed.value, pid, prefetch, fetcher)
-    card, plan = _answer(merge_prefetch(prefetch), instance, pid, list(parsed.warnings), links or CardLinks())
+    notes = _Notes(list(parsed.warnings), prefetch_completeness(prefetch))
+    card, plan = _answer(merge_prefetch(prefetch), instance, pid, notes, links or CardLinks())
     if card is None:
         return {"cards": []}
     if feedback is not None:
@@ -184,14 +187,25 @@ def _complete(
     return {**prefetch, **fetch(fetcher, body["fhirServer"], body.get("fhirAuthorization"), pid, wanted)}
 
 
+@dataclass(frozen=True)
+class _Notes:
+    """What the call said before the import: what the strict reader dropped, and which prefetched
+    searches were only a first page (these join the import's warnings, so the plan gets the
+    completeness gate)."""
+
+    dropped: list[str]
+    incomplete: list[str]
+
+
 def _answer(
-    bundle: dict[str, Any], instance: str, pid: str, notes: list[str], links: CardLinks
+    bundle: dict[str, Any], instance: str, pid: str, said: _Notes, links: CardLinks
 ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
     """(card, plan) for the merged prefetch; no card only for a patient without hyperparathyroidism.
 
-    ``notes`` are what the strict reader dropped; every card carries them and the import's
-    warnings, since each is data the plan did not use.
+    Every card carries the call's notes and the import's warnings, since each is data the plan
+    did not use.
     """
+    notes = said.dropped
     if not any(e["resource"]["resourceType"] != "Patient" for e in bundle["entry"]):
         return None, None
     try:
@@ -202,9 +216,10 @@ def _answer(
         return error_card(instance, f"ParaReop could not read this record: {exc}", notes), None
     except Exception as exc:  # noqa: BLE001 - an import fault must not break the EHR's hook call
         return _fault_card(instance, "import", exc, notes), None
+    result.warnings[:0] = said.incomplete
     warnings = [*notes, *result.warnings]
     try:
-        plan = plan_dict(result.case).to_json()
+        plan = plan_imported(result)
     except InputError as exc:  # CaseError: the imported record is not a case the planner takes
         message = f"ParaReop cannot plan this record: {one_line(exc.problems)}"
         return error_card(instance, message, warnings), None

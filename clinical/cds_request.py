@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from clinical.fhir_bundle import INCOMPLETE, completeness
 from kg import strict_json
 from kg.strict_json import CDS_REQUEST, JsonInputError, Parsed, excerpt
 
@@ -62,6 +63,29 @@ def check_request(body: Any) -> tuple[str, str, dict[str, Any]]:
 
 def is_missing(value: Any) -> bool:
     return isinstance(value, dict) and value.get("resourceType") == "OperationOutcome"
+
+
+def prefetch_completeness(prefetch: Mapping[str, Any]) -> list[str]:
+    """The completeness warnings of each prefetched searchset (``fhir_bundle.completeness``),
+    named by its key: merging the prefetch into one Bundle would otherwise hide that a search
+    sent only its first page.
+
+    >>> page = {"resourceType": "Bundle", "type": "searchset", "total": 9, "entry": []}
+    >>> prefetch_completeness({"observations": page})[0][:66]
+    'INCOMPLETE DATA: prefetch.observations: Bundle.total is 9 but only'
+    >>> prefetch_completeness({"observations": {**page, "total": 0}})
+    []
+    """
+    out: list[str] = []
+    for key in sorted(prefetch):
+        value = prefetch[key]
+        if isinstance(value, dict) and value.get("resourceType") == "Bundle":
+            entries = value.get("entry") if isinstance(value.get("entry"), list) else []
+            out += [
+                w.replace(INCOMPLETE, f"{INCOMPLETE}prefetch.{key}: ", 1)
+                for w in completeness(value, entries)
+            ]
+    return out
 
 
 def merge_prefetch(prefetch: Mapping[str, Any]) -> dict[str, Any]:

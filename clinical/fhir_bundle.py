@@ -23,6 +23,8 @@ from clinical.fhir_patients import Unread
 #: Observation statuses that are results (the others are warned about one by one, so they are read).
 RESULT_STATUSES = frozenset({"final", "amended", "corrected", "preliminary"})
 
+INCOMPLETE = "INCOMPLETE DATA: "
+"""How a completeness warning begins (``completeness``; the plan's completeness gate reads them)."""
 BUNDLE_TYPES = ("searchset", "collection")
 SEARCH_MODES = ("match", "include", "outcome", None)
 USED_TYPES = (
@@ -105,7 +107,7 @@ def completeness(data: dict[str, Any], entries: list[Any]) -> list[str]:
     links = [x for x in data.get("link") or [] if isinstance(x, dict)]
     if any(x.get("relation") == "next" for x in links):
         out.append(
-            "INCOMPLETE DATA: the Bundle is one page of a searchset (it has a 'next' link); "
+            INCOMPLETE + "the Bundle is one page of a searchset (it has a 'next' link); "
             "the other pages were not read, so the plan may miss data"
         )
     total = data.get("total")
@@ -113,7 +115,7 @@ def completeness(data: dict[str, Any], entries: list[Any]) -> list[str]:
     matches = sum(1 for m in modes if m == "match") if any(modes) else len(modes)
     if isinstance(total, int) and total > matches:
         out.append(
-            f"INCOMPLETE DATA: Bundle.total is {total} but only {matches} matching entries are present; "
+            INCOMPLETE + f"Bundle.total is {total} but only {matches} matching entries are present; "
             "the plan may miss data"
         )
     return out

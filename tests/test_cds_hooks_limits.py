@@ -20,6 +20,7 @@ import pytest
 
 import clinical.cds_hooks
 import clinical.cds_http
+import clinical.fhir_planning
 from clinical.cds_hooks import SERVICE_ID
 from clinical.cds_http import BoundedHTTPServer, make_server
 from planner.validate import CaseError, PlanningError
@@ -255,10 +256,10 @@ def test_planner_failure_is_a_warning_card(
 ) -> None:
     """plan_dict lets only ParaReopError out; either way the EHR gets a 200 with a warning card."""
 
-    def plan_dict(case: object) -> None:
+    def plan_dict(case: object, kn: object = None) -> None:
         raise fault
 
-    monkeypatch.setattr(clinical.cds_hooks, "plan_dict", plan_dict)
+    monkeypatch.setattr(clinical.fhir_planning, "plan_dict", plan_dict)
     body = _request(_prefetch("ex-04-missing-left-inferior"))
     r = httpx.post(f"{_base(server)}{CALL}", json=body, timeout=30)
     assert r.status_code == 200, r.text

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from kg.knowledge import Knowledge
+from planner.places import side_of
 from ui.names import MODALITY_TAGS, pct, where
 
 #: SVG units per diagram unit (site coordinates are 0-100).
@@ -198,12 +199,12 @@ def diagram_input(case: Mapping[str, Any], plan: Mapping[str, Any], kn: Knowledg
     findings: list[Finding] = []
     for im in case.get("imaging", []):
         if im.get("site") in kn.sites:
-            side = im.get("side") if kn.sites[im["site"]].lateralized else "midline"
+            side = side_of(kn, im["site"], im.get("side"))
             tag = MODALITY_TAGS.get(im["modality"], im["modality"])
             findings.append(Finding(im["site"], side, tag, im["result"], im.get("day")))
     for f in case.get("fna", []):
         if f.get("site") in kn.sites:
-            side = f.get("side") if kn.sites[f["site"]].lateralized else "midline"
+            side = side_of(kn, f["site"], f.get("side"))
             findings.append(Finding(f["site"], side, MODALITY_TAGS["fna"], "sampled", f.get("day")))
     record = plan.get("record") or {}
     removed = frozenset(

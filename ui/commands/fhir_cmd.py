@@ -58,16 +58,14 @@ def run(args: argparse.Namespace) -> int:
         args.warnings.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
     out = result.case
     if args.plan:
+        from clinical.fhir_planning import plan_imported
         from ontology.errors import ParaReopError
-        from planner.core import plan_dict
 
         try:
-            out = plan_dict(result.case).to_json()
+            out = plan_imported(result)
         except ParaReopError as exc:
             print(f"parareop: error: the imported case cannot be planned: {exc}", file=sys.stderr)
             return 2
-        # what the import could not map or found incomplete travels with the plan, not only on stderr
-        out["warnings"] = [*out["warnings"], *(f"FHIR import: {w}" for w in result.warnings)]
         if args.format == "fhir":
             from clinical.fhir_plan import Origin, plan_bundle
 

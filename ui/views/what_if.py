@@ -8,6 +8,7 @@ from typing import Any
 import streamlit as st
 
 from kg.traversal import veins_draining
+from planner.places import side_of
 from ui import state
 from ui.diagram import diagram_input, neck_svg
 from ui.editor_model import enum
@@ -34,7 +35,7 @@ def _site_side(
         key=f"{prefix}_site",
         format_func=lambda s: f"{name('sites', s, kn)} ({s})",
     )
-    if site in kn.sites and not kn.sites[site].lateralized:
+    if side_of(kn, site, None) == "midline":
         st.caption("A site without sides: one candidate, midline.")
         return site, "midline"
     sides = ["left", "right"]

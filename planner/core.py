@@ -18,10 +18,10 @@ from planner.consistency import gated
 from planner.explain import Link
 from planner.features import features
 from planner.findings import Finding, collect
-from planner.gates import SURGICAL, GateOutcome
+from planner.gates import SURGICAL, GateOutcome, carcinoma_red_flags, localization_gate
 from planner.indication import cause_suffices, operation_changing_tests
 from planner.iopth import iopth_plan
-from planner.localization import adequate, localization_gate
+from planner.localization import adequate
 from planner.locations import MAX_LOCATIONS, locate
 from planner.models import Case, CauseItem, LocationItem, OperationItem, Plan, TestItem
 from planner.next_tests import Candidate, ranked_localization_tests
@@ -76,7 +76,7 @@ def plan(case: Case, kn: Knowledge | None = None) -> Plan:
     causes, cause_facts = cause_probabilities(feat, kn)
     warnings = list(go.warnings)
     if go.diagnosis in SURGICAL:
-        _carcinoma_gate(kn, go, feat, red)
+        carcinoma_red_flags(kn, go, feat, red)
     where = (
         locate(case, rec, kn, causes, findings) if go.diagnosis in SURGICAL and go.decision is None else None
     )
@@ -117,21 +117,6 @@ def plan(case: Case, kn: Knowledge | None = None) -> Plan:
         ontology_version=kn.version,
         sources={k: round(v, 4) for k, v in post.sources().items()} if post and post.weights else None,
     )
-
-
-def _carcinoma_gate(kn: Knowledge, go: GateOutcome, feat: dict[str, Link], red: list[str]) -> None:
-    facts = [feat[k] for k in sorted(red)]
-    if red:
-        go.gate(
-            kn,
-            "carcinoma_red_flags",
-            "warn",
-            "Carcinoma red flags: " + ", ".join(k.replace("_", " ") for k in sorted(red)) + ".",
-            facts,
-        )
-    else:
-        go.gate(kn, "carcinoma_red_flags", "pass", "No carcinoma red flag.", [])
-    go.gates.sort(key=lambda g: kn.gates[g.id][2])
 
 
 def _decide(

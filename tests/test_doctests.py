@@ -17,7 +17,7 @@ MODULES = [
     "planner.causes",
     "planner.features",
     "planner.gain",
-    "planner.gates",
+    "planner.gates.biochemical",
     "planner.iopth",
     "planner.likelihood",
     "planner.memo",

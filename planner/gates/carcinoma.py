@@ -9,9 +9,18 @@ from planner.explain import Link
 from planner.gates.outcome import GateOutcome
 
 
-def carcinoma_red_flags(kn: Knowledge, go: GateOutcome, feat: dict[str, Link], red: list[str]) -> None:
-    """``warn`` naming each red flag found (``red``: the features, ``feat``: their facts), else ``pass``;
-    the gates are then put back in the graph's order."""
+def red_flags(kn: Knowledge, feat: dict[str, Link]) -> list[str]:
+    """The case's features that the graph weighs towards carcinoma (a likelihood ratio above one)."""
+    flags = {
+        f for f, lrs in kn.likelihood_ratios.items() if any(c == "carcinoma" and lr.v > 1 for c, lr in lrs)
+    }
+    return [k for k in feat if k in flags]
+
+
+def carcinoma_red_flags(kn: Knowledge, go: GateOutcome, feat: dict[str, Link]) -> None:
+    """``warn`` naming each red flag the case's features (``feat``, with their facts) show, else
+    ``pass``; the gates are then put back in the graph's order."""
+    red = red_flags(kn, feat)
     facts = [feat[k] for k in sorted(red)]
     if red:
         go.gate(

@@ -10,7 +10,10 @@ import pytest
 MODULES = [
     "ui.board",
     "ui.cases",
-    "ui.diagram",
+    "ui.diagram.geometry",
+    "ui.diagram.data",
+    "ui.diagram.marks",
+    "ui.diagram.svg",
     "ui.editor_model",
     "ui.fragments",
     "ui.graph_view",

@@ -1,0 +1,109 @@
+"""The whole drawing: :func:`neck_svg` assembles the anatomy, the marks and the legend for a typography."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from html import escape
+
+from ui.diagram.anatomy import STYLE, _anatomy, _defs, _gland_glyph, _mark_size, _text
+from ui.diagram.geometry import positions, site_position
+from ui.diagram.marks import _candidates, _finding_tags, _grafts, _legend
+from ui.diagram.model import (
+    _TYPE,
+    ANATOMY_HEIGHT,
+    DESK,
+    LEGEND_HEIGHT,
+    WIDTH,
+    DiagramInput,
+    S,
+    SiteLike,
+    Typography,
+)
+from ui.names import pct
+
+
+def neck_svg(
+    data: DiagramInput,
+    sites: Mapping[str, SiteLike],
+    *,
+    legend: bool = True,
+    pct_threshold: float = 0.01,
+    title: str = "Front view of the neck and upper mediastinum",
+    typography: Typography = DESK,
+) -> str:
+    """The diagram as a standalone SVG string (no scripts, no external resources).
+
+    Parameters
+    ----------
+    data : DiagramInput
+        Candidates, findings, removed tissue, glands and grafts.
+    sites : mapping of site code -> Site
+        The graph's sites with their coordinates (``knowledge().sites``).
+    legend : bool
+        Draw the key below the anatomy.
+    pct_threshold : float
+        Candidates at or above this probability get their percentage written beside them.
+    title : str
+        The accessible title.
+    typography : Typography
+        :data:`DESK` (the default) or :data:`BOARD`: larger type and marks, fewer anatomical
+        labels, and one tag per site counting its studies by result.
+
+    Examples
+    --------
+    >>> from kg.knowledge import knowledge
+    >>> from ui.diagram.model import BOARD, Candidate, S
+    >>> svg = neck_svg(DiagramInput((Candidate(1, "perrier_F", "left", 0.9),)), knowledge().sites)
+    >>> svg.startswith("<svg") and 'data-site="perrier_F"' in svg
+    True
+    >>> import re
+    >>> board = neck_svg(DiagramInput((Candidate(1, "perrier_F", "left", 0.9),)), knowledge().sites,
+    ...                  legend=False, typography=BOARD)
+    >>> min(float(v) for v in re.findall(r'font-size="([0-9.]+)"', board)) >= BOARD.min_text * S
+    True
+    """
+    token = _TYPE.set(typography)
+    try:
+        return _svg(data, sites, legend, pct_threshold, title)
+    finally:
+        _TYPE.reset(token)
+
+
+def _svg(
+    data: DiagramInput, sites: Mapping[str, SiteLike], legend: bool, pct_threshold: float, title: str
+) -> str:
+    height = ANATOMY_HEIGHT + (LEGEND_HEIGHT if legend else 0)
+    summary = "; ".join(
+        f"{c.rank}: {c.site} {c.side or ''} {pct(c.probability)}" for c in data.candidates[:5]
+    )
+    parts = [
+        '<svg xmlns="http://www.w3.org/2000/svg" class="nd" id="neck-diagram" '
+        f'viewBox="0 0 {WIDTH} {height}" '
+        f'role="img" aria-label="{escape(title)}. Ranked places, each with its own chance of holding '
+        f'overactive tissue: {escape(summary)}" '
+        'preserveAspectRatio="xMidYMin meet">',
+        f"<title>{escape(title)}</title>",
+        f"<style>{STYLE}</style>",
+        _defs(),
+        f'<rect x="0" y="0" width="{WIDTH}" height="{height}" fill="#ffffff"/>',
+    ]
+    parts += _anatomy(data.removed)
+    desk = _TYPE.get() is DESK
+    parts.append(_text(3, 4 + _mark_size(3.6) - 3.6, "R", _mark_size(3.6), "side-label", "start"))
+    parts.append(_text(97, 4 + _mark_size(3.6) - 3.6, "L", _mark_size(3.6), "side-label", "end"))
+    if desk:
+        parts.append(_text(3, 6.6, "patient's right", 1.6, "side-label", "start"))
+        parts.append(_text(97, 6.6, "patient's left", 1.6, "side-label", "end"))
+    # faint reference dots at every position the graph knows
+    for (_code, _side), (x, y) in positions(sites).items():
+        parts.append(f'<circle class="site-dot" cx="{x * S:.1f}" cy="{y * S:.1f}" r="{0.55 * S:.1f}"/>')
+    parts += _grafts(data, sites)
+    for g in data.glands:
+        x, y = site_position(g.site, g.side, sites)
+        parts.append(_gland_glyph(g, x, y))
+    parts += _finding_tags(data, sites)
+    parts += _candidates(data, sites, pct_threshold)
+    if legend:
+        parts += _legend(ANATOMY_HEIGHT / S)
+    parts.append("</svg>")
+    return "".join(parts)

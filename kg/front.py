@@ -34,7 +34,8 @@ from kg.errors import QueryError, QueryMemoryError, QueryRefusedError, QueryTime
 from kg.guard import check_query
 from kg.named_queries import NamedQuery, named_queries
 from kg.release import release_bytes
-from kg.sandbox import DEFAULT_MEMORY_MB, DEFAULT_POOL_SIZE, DEFAULT_TIMEOUT_S, WorkerPool, WorkerSpec
+from kg.sandbox import DEFAULT_POOL_SIZE, DEFAULT_TIMEOUT_S, WorkerPool
+from kg.sandbox_worker import DEFAULT_MEMORY_MB, WorkerSpec
 
 MAX_BODY = 1024 * 1024
 #: Bytes of named-query answers kept (the largest, node-details for every entity, is ~0.3 MB).

@@ -18,7 +18,8 @@ import pytest
 from kg.errors import QueryError, QueryTimeoutError
 from kg.front import Answer, AnswerCache, FrontServer, NamedQueryTexts
 from kg.named_queries import get_named_query, named_queries
-from kg.sandbox import SLOW_AFTER_S, WorkerPool, WorkerSpec
+from kg.sandbox import SLOW_AFTER_S, WorkerPool
+from kg.sandbox_worker import WorkerSpec
 from kg.server import free_port
 
 ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"

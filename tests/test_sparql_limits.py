@@ -32,7 +32,8 @@ import kg.sandbox
 import kg.serialize
 from kg.errors import QueryMemoryError, QueryRefusedError, QueryTimeoutError
 from kg.guard import check_query
-from kg.sandbox import WorkerPool, WorkerSpec
+from kg.sandbox import WorkerPool
+from kg.sandbox_worker import WorkerSpec
 from kg.server import free_port
 from kg.sparql import EmbeddedBackend, RdflibBackend
 
@@ -70,7 +71,7 @@ def workers_of(parent: int) -> list[int]:
             argv = (entry / "cmdline").read_bytes().split(b"\0")
         except OSError:
             continue
-        if b"kg.sandbox" in argv and argv[-2:-1] == [str(parent).encode()] and alive(int(entry.name)):
+        if b"kg.sandbox_worker" in argv and argv[-2:-1] == [str(parent).encode()] and alive(int(entry.name)):
             found.append(int(entry.name))
     return sorted(found)
 

@@ -107,7 +107,8 @@ def _graphs(args: argparse.Namespace) -> dict[str, bytes]:
 
 def _sandboxed(args: argparse.Namespace) -> Any:
     """A one-worker pool for free text: the query is killed at --timeout-s or --memory-mb."""
-    from kg.sandbox import SandboxBackend, WorkerPool, WorkerSpec
+    from kg.sandbox import SandboxBackend, WorkerPool
+    from kg.sandbox_worker import WorkerSpec
 
     graphs = _graphs(args) if args.cases else {}
     spec = WorkerSpec(engine=args.engine, graphs=graphs, memory_mb=args.memory_mb)

@@ -1,6 +1,7 @@
 # ParaReop: `make run` starts the app, `make test` runs the whole suite.
 # Both work on a fresh machine: the `setup` stamp creates .venv, installs the project with
-# its dev extras, and installs Java (for the HermiT reasoner) if it is missing.
+# its dev extras, and installs Java (for the HermiT reasoner) if it is missing; the JDK and
+# the OWL API (the OWL 2 DL profile check) and Chromium are installed by apt when missing.
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -12,6 +13,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 PORT   ?= 8501
 ADDRESS ?= 127.0.0.1
 CHROMIUM := /usr/bin/chromium
+JAVAC  := /usr/bin/javac
+OWLAPI := /usr/share/java/owlapi-api.jar
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: help setup run test lint bench release
@@ -21,16 +24,28 @@ help:
 	@echo "make test     ruff + mypy + the whole pytest suite"
 	@echo "make bench    run benchmarks/bench_*.py and print their figures"
 	@echo "make lint     ruff + mypy"
-	@echo "make release  rebuild ontology/parareop.owl and parareop.nt"
-	@echo "make setup    create .venv, install the project, install Java and Chromium if missing"
+	@echo "make release  record today's version (ontology/releases.tsv), rebuild parareop.owl and .nt"
+	@echo "make setup    create .venv, install the project, install Java, the OWL API and Chromium if missing"
 
-setup: $(STAMP) $(CHROMIUM)
+setup: $(STAMP) $(CHROMIUM) $(JAVAC) $(OWLAPI)
 
 # The browser tests drive Debian's Chromium (Playwright cannot download its own browser here).
 $(CHROMIUM):
 	@echo "chromium not found: installing Debian's chromium (the app's browser tests drive it)"
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium fonts-dejavu-core
+
+# tests/test_owl_profile.py compiles ontology/tools/ProfileCheck.java with javac against
+# Debian's OWL API (its jars and their dependencies land in /usr/share/java).
+$(JAVAC):
+	@echo "javac not found: installing default-jdk-headless (the OWL 2 DL profile check is compiled)"
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends default-jdk-headless
+
+$(OWLAPI):
+	@echo "OWL API not found: installing libowlapi-java (the OWL 2 DL profile check)"
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libowlapi-java
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -66,5 +81,8 @@ bench: setup
 	@set -e; for bench in benchmarks/bench_*.py; do \
 	  echo "== $$bench"; $(BIN)/python $$bench; done
 
+# A new dated version (today, UTC) in ontology/releases.tsv, stamped as owl:versionIRI /
+# owl:versionInfo (owl:priorVersion the one before); a plain `parareop ontology build` keeps
+# the last recorded version, so a clean clone rebuilds byte-identical files.
 release: setup
-	$(BIN)/parareop ontology build
+	$(BIN)/parareop ontology build --new-version

@@ -6,6 +6,10 @@ syntax error (file:line), a dangling IRI (file:line), an unsupported datatype, t
 reasoner (inconsistency or unsatisfiable classes, with a structural diagnosis), then the
 quality checks. Nothing is written until every step has passed, and the two files are
 replaced together, so a failed build leaves the previous release as it was.
+
+The header's ``owl:versionIRI`` / ``owl:versionInfo`` / ``owl:priorVersion`` are stamped
+from ``releases.tsv`` next to the source folder (see ``ontology.versioning``): a plain build
+keeps the last recorded version, ``release=DATE`` records a new one first.
 """
 
 from __future__ import annotations
@@ -26,6 +30,13 @@ from ontology.release import canonical, to_ntriples, to_rdfxml, write_atomically
 from ontology.sources import MergedSource, display_path, load_sources
 from ontology.stats import OntologyStats, count
 from ontology.store import store_from_ntriples
+from ontology.versioning import (
+    add_release,
+    check_not_hand_typed,
+    read_releases,
+    releases_bytes,
+    version_triples,
+)
 from ontology.violations import Level, has_errors
 
 
@@ -49,6 +60,8 @@ class BuildResult:
     reasoner_seconds: float
     total_seconds: float
     checks: CheckRun | None
+    #: the version stamped on the header (``None``: no releases.tsv, an unversioned build)
+    version: str | None = None
 
     def summary(self) -> str:
         """The lines ``parareop ontology build`` prints."""
@@ -57,6 +70,7 @@ class BuildResult:
             f"from {self.modules} module(s)",
             *(f"  {line}" for line in self.stats.lines()),
             f"  inferred triples added: {self.inferred_triples}",
+            f"  version: {self.version}" if self.version else "  version: none (no releases.tsv)",
             f"  reasoner (HermiT): {self.reasoner_seconds:.2f} s",
             f"  build total: {self.total_seconds:.2f} s",
         ]
@@ -97,8 +111,14 @@ def build(
     *,
     quality_checks: bool = True,
     context: CheckContext | None = None,
+    releases: Path | None = None,
+    release: str | None = None,
 ) -> BuildResult:
     """Build the release from ``src_dir`` into ``out_dir``.
+
+    ``releases`` (default: ``releases.tsv`` next to ``src_dir``) lists the released
+    versions; the last one is stamped on the header. ``release`` (a date ``YYYY-MM-DD``)
+    records that version first: ``releases`` is rewritten together with the release files.
 
     Raises:
         OntologyBuildError: any step failed (the message names file, line or entity and
@@ -109,11 +129,16 @@ def build(
     source = load_sources(src_dir)
     check_dangling(source)
     check_datatypes(source)
+    check_not_hand_typed(source)
+    releases_path = releases if releases is not None else src_dir.parent / "releases.tsv"
+    recorded = read_releases(releases_path)
+    versions = add_release(recorded, release) if release is not None else recorded
+    stamp = version_triples(source, versions)
     inferred, reasoner_seconds = _reason_or_explain(source)
 
-    release = canonical(source.graph + inferred)
-    nt_bytes = to_ntriples(release)
-    owl_bytes = to_rdfxml(release, source.prefixes())
+    graph = canonical(source.graph + inferred + stamp)
+    nt_bytes = to_ntriples(graph)
+    owl_bytes = to_rdfxml(graph, source.prefixes())
     store = store_from_ntriples(nt_bytes)
 
     run: CheckRun | None = None
@@ -128,7 +153,10 @@ def build(
             )
 
     owl_path, nt_path = release_paths(out_dir)
-    write_atomically({owl_path: owl_bytes, nt_path: nt_bytes})
+    files = {owl_path: owl_bytes, nt_path: nt_bytes}
+    if versions != recorded:
+        files[releases_path] = releases_bytes(versions)
+    write_atomically(files)
     return BuildResult(
         owl_path=owl_path,
         nt_path=nt_path,
@@ -138,4 +166,5 @@ def build(
         reasoner_seconds=reasoner_seconds,
         total_seconds=time.perf_counter() - started,
         checks=run,
+        version=versions[-1] if versions else None,
     )

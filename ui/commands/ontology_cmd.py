@@ -30,6 +30,15 @@ def register(subparsers: Any) -> None:
         "--out", type=Path, default=ONTOLOGY_DIR, help="folder for the release (default: %(default)s)"
     )
     build.add_argument("--no-checks", action="store_true", help="skip the quality checks (while editing)")
+    build.add_argument(
+        "--new-version",
+        nargs="?",
+        const="today",
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="record a new release version (default: today, UTC) in releases.tsv next to --src and stamp it "
+        "(what `make release` runs); without it the last recorded version is stamped",
+    )
     _add_context_arguments(build)
     build.set_defaults(handler=_build)
 
@@ -65,10 +74,14 @@ def _context(args: argparse.Namespace) -> Any:
 
 def _build(args: argparse.Namespace) -> int:
     from ontology.build import QualityCheckError, build
+    from ontology.versioning import today
     from ontology.violations import format_report
 
+    release = today() if args.new_version == "today" else args.new_version
     try:
-        result = build(args.src, args.out, quality_checks=not args.no_checks, context=_context(args))
+        result = build(
+            args.src, args.out, quality_checks=not args.no_checks, context=_context(args), release=release
+        )
     except QualityCheckError as exc:
         print(format_report(exc.run.violations, exc.run.checks_run))
         raise

@@ -42,6 +42,8 @@ _INTEGER_TYPES = frozenset(
         "unsignedByte",
     )
 )
+#: RO "develops from": an individual that develops from two disjoint classes is an editing error
+_DEVELOPS_FROM = URIRef("http://purl.obolibrary.org/obo/RO_0002202")
 _STRING_TYPES = frozenset({XSD.string, XSD.normalizedString, XSD.token})
 #: data range -> literal datatypes whose values lie inside it (OWL 2 datatype map)
 _COMPATIBLE: dict[URIRef, frozenset[URIRef]] = {
@@ -120,7 +122,73 @@ def _types_with_reasons(g: Graph) -> dict[URIRef, dict[URIRef, str]]:
             for anc in _ancestors(g, cls):
                 full.setdefault(anc, why)
         closed[ind] = full
+    _add_defined_memberships(g, closed)
     return closed
+
+
+def _existential_definitions(g: Graph) -> list[tuple[URIRef, URIRef, URIRef]]:
+    """(class, property, filler) for each named class defined as ``property some filler``."""
+    found = []
+    for cls, node in g.subject_objects(OWL.equivalentClass):
+        if not isinstance(cls, URIRef):
+            continue
+        prop = g.value(node, OWL.onProperty)
+        filler = g.value(node, OWL.someValuesFrom)
+        if isinstance(prop, URIRef) and isinstance(filler, URIRef):
+            found.append((cls, prop, filler))
+    return sorted(found)
+
+
+def _add_defined_memberships(g: Graph, closed: dict[URIRef, dict[URIRef, str]]) -> None:
+    """Add to ``closed`` the classes an individual falls into through a definition
+    ``C ≡ p some D`` (it has a ``p`` value of class ``D``), with their named ancestors."""
+    definitions = _existential_definitions(g)
+    changed = True
+    while changed:
+        changed = False
+        for ind, types in closed.items():
+            for cls, prop, filler in definitions:
+                if cls in types:
+                    continue
+                for value in g.objects(ind, prop):
+                    if isinstance(value, URIRef) and filler in closed.get(value, {}):
+                        why = f"through its {_curie(prop)} {_curie(value)}"
+                        for anc in _ancestors(g, cls):
+                            types.setdefault(anc, why)
+                        changed = True
+                        break
+
+
+def _develops_from(g: Graph, cls: URIRef) -> list[URIRef]:
+    """The named classes ``cls`` is asserted to develop from (``subClassOf RO:0002202 some X``)."""
+    found = []
+    for node in g.objects(cls, RDFS.subClassOf):
+        if g.value(node, OWL.onProperty) == _DEVELOPS_FROM:
+            filler = g.value(node, OWL.someValuesFrom)
+            if isinstance(filler, URIRef):
+                found.append(filler)
+    return sorted(found)
+
+
+def _origin_conflicts(g: Graph, source: MergedSource) -> list[str]:
+    """Individuals that develop from two disjoint classes (e.g. a gland position typed superior,
+    which develops from pouch 4, whose recorded origin says pouch 3)."""
+    pairs = disjoint_pairs(g)
+    found = []
+    for ind, types in sorted(_types_with_reasons(g).items()):
+        origins: dict[URIRef, str] = {}
+        for cls, why in sorted(types.items()):
+            for filler in _develops_from(g, cls):
+                origins.setdefault(filler, f"as a {_curie(cls)}, {why}")
+        for pair in sorted(pairs, key=sorted):
+            a, b = sorted(pair)
+            if a in origins and b in origins:
+                found.append(
+                    f"{_curie(ind)} ({source.where(ind)}) develops from both {_curie(a)} ({origins[a]}) "
+                    f"and {_curie(b)} ({origins[b]}), which are disjoint: its class and its recorded "
+                    "origin disagree"
+                )
+    return found
 
 
 def _disjoint_individuals(g: Graph, source: MergedSource) -> list[str]:
@@ -174,7 +242,12 @@ def _functional_clashes(g: Graph, source: MergedSource) -> list[str]:
 def explain_inconsistency(source: MergedSource) -> list[str]:
     """Likely causes of an inconsistency, one sentence each (empty when none is found)."""
     g = source.graph
-    return _disjoint_individuals(g, source) + _range_violations(g, source) + _functional_clashes(g, source)
+    return (
+        _origin_conflicts(g, source)
+        + _disjoint_individuals(g, source)
+        + _range_violations(g, source)
+        + _functional_clashes(g, source)
+    )
 
 
 def explain_unsatisfiable(source: MergedSource, classes: Iterable[URIRef]) -> list[str]:

@@ -243,6 +243,8 @@ class Knowledge:
     both_sides: frozenset[str]  # previous-procedure codes that explore both sides by nature
     adjunct_needs: dict[str, frozenset[str]]  # adjunct -> modalities seeing it
     negative_study_features: dict[str, frozenset[str]]  # feature -> modalities
+    #: test -> (cause, node): the test is withheld once the cause's probability reaches the node's value
+    test_contraindications: dict[str, tuple[tuple[str, Evidence], ...]]
 
     # ------------------------------------------------------------------ lookups
     def iri(self, scheme: str, code: str) -> str | None:

@@ -183,6 +183,17 @@ def _classes(rd: _Reader) -> dict[str, frozenset[str]]:
     }
 
 
+def _test_contraindications(
+    rd: _Reader, ev: dict[str, Evidence]
+) -> dict[str, tuple[tuple[str, Evidence], ...]]:
+    """Per test, the suspected causes under which it is withheld, each with its node (the value is
+    the probability of the cause from which it is)."""
+    out: dict[str, list[tuple[str, Evidence]]] = {}
+    for r in rd.rows("test-contraindications"):
+        out.setdefault(rd.code(_s(r, "test")), []).append((rd.code(_s(r, "cause")), ev[_s(r, "evidence")]))
+    return {k: tuple(v) for k, v in out.items()}
+
+
 def _evidence(rd: _Reader) -> dict[str, Evidence]:
     """Every evidence node by IRI."""
     return {
@@ -485,4 +496,5 @@ def read_knowledge(store: ReadOnlyStore, version: str) -> Knowledge:
         both_sides=flags["exploresBothSides"],
         adjunct_needs=rd.coded(rules["needsPositiveStudy"]),
         negative_study_features=rd.coded(rules["raisedByNegativeStudyOf"]),
+        test_contraindications=_test_contraindications(rd, ev),
     )

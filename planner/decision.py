@@ -48,7 +48,9 @@ def decide(
     if go.block_surgery:
         # the FHH screen holds the plan: localization tests only where the localization is still open
         if not localized:
-            for t in ranked_localization_tests(kn, findings, locations, ev.post, ev.rec):
+            ranking = ranked_localization_tests(kn, findings, locations, ev.post, ev.rec)
+            warnings += [w.warning(kn) for w in ranking.withheld]
+            for t in ranking.tests:
                 add_test(t.test, t.reason, t.facts)
         localization_gate(kn, go, findings, locations, localized, held="the FHH screen")
         return "investigate", [], tests
@@ -72,7 +74,7 @@ def _surgical(
     enough for an operation on every gland, or no test would change the plan), and no test left
     that changes which operation. Returns the decision, the operations and the tests to add."""
     kn, findings, locations = ev.kn, ev.findings, ev.locations
-    useful, closing = _useful_tests(kn, findings, locations, ev.post, ev.rec)
+    useful, closing = _useful_tests(kn, findings, locations, ev.post, ev.rec, warnings)
     top = locations[0][0] if locations else None
     localized = top is not None and adequate(findings, kn, top)
     established = cause_suffices(kn, ev.causes, ev.rec, ev.feat) if locations else None
@@ -95,11 +97,14 @@ def _useful_tests(
     locations: list[tuple[Loc, float]],
     post: SourcePosterior | None,
     rec: Record,
+    warnings: list[str],
 ) -> tuple[list[Candidate], list[Finding]]:
     """The localization tests worth doing (enough expected gain, or able to change the decision),
-    and the findings of the sequence's last test that localized (then only a confirming FNA remains)."""
-    ranked = ranked_localization_tests(kn, findings, locations, post, rec)
-    useful = [t for t in ranked if t.gain >= kn.param("min_useful_information_gain").v or t.changes]
+    and the findings of the sequence's last test that localized (then only a confirming FNA remains).
+    A test a suspected cause withholds is said in ``warnings``."""
+    ranking = ranked_localization_tests(kn, findings, locations, post, rec)
+    warnings += [w.warning(kn) for w in ranking.withheld]
+    useful = [t for t in ranking.tests if t.gain >= kn.param("min_useful_information_gain").v or t.changes]
     closing = [x for x in findings if x.modality in kn.ends_workup and x.confirmatory]
     if closing:
         useful = [t for t in useful if t.test == "fna_pth_washout"]

@@ -8,9 +8,10 @@ per test, per cause and per place, over the posterior's sets of places).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from kg.knowledge import Knowledge
+from kg.knowledge import Evidence, Knowledge
 from planner import explain as ex
 from planner.explain import Link
 from planner.findings import Finding
@@ -21,6 +22,50 @@ from planner.places import Loc, at_any, loc_matches
 from planner.priors import known_tissue
 from planner.record import Record
 from planner.sources import SourcePosterior
+
+
+@dataclass(frozen=True)
+class Withheld:
+    """A test not offered because a suspected cause contraindicates it (``prp:TestContraindication``)."""
+
+    test: str
+    cause: str
+    probability: float  # the cause's posterior
+    evidence: Evidence  # the contraindication: its value is the probability from which it holds
+
+    def warning(self, kn: Knowledge) -> str:
+        """The plan's warning: what is withheld, why, and on what source."""
+        return (
+            f"{kn.label('tests', self.test)} is not offered: {kn.label('suspected_causes', self.cause)} is "
+            f"suspected ({self.probability:.0%}; withheld from {self.evidence.value:.0%}). "
+            f"{kn.definitions.get(self.evidence.iri, '')} Source: {self.evidence.cite()}"
+        )
+
+
+def contraindicated(kn: Knowledge, test: str, causes: Mapping[str, float]) -> Withheld | None:
+    """Whether a suspected cause contraindicates the test (the graph's ``prp:TestContraindication``
+    nodes): the first cause whose probability reaches its node's value. The one rule the planner's
+    ranking and the app's what-if both read.
+
+    >>> from kg.knowledge import knowledge
+    >>> contraindicated(knowledge(), "fna_pth_washout", {"carcinoma": 0.9}).cause
+    'carcinoma'
+    >>> contraindicated(knowledge(), "fna_pth_washout", {"carcinoma": 0.01}) is None
+    True
+    """
+    for cause, ev in kn.test_contraindications.get(test, ()):
+        p = causes.get(cause, 0.0)
+        if ev.value is not None and p >= ev.value:
+            return Withheld(test, cause, p, ev)
+    return None
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """The tests to offer, ranked, and those a suspected cause withholds."""
+
+    tests: list[Candidate]
+    withheld: list[Withheld]
 
 
 @dataclass(frozen=True)
@@ -143,11 +188,22 @@ def ranked_localization_tests(
     locations: list[tuple[Loc, float]],
     post: SourcePosterior | None,
     rec: Record,
-) -> list[Candidate]:
-    """The localization tests not yet done, decision-changing ones first, then by expected gain."""
+) -> Ranking:
+    """The localization tests not yet done, decision-changing ones first, then by expected gain;
+    a test a suspected cause contraindicates (:func:`contraindicated`) is withheld, not ranked."""
     model = gain_model(post) if post is not None else None
-    if not locations or model is None:
-        return []
+    if not locations or model is None or post is None:
+        return Ranking([], [])
+    ranked = _ranked(kn, findings, locations, model, rec)
+    causes = post.causes()
+    withheld = [w for t in ranked if (w := contraindicated(kn, t.test, causes)) is not None]
+    gone = {w.test for w in withheld}
+    return Ranking([t for t in ranked if t.test not in gone], withheld)
+
+
+def _ranked(
+    kn: Knowledge, findings: list[Finding], locations: list[tuple[Loc, float]], model: GainModel, rec: Record
+) -> list[Candidate]:
     done = {x.modality for x in findings if x.day is None or x.day >= 0}
     top = locations[0][0]
     n_top, _ = support(findings, kn, top)

@@ -337,3 +337,16 @@ def test_what_if_shows_sources_now_and_with_the_finding() -> None:
     assert len(re.findall(r'id="pr-sources"', html_of(at))) == 2
     columns = list(at.dataframe[0].value.columns)
     assert "chance now" in columns and "chance with finding" in columns, columns
+
+
+def test_what_if_warns_before_needling_a_suspected_carcinoma() -> None:
+    """The planner withholds an FNA of a suspected carcinoma; the what-if says so before one is added."""
+    at = app(case="ex-08-hard-mass-hoarse")
+    at.switch_page("views/what_if.py").run()
+    at.radio(key="wi_kind").set_value("FNA with PTH washout").run()
+    assert not at.exception
+    assert any("not offered" in w.value and "seed" in w.value for w in at.warning)
+    at = app(case="ex-05-thyroid-nodule-washout")
+    at.switch_page("views/what_if.py").run()
+    at.radio(key="wi_kind").set_value("FNA with PTH washout").run()
+    assert not any("not offered" in w.value for w in at.warning)

@@ -8,6 +8,7 @@ from typing import Any
 import streamlit as st
 
 from kg.traversal import veins_draining
+from planner.next_tests import contraindicated
 from planner.places import side_of
 from ui import state
 from ui.diagram import diagram_input, neck_svg
@@ -118,6 +119,10 @@ def hypothetical(case: dict[str, Any], plan: dict[str, Any]) -> tuple[dict[str, 
             f"venous sampling: {name('veins', vein, kn)} ({side}) {vein_pth:g} vs peripheral {peripheral:g} "
             f"(× {vein_pth / peripheral:.1f})",
         )
+    causes = {c["cause"]: c["probability"] for c in plan.get("suspected_causes", [])}
+    withheld = contraindicated(kn, "fna_pth_washout", causes)
+    if withheld is not None:  # the planner's own rule: it would not offer this test today
+        st.warning(withheld.warning(kn), icon="⚠️")
     a, b = st.columns(2)
     with a:
         reachable = [

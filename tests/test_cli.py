@@ -38,9 +38,9 @@ def test_build_prints_what_it_built(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     for needle in (
-        "classes: 16",
-        "object properties: 8",
-        "evidence nodes: 2",
+        "classes: 18",
+        "object properties: 11",
+        "evidence nodes: 3",
         "triples:",
         "reasoner (HermiT)",
     ):

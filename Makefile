@@ -17,7 +17,7 @@ JAVAC  := /usr/bin/javac
 OWLAPI := /usr/share/java/owlapi-api.jar
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help setup run test lint bench release
+.PHONY: help setup run test lint bench release postgresql
 
 help:
 	@echo "make run      start the app on http://\$$ADDRESS:\$$PORT (default 127.0.0.1:8501)"
@@ -25,9 +25,17 @@ help:
 	@echo "make bench    run benchmarks/bench_*.py and print their figures"
 	@echo "make lint     ruff + mypy"
 	@echo "make release  record today's version (ontology/releases.tsv), rebuild parareop.owl and .nt"
-	@echo "make setup    create .venv, install the project, install Java, the OWL API and Chromium if missing"
+	@echo "make setup    create .venv, install the project, install Java, the OWL API, Chromium and PostgreSQL if missing"
 
-setup: $(STAMP) $(CHROMIUM) $(JAVAC) $(OWLAPI)
+setup: $(STAMP) $(CHROMIUM) $(JAVAC) $(OWLAPI) postgresql
+
+# The meeting store's tests start a real PostgreSQL server (initdb + pg_ctl, Debian's binaries
+# under /usr/lib/postgresql/<version>/bin; the version varies, hence a check, not a file target).
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  echo "postgresql not found: installing Debian's postgresql (the meeting store's tests start one)"; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql; }
 
 # The browser tests drive Debian's Chromium (Playwright cannot download its own browser here).
 $(CHROMIUM):
@@ -64,7 +72,7 @@ run: setup
 
 # ruff, mypy and pytest all run (so one report shows every problem); any failing fails the target.
 # mypy is strict on the packages in TYPED ([tool.mypy] in pyproject.toml); its cache is .mypy_cache.
-TYPED := planner kg
+TYPED := planner kg clinical/meeting
 
 test: setup
 	@lint=0; $(BIN)/ruff check . || lint=$$?; \

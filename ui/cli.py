@@ -24,6 +24,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "ui.commands.plan_cmd",
     "ui.commands.fhir_cmd",
     "ui.commands.audit_cmd",
+    "ui.commands.meeting_cmd",
     "ui.commands.cds_cmd",
     "ui.commands.sparql_cmd",
     "ui.commands.serve_cmd",

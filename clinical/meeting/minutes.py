@@ -1,0 +1,138 @@
+"""The minutes of a meeting as one document (Markdown or HTML).
+
+Per case, in the order presented: the plan's headline, the board's decision (operation and
+targets, next tests, note), whether it follows the plan or departs from it and why, the
+attendees by role, and the outcome when one is recorded. The document carries the pseudonymous
+case ids only, like the store.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from clinical.meeting.records import plan_headline
+
+
+def _words(code: str | None) -> str:
+    return (code or "").replace("_", " ")
+
+
+def _place(p: dict[str, Any]) -> str:
+    return " ".join(_words(x) for x in (p.get("site"), p.get("side")) if x)
+
+
+def _attendees(people: list[dict[str, Any]]) -> str:
+    return ", ".join(f"{a['role']} ({a['name']})" if a.get("name") else str(a["role"]) for a in people)
+
+
+def _cured(value: bool | None) -> str:
+    return "unknown" if value is None else "yes" if value else "no"
+
+
+def case_lines(c: dict[str, Any]) -> list[tuple[str, str]]:
+    """The (label, text) lines of one case in the minutes.
+
+    >>> case_lines({"plan": {"decision": "defer", "diagnosis": "too_early"}, "consensus": None,
+    ...             "outcome": None})
+    [('Plan', 'DEFER · too early'), ('Board', 'not yet decided')]
+    """
+    lines = [("Plan", plan_headline(c["plan"]))]
+    k = c["consensus"]
+    if k is None:
+        return [*lines, ("Board", "not yet decided")]
+    decision = k["decision"].upper()
+    if k["operation"]:
+        targets = ", ".join(_place(t) for t in k["targets"])
+        decision += f" · {_words(k['operation'])}" + (f" ({targets})" if targets else "")
+    lines.append(("Board", decision))
+    if k["next_tests"]:
+        lines.append(("Next tests", ", ".join(_words(t) for t in k["next_tests"])))
+    if k["follows_plan"]:
+        lines.append(("Against the plan", "follows the plan"))
+    else:
+        lines.append(("Against the plan", f"DEPARTS from the plan: {k['departure_reason']}"))
+    if k["note"]:
+        lines.append(("Note", k["note"]))
+    lines.append(("Attendees", _attendees(k["attendees"]) or "not recorded"))
+    lines.append(("Recorded", f"by {k['decided_by']}, {_when(k['decided_at'])}"))
+    o = c["outcome"]
+    if o is not None:
+        found = _place({"site": o["found_site"], "side": o["found_side"]}) or "nothing found"
+        also = "; ".join(_place(g) for g in o["also_found"] or [])
+        lines.append(
+            (
+                "Outcome",
+                f"{_words(o['operation']) or 'operation not recorded'} · found {found}"
+                + (f" (also {also})" if also else "")
+                + f" · histology {_words(o['histology']) or 'not recorded'}"
+                + f" · cured at 6 months {_cured(o['cured'])}",
+            )
+        )
+    return lines
+
+
+def _when(t: Any) -> str:
+    return t.strftime("%Y-%m-%d %H:%M UTC") if t is not None else "?"
+
+
+def _departures(m: dict[str, Any]) -> list[tuple[str, str]]:
+    return [
+        (c["case_id"], c["consensus"]["departure_reason"])
+        for c in m["cases"]
+        if c["consensus"] and not c["consensus"]["follows_plan"]
+    ]
+
+
+def markdown(m: dict[str, Any]) -> str:
+    """The minutes in Markdown."""
+    decided = sum(1 for c in m["cases"] if c["consensus"])
+    out = [
+        f"# {m['title']}",
+        "",
+        f"Meeting {m['id']}, {m['date'].isoformat()}: {len(m['cases'])} cases, {decided} decided.",
+        "",
+    ]
+    for n, c in enumerate(m["cases"], start=1):
+        out += [f"## {n}. Case {c['case_id']}", ""]
+        out += [f"- **{label}:** {text}" for label, text in case_lines(c)]
+        out.append("")
+    deps = _departures(m)
+    out += ["## Departures from the plan", ""]
+    out += [f"- {cid}: {why}" for cid, why in deps] if deps else ["None."]
+    out.append("")
+    return "\n".join(out)
+
+
+STYLE = (
+    "body{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.4}"
+    "dt{font-weight:bold;float:left;clear:left;width:11em}dd{margin-left:12em}"
+    ".departs{color:#8a1c00;font-weight:bold}section{page-break-inside:avoid}"
+)
+
+
+def to_html(m: dict[str, Any]) -> str:
+    """The minutes as one self-contained HTML page (every text escaped)."""
+    e = html.escape
+    decided = sum(1 for c in m["cases"] if c["consensus"])
+    out = [
+        "<!DOCTYPE html>",
+        f'<html lang="en"><head><meta charset="utf-8"><title>{e(m["title"])}</title>',
+        f"<style>{STYLE}</style></head><body>",
+        f"<h1>{e(m['title'])}</h1>",
+        f"<p>Meeting {m['id']}, {m['date'].isoformat()}: {len(m['cases'])} cases, {decided} decided.</p>",
+    ]
+    for n, c in enumerate(m["cases"], start=1):
+        out.append(f"<section><h2>{n}. Case {e(c['case_id'])}</h2><dl>")
+        for label, text in case_lines(c):
+            cls = ' class="departs"' if text.startswith("DEPARTS") else ""
+            out.append(f"<dt>{e(label)}</dt><dd{cls}>{e(text)}</dd>")
+        out.append("</dl></section>")
+    deps = _departures(m)
+    out.append("<h2>Departures from the plan</h2>")
+    if deps:
+        out.append("<ul>" + "".join(f"<li>{e(cid)}: {e(why)}</li>" for cid, why in deps) + "</ul>")
+    else:
+        out.append("<p>None.</p>")
+    out.append("</body></html>")
+    return "\n".join(out) + "\n"

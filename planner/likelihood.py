@@ -105,7 +105,8 @@ def _se_fp_uncached(kn: Knowledge, modality: str, site: str, cause: str, beds: f
         if _applies(m, site, None, beds):
             fp *= m.value
             used.append(m.evidence)
-    return min(se, 0.99), min(max(fp, 1e-4), 0.99), used
+    top, floor = kn.param("max_modality_figure").v, kn.param("min_false_positive_rate").v
+    return min(se, top), min(max(fp, floor), top), used
 
 
 @dataclass(frozen=True)

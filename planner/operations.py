@@ -93,7 +93,7 @@ def _combination(ctx: _OpContext, scored: list[_Scored], operate: bool) -> list[
     top = ctx.top[0]
     reaching = [e for e in scored if _within(e.pr, top, e.side)] if operate or ctx.localized() else []
     combo = [(reaching or scored)[0]]
-    while len(combo) < 3:
+    while len(combo) < ctx.kn.param("max_operations_combined").v:
         missing = [f for f in ctx.foci if not any(_within(e.pr, f, e.side) for e in combo)]
         options = [
             (round(_reach_of(ctx.post, [*combo, e]), 6), -i, e)

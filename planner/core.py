@@ -77,7 +77,8 @@ def plan(case: Case, kn: Knowledge | None = None) -> Plan:
     cause_items = [
         CauseItem(cause=c, probability=round(p, 4), explanation=cause_facts.get(c, []))
         for c, p in sorted(post_causes.items(), key=lambda kv: (-kv[1], kv[0]))
-        if p >= 0.005 and (go.diagnosis in SURGICAL or go.diagnosis == "fhh_suspected")
+        if p >= kn.param("cause_listing_floor").v
+        and (go.diagnosis in SURGICAL or go.diagnosis == "fhh_suspected")
     ]
     loc_items = [
         LocationItem(

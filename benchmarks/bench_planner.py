@@ -21,7 +21,7 @@ from benchmarks._timing import measure  # noqa: E402
 from kg.knowledge import knowledge  # noqa: E402
 from kg.strict_json import CASE_FILE, loads  # noqa: E402
 from planner.core import plan_dict  # noqa: E402
-from planner.synthetic import example_cases, synthetic_cases  # noqa: E402
+from tests.synthetic import example_cases, synthetic_cases  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 

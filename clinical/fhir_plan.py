@@ -287,8 +287,9 @@ def plan_bundle(
     """The plan (``Plan.to_json()``) as a FHIR R4 ``collection`` Bundle (module docstring).
 
     >>> from planner.core import plan_dict
-    >>> from planner.synthetic import example_cases
-    >>> case = next(c for c in example_cases() if c["id"].startswith("ex-04"))
+    >>> import json
+    >>> from planner.contract_files import shared_dir
+    >>> case = json.loads((shared_dir() / "cases" / "ex-04-missing-left-inferior.json").read_text())
     >>> b = plan_bundle(plan_dict(case).to_json(), recorded="2026-12-02T00:00:00+00:00")
     >>> [e["resource"]["resourceType"] for e in b["entry"]][:2], b["entry"][-1]["resource"]["resourceType"]
     (['RiskAssessment', 'RiskAssessment'], 'Provenance')

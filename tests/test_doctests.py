@@ -24,7 +24,7 @@ MODULES = [
     "planner.places",
     "planner.priors",
     "planner.sources",
-    "planner.synthetic",
+    "tests.synthetic",
     "planner.units",
     "ui.text_report",
 ]

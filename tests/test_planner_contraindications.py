@@ -16,7 +16,7 @@ from kg.knowledge import knowledge
 from planner.contract_files import shared_dir
 from planner.core import plan_dict
 from planner.next_tests import contraindicated
-from planner.synthetic import synthetic_cases
+from tests.synthetic import synthetic_cases
 
 HARD_MASS = json.loads((shared_dir() / "cases" / "ex-08-hard-mass-hoarse.json").read_text())
 

@@ -31,7 +31,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 @pytest.fixture(scope="module")
 def all_plans() -> list[dict]:
     """Plans of every example, review and set case, and of 200 synthetic cases."""
-    from planner.synthetic import synthetic_cases
+    from tests.synthetic import synthetic_cases
 
     files = [*CASES.glob("ex-*.json"), *(FIXTURES / "review_cases").glob("rv-*.json")]
     files += [*(FIXTURES / "set_cases").glob("sc-*.json")]

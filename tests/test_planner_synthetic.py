@@ -6,7 +6,7 @@ import jsonschema
 
 from planner.contract_files import load
 from planner.core import plan_dict
-from planner.synthetic import synthetic_cases
+from tests.synthetic import synthetic_cases
 
 
 def test_synthetic_cases_give_valid_safe_plans():

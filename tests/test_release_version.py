@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from rdflib import OWL, RDF, Literal, URIRef
 
-from ontology.build import build
+from ontology.build import BuildResult, build
 from ontology.errors import OntologyBuildError
 from ontology.paths import ONTOLOGY_DIR, RELEASE_NT, RELEASE_OWL, release_paths
 from ontology.release import load_graph
@@ -50,6 +50,13 @@ def test_tracked_release_carries_the_last_recorded_version() -> None:
         assert header[OWL.priorVersion] == prior
     graph = load_graph(RELEASE_NT)
     assert (PARAREOP, RDF.type, OWL.Ontology) in graph
+
+
+def test_clean_rebuild_is_byte_identical_to_the_tracked_release(fresh_build: BuildResult) -> None:
+    # a plain build keeps the recorded version, so `make test` on a clean clone changes no file
+    assert fresh_build.version == read_releases(ONTOLOGY_DIR / "releases.tsv")[-1]
+    assert fresh_build.nt_path.read_bytes() == RELEASE_NT.read_bytes(), "run `parareop ontology build`"
+    assert fresh_build.owl_path.read_bytes() == RELEASE_OWL.read_bytes(), "run `parareop ontology build`"
 
 
 def test_version_iri_scheme() -> None:

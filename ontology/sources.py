@@ -125,8 +125,16 @@ def parse_module(path: Path) -> SourceModule:
     return SourceModule(path=path, text=text, graph=graph, prefixes=prefixes)
 
 
+def import_files(src_dir: Path) -> list[Path]:
+    """The generated imports merged with ``src_dir``: ``imports/*_import.ttl`` next to it
+    (ODK style, e.g. ``ontology/imports/uberon_import.ttl``), sorted; none if there is no
+    such folder (a test's copy of the modules alone, the mini fixture)."""
+    return sorted((src_dir.parent / "imports").glob("*_import.ttl"))
+
+
 def load_sources(src_dir: Path) -> MergedSource:
-    """Parse every ``*.ttl`` in ``src_dir`` (sorted by name) and merge them.
+    """Parse every ``*.ttl`` in ``src_dir`` (sorted by name), then the imports next to it
+    (:func:`import_files`), and merge them.
 
     Raises:
         OntologyBuildError: the folder is missing or empty, or a module fails to parse.
@@ -136,7 +144,7 @@ def load_sources(src_dir: Path) -> MergedSource:
     files = sorted(src_dir.glob("*.ttl"))
     if not files:
         raise OntologyBuildError(f"no Turtle modules (*.ttl) in {display_path(src_dir)}")
-    modules = tuple(parse_module(f) for f in files)
+    modules = tuple(parse_module(f) for f in [*files, *import_files(src_dir)])
     merged = Graph(bind_namespaces="none")
     for module in modules:
         for triple in module.graph:

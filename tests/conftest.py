@@ -34,6 +34,8 @@ def src_copy(tmp_path: Path) -> Path:
     """A private copy of the real ``ontology/src`` that a test may break."""
     target = tmp_path / "src"
     shutil.copytree(SRC_DIR, target)
+    if (SRC_DIR.parent / "imports").is_dir():  # the generated imports, merged with the modules
+        shutil.copytree(SRC_DIR.parent / "imports", tmp_path / "imports")
     return target
 
 

@@ -183,3 +183,16 @@ def test_lookups_never_guess() -> None:
 def test_doctests(module: object) -> None:
     result = doctest.testmod(module)  # type: ignore[arg-type]
     assert result.failed == 0 and result.attempted > 0
+
+
+def test_icd10_pcs_parathyroid_resections_are_operations_of_unstated_extent() -> None:
+    """ICD-10-PCS 0GTR0ZZ / 0GTQ0ZZ / 0GBR0ZZ make day 0 (a parathyroid operation) but name no extent."""
+    pcs = {
+        r.code: r
+        for r in maps().procedures.values()
+        if r.system == "http://www.cms.gov/Medicare/Coding/ICD10"
+    }
+    assert set(pcs) == {"0GTR0ZZ", "0GTQ0ZZ", "0GBR0ZZ"}
+    for code, row in pcs.items():
+        assert row.procedure == "parathyroid_operation_unspecified" and row.parathyroid_operation, code
+        assert code in row.warning and "case editor" in row.warning

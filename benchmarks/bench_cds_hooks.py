@@ -19,13 +19,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import httpx  # noqa: E402
+import httpx
 
-from benchmarks._timing import measure  # noqa: E402
-from clinical.cds_hooks import SERVICE_ID  # noqa: E402
-from clinical.cds_http import make_server  # noqa: E402
-from kg.strict_json import CDS_REQUEST, loads  # noqa: E402
-from tests.test_cds_hooks import _prefetch, _request  # noqa: E402
+from benchmarks._timing import measure
+from clinical.cds_hooks import SERVICE_ID
+from clinical.cds_http import make_server
+from kg.strict_json import CDS_REQUEST, loads
+from tests.test_cds_hooks import _prefetch, _request
 
 
 def _large_request(n: int = 5000) -> bytes:

@@ -17,11 +17,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks._timing import measure  # noqa: E402
-from kg.knowledge import knowledge  # noqa: E402
-from kg.strict_json import CASE_FILE, loads  # noqa: E402
-from planner.core import plan_dict  # noqa: E402
-from tests.synthetic import example_cases, synthetic_cases  # noqa: E402
+from benchmarks._timing import measure
+from kg.knowledge import knowledge
+from kg.strict_json import CASE_FILE, loads
+from planner.core import plan_dict
+from tests.synthetic import example_cases, synthetic_cases
 
 ROOT = Path(__file__).resolve().parent.parent
 

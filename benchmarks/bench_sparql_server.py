@@ -33,8 +33,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kg.named_queries import named_queries  # noqa: E402
-from kg.server import free_port  # noqa: E402
+from kg.named_queries import named_queries
+from kg.server import free_port
 
 CLIENTS = 40
 DURATION_S = 20.0

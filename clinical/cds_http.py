@@ -191,7 +191,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _path(self) -> str:
         return self.path.split("?", 1)[0].rstrip("/") or "/"
 
-    def do_OPTIONS(self) -> None:  # noqa: N802 - http.server's naming
+    def do_OPTIONS(self) -> None:  # http.server's naming
         self.send_response(204)
         self.send_header("Access-Control-Allow-Origin", "*")
         self.send_header("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
@@ -200,7 +200,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
 
     @_guarded
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self.deadline = None
         path = self._path()
         if path == "/cds-services":
@@ -218,7 +218,7 @@ class _Handler(BaseHTTPRequestHandler):
     do_PUT = do_DELETE = do_PATCH = _reject
 
     @_guarded
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         path = self._path()
         if path == "/cds-services":
             self._json(405, {"error": "the discovery endpoint is read with GET"})

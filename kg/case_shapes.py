@@ -127,7 +127,7 @@ def _shapes(path: Path) -> Graph:
     graph = Graph()
     try:
         graph.parse(path, format="turtle")
-    except Exception as exc:  # rdflib's parser errors have no common base class
+    except Exception as exc:  # noqa: BLE001 - rdflib's parser errors have no common base class
         raise KgError(f"cannot read the shapes {path}: {exc}") from None
     return graph
 

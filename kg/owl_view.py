@@ -26,7 +26,7 @@ def _cached_world(path: Path) -> Any:
     world = owlready2.World()
     try:
         world.get_ontology(path.as_uri()).load()
-    except Exception as exc:  # owlready2 raises many parser-specific types
+    except Exception as exc:  # noqa: BLE001 - owlready2 raises many parser-specific types
         raise KgError(f"owlready2 cannot load {path}: {exc}") from None
     return world
 

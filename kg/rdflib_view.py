@@ -78,7 +78,7 @@ def _cached_graph(release: Path) -> FrozenGraph:
     graph = FrozenGraph(bind_namespaces="none")
     try:
         graph.parse(data=release_bytes(release), format="nt")
-    except Exception as exc:  # rdflib raises parser-specific exception types
+    except Exception as exc:  # noqa: BLE001 - rdflib raises parser-specific exception types
         raise KgError(f"cannot parse the release {release} with rdflib: {exc}") from None
     graph.freeze()
     return graph

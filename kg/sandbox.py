@@ -75,7 +75,7 @@ def _launch(spec: WorkerSpec) -> tuple[subprocess.Popen[bytes], Connection]:
     path = os.pathsep.join(filter(None, (str(ROOT), os.environ.get("PYTHONPATH"))))
     env = {**os.environ, "PYTHONPATH": path}
     with ours, theirs:
-        process = subprocess.Popen(  # noqa: S603 - our own module, no shell
+        process = subprocess.Popen(  # our own module, no shell
             [sys.executable, "-m", "kg.sandbox_worker", str(theirs.fileno()), str(os.getpid())],
             pass_fds=(theirs.fileno(),),
             stdin=subprocess.DEVNULL,

@@ -193,7 +193,7 @@ class OxigraphServer:
         log = self.log or self.location.parent / f"oxigraph-{self.port}.log"
         self.log = log
         with log.open("wb") as out:
-            self.process = subprocess.Popen(  # noqa: S603 - a fixed command of our own
+            self.process = subprocess.Popen(  # a fixed command of our own
                 self.command(), stdout=out, stderr=subprocess.STDOUT, start_new_session=True
             )
         deadline = time.monotonic() + wait

@@ -138,7 +138,7 @@ class RdflibBackend:
         start = time.perf_counter()
         try:
             result = from_rdflib(self.graph.query(query))
-        except Exception as exc:  # pyparsing and rdflib evaluation errors have no common base
+        except Exception as exc:  # noqa: BLE001 - pyparsing and rdflib errors have no common base
             kind = "SPARQL syntax error in" if type(exc).__name__.startswith("Parse") else "rdflib failed on"
             raise QueryError(f"{kind} {source}: {_one_line(str(exc))}") from None
         return QueryResult(

@@ -45,7 +45,7 @@ def _term_key(term: object) -> tuple[int, str, str, str]:
 class _SortedGraph(Graph):
     """A graph that hands the RDF/XML serializer its subjects and properties in sorted order."""
 
-    def subjects(self, predicate: Any = None, object: Any = None, unique: bool = False) -> Iterator[Any]:
+    def subjects(self, predicate: Any = None, object: Any = None, unique: bool = False) -> Iterator[Any]:  # noqa: A002
         yield from sorted(set(super().subjects(predicate, object)), key=_term_key)
 
     def predicate_objects(self, subject: Any = None, unique: bool = False) -> Iterator[Any]:
@@ -140,7 +140,7 @@ def load_graph(path: Path) -> Graph:
     graph = Graph(bind_namespaces="none")
     try:
         graph.parse(path, format=fmt)
-    except Exception as exc:  # rdflib raises assorted parser errors
+    except Exception as exc:  # noqa: BLE001 - rdflib raises assorted parser errors
         raise ParaReopError(f"cannot parse {path}: {exc}") from None
     return graph
 

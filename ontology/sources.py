@@ -119,7 +119,7 @@ def parse_module(path: Path) -> SourceModule:
         col = exc._i - raw.rfind(b"\n", 0, exc._i)
         why = getattr(exc, "_why", str(exc))
         raise OntologyBuildError(f"{display_path(path)}:{line}:{col}: Turtle syntax error: {why}") from None
-    except Exception as exc:  # rdflib raises assorted types for other malformed input
+    except Exception as exc:  # noqa: BLE001 - rdflib raises assorted types for other malformed input
         raise OntologyBuildError(f"{display_path(path)}: Turtle error: {exc}") from None
     prefixes = {p: ns for p, ns in _PREFIX_LINE.findall(text)}
     return SourceModule(path=path, text=text, graph=graph, prefixes=prefixes)

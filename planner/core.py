@@ -50,7 +50,7 @@ def plan_dict(data: Any, kn: Knowledge | None = None) -> Plan:
         return plan(case, kn)
     except ParaReopError:
         raise
-    except Exception as exc:  # noqa: BLE001 - any other fault is the planner's, reported as such
+    except Exception as exc:  # any other fault is the planner's, reported as such
         raise PlanningError(
             f"internal error while planning case {excerpt(case.id)}: {type(exc).__name__}: {excerpt(str(exc), 200)}"
         ) from exc

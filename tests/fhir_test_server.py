@@ -62,7 +62,7 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+    def do_GET(self) -> None:  # http.server's naming
         if self.log is not None:
             with self.log.open("a", encoding="utf-8") as f:
                 f.write(f"{self.path} auth={self.headers.get('Authorization')}\n")

@@ -209,7 +209,7 @@ def lab_items(case: Mapping[str, Any], kn: Knowledge) -> list[Item]:
     """
     try:
         norm = _normalized(case, kn)
-    except Exception:  # an unplannable case has no summary of its labs: the errors say why
+    except Exception:  # noqa: BLE001 - an unplannable case has no summary of its labs: the errors say why
         return []
     out: list[Item] = []
     total = [c for c in norm.calcium if not c.ionized]

@@ -16,7 +16,7 @@ def _dot(layers: tuple[str, ...], selected: str | None, probs: tuple[tuple[str, 
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _details(iri: str):  # noqa: ANN202 - a NodeDetails, cached per IRI
+def _details(iri: str):  # a NodeDetails, cached per IRI
     return node_details(iri)
 
 

@@ -2,13 +2,15 @@
 
 Goals (issues 4 and 11, with the location model over sets of sources): warm median at most
 2 ms and p90 at most 5 ms per case; 10,000 cases in at most 30 s on this 2-core machine; the cold
-`parareop plan` of one case under 1.5 s. Issue 9: the strict reader (kg.strict_json) costs
+`parareop plan` of one case under 1.5 s, and (issue 10) its CPU at most 5x that of a plain
+one-file Python run by the same interpreter. Issue 9: the strict reader (kg.strict_json) costs
 under 0.2 ms per example case over plain ``json.loads``.
 """
 
 from __future__ import annotations
 
 import json
+import resource
 import statistics
 import subprocess
 import sys
@@ -104,6 +106,21 @@ def main() -> None:
         repeats=5,
     )
     print(cold.line())
+    plain = [sys.executable, "-c", f"import json; json.load(open({str(case)!r}))"]
+    cli = [str(exe), "plan", "--format", "json", str(case)]
+    ratio = statistics.median(_cpu(cli) for _ in range(5)) / statistics.median(_cpu(plain) for _ in range(5))
+    print(
+        f"cold start CPU: `parareop plan` / a plain one-file Python run = {ratio:.1f}x "
+        f"(goal <= 5: {'met' if ratio <= 5 else 'NOT met'})"
+    )
+
+
+def _cpu(argv: list[str]) -> float:
+    """User + system CPU seconds of one run of ``argv`` (the child's own rusage)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(argv, check=True, capture_output=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 if __name__ == "__main__":

@@ -144,6 +144,20 @@ def test_refusals_are_one_line(meeting, capsys, argv, message):
     assert code == 1 and err.count("\n") == 1 and err.startswith("parareop: error: ") and message in err
 
 
+def test_cases_from_fhir_bundles(meeting, capsys):
+    fhir = Path(__file__).parent / "fixtures" / "fhir"
+    code, out, _ = _run(
+        capsys, "meeting", "add", meeting, "--fhir", str(fhir / "uscore-radiology-reports.json")
+    )
+    assert code == 0 and out.startswith("added fhir-")
+    code, _, err = _run(
+        capsys, "meeting", "add", meeting, "--fhir", str(fhir / "uscore-searchset-two-patients.json")
+    )
+    assert code == 1 and err.count("\n") == 1 and "holds data of 2 patients" in err
+    code, out, _ = _run(capsys, "meeting", "show", meeting)
+    assert out.count("\n") == 4 and "  3. fhir-" in out
+
+
 def test_a_stale_version_names_who_changed_the_case(meeting, capsys):
     argv = ("meeting", "decide", meeting, CASE, "--decision", "operate", "--version", "1")
     assert _run(capsys, "meeting", "--by", "surgeon A", *argv[1:])[0] == 0

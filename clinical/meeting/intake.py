@@ -59,14 +59,15 @@ def from_files(paths: list[Path]) -> list[CaseItem]:
     return items
 
 
-def from_fhir(paths: list[Path]) -> list[tuple[CaseItem, list[str]]]:
-    """FHIR R4 Bundles imported by :mod:`clinical.fhir_import`, planned, with the import's warnings."""
+def from_fhir(paths: list[Path], patient: str | None = None) -> list[tuple[CaseItem, list[str]]]:
+    """FHIR R4 Bundles imported by :mod:`clinical.fhir_import` (``patient``: which one, in a Bundle
+    that holds several), planned, with the import's warnings."""
     from clinical.fhir_import import import_file
 
     out = []
     for f in paths:
         try:
-            result = import_file(f)
+            result = import_file(f, patient=patient)
         except ParaReopError as exc:
             raise MeetingError(f"{f}: not added, {exc}") from exc
         out.append((planned(result.case, "fhir", str(f)), result.warnings))

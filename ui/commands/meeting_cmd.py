@@ -49,6 +49,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("meeting")
     p.add_argument("paths", nargs="+", type=Path)
     p.add_argument("--fhir", action="store_true", help="the files are FHIR R4 Bundles (clinical.fhir_import)")
+    p.add_argument("--patient", metavar="ID", help="with --fhir: the patient of a Bundle that holds several")
     p.set_defaults(handler=_add)
 
     p = cmds.add_parser("decide", help="record the board's consensus on a case")
@@ -170,7 +171,7 @@ def _add(args: argparse.Namespace) -> int:
     mid = _meeting_id(args.meeting)
     store.meeting(mid)  # an unknown meeting is named before any case is planned
     if args.fhir:
-        pairs = intake.from_fhir(args.paths)
+        pairs = intake.from_fhir(args.paths, patient=args.patient)
         items = [item for item, _ in pairs]
         for item, warnings in pairs:
             for w in warnings:

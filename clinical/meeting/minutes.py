@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from clinical.meeting.models import utc_text
 from clinical.meeting.records import plan_headline
 
 
@@ -73,7 +74,7 @@ def case_lines(c: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def _when(t: Any) -> str:
-    return t.strftime("%Y-%m-%d %H:%M UTC") if t is not None else "?"
+    return utc_text(t)
 
 
 def _departures(m: dict[str, Any]) -> list[tuple[str, str]]:

@@ -28,6 +28,19 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def utc_text(t: dt.datetime | None) -> str:
+    """A stored time as ``YYYY-MM-DD HH:MM UTC`` (SQLite returns naive UTC, PostgreSQL aware times).
+
+    >>> utc_text(dt.datetime(2026, 12, 2, 9, 30))
+    '2026-12-02 09:30 UTC'
+    """
+    if t is None:
+        return "?"
+    if t.tzinfo is not None:
+        t = t.astimezone(dt.UTC)
+    return t.strftime("%Y-%m-%d %H:%M UTC")
+
+
 class Base(DeclarativeBase):
     """The declarative base of the meeting record."""
 

@@ -30,7 +30,7 @@ from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from clinical.meeting.models import Meeting, MeetingCase, utcnow
+from clinical.meeting.models import Meeting, MeetingCase, utc_text, utcnow
 from clinical.meeting.records import Consensus, MeetingError, Outcome, StaleVersionError, refuse_identifiers
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -351,7 +351,7 @@ class Store:
 
 
 def _stale(row: MeetingCase, expected: int) -> StaleVersionError:
-    when = row.updated_at.strftime("%Y-%m-%d %H:%M:%S") + " UTC" if row.updated_at else "?"
+    when = utc_text(row.updated_at)
     return StaleVersionError(
         f"case {row.case_id!r} in meeting {row.meeting_id} was changed by {row.updated_by} at {when} "
         f"(version {row.version}, yours was {expected}): show it again and re-enter your change"

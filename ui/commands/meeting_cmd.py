@@ -135,6 +135,7 @@ def _list(args: argparse.Namespace) -> int:
 
 def _show(args: argparse.Namespace) -> int:
     from clinical.meeting.minutes import case_lines
+    from clinical.meeting.models import utc_text
     from clinical.meeting.records import plan_headline
 
     store = _store(args)
@@ -146,7 +147,7 @@ def _show(args: argparse.Namespace) -> int:
             return 0
         print(
             f"case {c['case_id']} (meeting {mid}, version {c['version']}, changed by {c['updated_by']} "
-            f"at {c['updated_at']:%Y-%m-%d %H:%M})"
+            f"at {utc_text(c['updated_at'])})"
         )
         for label, text in case_lines(c):
             print(f"  {label}: {text}")

@@ -247,6 +247,7 @@ def test_a_kill_during_a_write_loses_nothing_committed(tmp_path):
 @pytest.mark.parametrize(
     "name",
     [
+        "clinical.meeting.models",
         "clinical.meeting.records",
         "clinical.meeting.store",
         "clinical.meeting.minutes",

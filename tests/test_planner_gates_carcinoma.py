@@ -29,10 +29,11 @@ def test_warn_names_each_red_flag_with_its_fact():
     assert len(gate.explanation) == 1 + 3  # the gate's own IRI, then one fact per flag
 
 
-def test_a_feature_without_carcinoma_weight_is_not_a_red_flag():
-    """Only features with a carcinoma likelihood ratio above one count (cccr_above_phpt does not)."""
-    s = steps(case(patient={"palpable_neck_mass": True}))
-    assert "cccr_above_phpt" in s.feat and red_flags(KN, s.feat) == ["palpable_neck_mass"]
+def test_a_feature_weighed_towards_another_cause_is_not_a_red_flag():
+    """Graph: syndrome_MEN1 has LR 10 for multiglandular disease, none for carcinoma: not a red flag."""
+    s = steps(case(patient={"palpable_neck_mass": True, "syndromes": ["MEN1"]}))
+    assert {"syndrome_MEN1", "cccr_above_phpt"} <= s.feat.keys()
+    assert red_flags(KN, s.feat) == ["palpable_neck_mass"]
 
 
 def test_the_gate_takes_its_place_in_the_graphs_gate_order():

@@ -260,3 +260,33 @@ def test_meeting_doctests(name: str) -> None:
 
     result = doctest.testmod(importlib.import_module(name))
     assert result.failed == 0 and result.attempted > 0
+
+
+def test_concurrent_writers_lose_no_update(db, items):
+    """Two writers, each with its own connection, decide on one case at once: every write either
+    commits (and bumps the version) or is refused as stale; none is lost, none fails otherwise."""
+    import threading
+
+    store = open_store(db)
+    mid = _meeting(store, items[:1])
+    cid = items[0].case["id"]
+    done: list[str] = []
+
+    def writer(name: str) -> None:
+        mine = open_store(db)
+        for n in range(8):
+            note = f"{name} {n}"
+            try:
+                mine.decide(mid, cid, Consensus(decision="operate", follows_plan=True, note=note), by=name)
+                done.append(note)
+            except StaleVersionError:
+                pass
+        mine.close()
+
+    threads = [threading.Thread(target=writer, args=(w,)) for w in ("A", "B")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    final = store.case(mid, cid)
+    assert final["version"] == 1 + len(done) and final["consensus"]["note"] in done

@@ -7,6 +7,7 @@ holding tissue, the causes that put probability there, and every finding's likel
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from kg.knowledge import Knowledge
@@ -59,8 +60,11 @@ def locate(
     post_causes = {c: cm.get(c, 0.0) * (1 - fhh) for c in causes}
     post_causes["fhh"] = fhh
     locations = sorted(post.inclusion().items(), key=lambda kv: (-round(kv[1], 12), kv[0][0], kv[0][1] or ""))
-    facts = _cause_facts(kn, post, locations, causes, cause_loc_facts)
-    _finding_facts(kn, post, locations, findings, leading_cause(post_causes), facts)
+    # a case presentation: the evidence that decides first (the strongest finding first), then the
+    # causes, the anatomy and the priors behind the place
+    facts = _finding_facts(kn, post, locations, findings, leading_cause(post_causes))
+    for loc, more in _cause_facts(kn, post, locations, causes, cause_loc_facts).items():
+        facts.setdefault(loc, []).extend(more)
     if locations:  # what the numbers mean, once, after the leading place's own facts
         facts.setdefault(locations[0][0], []).append(_meaning(post))
     return Located(post, locations, facts, post_causes)
@@ -103,15 +107,18 @@ def _finding_facts(
     locations: list[tuple[Loc, float]],
     findings: list[Finding],
     lead: str,
-    facts: LocFacts,
-) -> None:
-    """Every finding that moves a listed place, with its likelihood ratio there (leading cause)."""
+) -> LocFacts:
+    """Every finding that moves a listed place, with its likelihood ratio there (leading cause),
+    the one that moves it most first (for or against)."""
+    moved: dict[Loc, list[tuple[float, int, Link]]] = {}
     for i, x in enumerate(findings):
         for loc, _ in locations[:MAX_LOCATIONS]:
             lk = post.read(kn, i, x, loc, lead).best
             if abs(lk - 1.0) > 1e-9:
                 perf = kn.performance[x.modality].evidence
-                facts.setdefault(loc, []).append(ex.evidence(f"{x.label}: likelihood x {lk:.2g} here", perf))
+                link = ex.evidence(f"{x.label}: likelihood x {lk:.2g} here", perf)
+                moved.setdefault(loc, []).append((-abs(math.log(max(lk, 1e-12))), i, link))
+    return {loc: [link for *_, link in sorted(items, key=lambda t: (t[0], t[1]))] for loc, items in moved.items()}
 
 
 def _dedupe(facts: list[Link]) -> list[Link]:

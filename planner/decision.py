@@ -86,7 +86,7 @@ def _surgical(
     if decision == "operate" and tests:
         decision = "investigate"  # indication before localization: the test decides which operation
     ops = operations(ev, decision == "operate", established is not None)
-    if decision == "investigate" and not established:
+    if decision == "investigate" and not established and not localized:
         tests += [(t.test, t.reason, t.facts) for t in useful]
     return decision, ops, tests
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from planner.decision import decide
 from tests.planner_minicase import case, img, steps
 
@@ -48,13 +46,6 @@ def test_a_test_that_changes_which_operation_holds_a_localized_case():
     assert decision == "investigate" and tests[0] == "genetic_testing_men1" and ops
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (decision._surgical): once two concordant studies localize the top place and only "
-    "germline testing holds the operation, the localization tests (FNA, methionine PET, sestamibi, "
-    "SVS, MRI, FCH PET) are still appended: `decision == 'investigate' and not established` adds "
-    "`useful` even when `localized` is True",
-)
 def test_a_localized_case_held_for_germline_testing_gets_no_more_localization_tests():
     """DESIGN: investigate only with a test that could change the plan; localization is already adequate."""
     _, _, tests, _ = _decide(case(imaging=TWO, patient={"age": 35}))

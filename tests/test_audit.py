@@ -11,16 +11,18 @@ from pathlib import Path
 import pytest
 
 import clinical.audit
+import clinical.audit_outcomes
+import clinical.audit_report
 from clinical.audit import (
     AuditError,
     Outcome,
     audit,
     location_predictions,
-    read_outcomes,
     reliability,
     score_case,
     sources_brier,
 )
+from clinical.audit_outcomes import read_outcomes
 from planner.contract_files import shared_dir
 from ui.cli import main
 from ui.commands.plan_cmd import plan_file
@@ -294,6 +296,7 @@ def test_cli_bad_outcomes_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixt
     assert err.count("\n") == 1 and "file not found" in err
 
 
-def test_doctests() -> None:
-    result = doctest.testmod(clinical.audit)
+@pytest.mark.parametrize("module", [clinical.audit, clinical.audit_outcomes, clinical.audit_report])
+def test_doctests(module: object) -> None:
+    result = doctest.testmod(module)  # type: ignore[arg-type]
     assert result.failed == 0 and result.attempted > 0

@@ -53,7 +53,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _inputs(args: argparse.Namespace) -> tuple[dict[str, Any], list[dict[str, Any]] | None]:
     """The outcomes, and the plans when they come from the store (None: plan the cases folder)."""
-    from clinical.audit import AuditError, read_outcomes
+    from clinical.audit import AuditError
+    from clinical.audit_outcomes import read_outcomes
 
     if (args.outcomes is None) == (args.db is None):
         raise AuditError(
@@ -92,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace, result: Any) -> int:
-    from clinical.audit import plot, render
+    from clinical.audit_report import plot, render
 
     plot(result, args.plot)
     if args.json:

@@ -18,7 +18,7 @@ from planner.gates import GateOutcome, localization_gate
 from planner.indication import cause_suffices, operation_changing_tests
 from planner.localization import adequate
 from planner.models import OperationItem, TestItem
-from planner.next_tests import Candidate, ranked_localization_tests
+from planner.next_tests import Candidate, Withheld, ranked_localization_tests
 from planner.operations import medical_options, operations
 from planner.places import Loc
 from planner.record import Record
@@ -74,9 +74,11 @@ def _surgical(
     enough for an operation on every gland, or no test would change the plan), and no test left
     that changes which operation. Returns the decision, the operations and the tests to add."""
     kn, findings, locations = ev.kn, ev.findings, ev.locations
-    useful, closing = _useful_tests(kn, findings, locations, ev.post, ev.rec, warnings)
+    useful, closing, withheld = _useful_tests(kn, findings, locations, ev.post, ev.rec)
     top = locations[0][0] if locations else None
     localized = top is not None and adequate(findings, kn, top)
+    if not localized:  # a localization test the suspected cause forbids is said where tests matter
+        warnings += [w.warning(kn) for w in withheld]
     established = cause_suffices(kn, ev.causes, ev.rec, ev.feat) if locations else None
     decision = "operate" if localized or established or not useful else "investigate"
     if decision == "operate" and not localized and not established and locations:
@@ -97,18 +99,16 @@ def _useful_tests(
     locations: list[tuple[Loc, float]],
     post: SourcePosterior | None,
     rec: Record,
-    warnings: list[str],
-) -> tuple[list[Candidate], list[Finding]]:
+) -> tuple[list[Candidate], list[Finding], list[Withheld]]:
     """The localization tests worth doing (enough expected gain, or able to change the decision),
-    and the findings of the sequence's last test that localized (then only a confirming FNA remains).
-    A test a suspected cause withholds is said in ``warnings``."""
+    the findings of the sequence's last test that localized (then only a confirming FNA remains),
+    and the tests a suspected cause withholds."""
     ranking = ranked_localization_tests(kn, findings, locations, post, rec)
-    warnings += [w.warning(kn) for w in ranking.withheld]
     useful = [t for t in ranking.tests if t.gain >= kn.param("min_useful_information_gain").v or t.changes]
     closing = [x for x in findings if x.modality in kn.ends_workup and x.confirmatory]
     if closing:
         useful = [t for t in useful if t.test == "fna_pth_washout"]
-    return useful, closing
+    return useful, closing, ranking.withheld
 
 
 def _best_available_warning(kn: Knowledge, closing: list[Finding], locations: list[tuple[Loc, float]]) -> str:

@@ -8,6 +8,7 @@ per test, per cause and per place, over the posterior's sets of places).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -34,11 +35,13 @@ class Withheld:
     evidence: Evidence  # the contraindication: its value is the probability from which it holds
 
     def warning(self, kn: Knowledge) -> str:
-        """The plan's warning: what is withheld, why, and on what source."""
+        """The plan's warning: what is withheld, why (the graph node's label), and its citation."""
+        why = self.evidence.label.removeprefix("contraindication: ")
+        pmid = re.search(r"PMID \d+", self.evidence.source or "")
+        cite = f" ({pmid.group(0)})" if pmid else ""
         return (
             f"{kn.label('tests', self.test)} is not offered: {kn.label('suspected_causes', self.cause)} is "
-            f"suspected ({self.probability:.0%}; withheld from {self.evidence.value:.0%}). "
-            f"{kn.definitions.get(self.evidence.iri, '')} Source: {self.evidence.cite()}"
+            f"suspected ({self.probability:.0%}), and {why}{cite}."
         )
 
 

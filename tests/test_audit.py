@@ -3,16 +3,12 @@ file's checks, and the CLI on the example cases with outcomes derived from their
 
 from __future__ import annotations
 
-import doctest
 import json
 import math
 from pathlib import Path
 
 import pytest
 
-import clinical.audit
-import clinical.audit_outcomes
-import clinical.audit_report
 from clinical.audit import (
     AuditError,
     Outcome,
@@ -294,9 +290,3 @@ def test_cli_bad_outcomes_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixt
     assert main(["audit", str(CASES), "--outcomes", str(tmp_path / "none.csv")]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "file not found" in err
-
-
-@pytest.mark.parametrize("module", [clinical.audit, clinical.audit_outcomes, clinical.audit_report])
-def test_doctests(module: object) -> None:
-    result = doctest.testmod(module)  # type: ignore[arg-type]
-    assert result.failed == 0 and result.attempted > 0

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import doctest
 import http.client
 import json
 import socket
@@ -21,14 +20,6 @@ from typing import Any
 import httpx
 import pytest
 
-import clinical.cds_auth
-import clinical.cds_cards
-import clinical.cds_evidence
-import clinical.cds_feedback
-import clinical.cds_fetch
-import clinical.cds_hooks
-import clinical.cds_http
-import clinical.cds_request
 from clinical.cds_hooks import SERVICE_ID
 from clinical.cds_http import DEFAULT_WAITING, DEFAULT_WORKERS
 from kg.knowledge import knowledge
@@ -373,22 +364,3 @@ def test_wrong_paths_and_methods(service: str) -> None:
     conn.request("BREW", "/cds-services")
     assert conn.getresponse().status == 405
     conn.close()
-
-
-@pytest.mark.parametrize(
-    "module",
-    [
-        clinical.cds_hooks,
-        clinical.cds_http,
-        clinical.cds_fetch,
-        clinical.cds_auth,
-        clinical.cds_cards,
-        clinical.cds_evidence,
-        clinical.cds_feedback,
-        clinical.cds_request,
-    ],
-    ids=lambda m: m.__name__,
-)
-def test_doctests(module: Any) -> None:
-    result = doctest.testmod(module)
-    assert result.failed == 0 and result.attempted > 0

@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import csv
-import doctest
 import json
 
-import pytest
 from fhir.resources.R4B.codesystem import CodeSystem
 
-import clinical.fhir_import
-import clinical.fhir_maps
 from clinical.fhir_maps import DATA, LOINC, PROFILE, UCUM, maps, read_tsv, system
 from kg.knowledge import knowledge
 from ontology.paths import ONTOLOGY_DIR
@@ -177,12 +173,6 @@ def test_lookups_never_guess() -> None:
     assert m.medication([{"system": "http://www.whocc.no/atc", "code": "C03AA03"}]) == "thiazide"
     assert m.medication([{"system": "http://www.whocc.no/atc", "code": "C03CA01"}]) is None  # furosemide
     assert UCUM in {"http://unitsofmeasure.org"}
-
-
-@pytest.mark.parametrize("module", [clinical.fhir_maps, clinical.fhir_import])
-def test_doctests(module: object) -> None:
-    result = doctest.testmod(module)  # type: ignore[arg-type]
-    assert result.failed == 0 and result.attempted > 0
 
 
 def test_icd10_pcs_parathyroid_resections_are_operations_of_unstated_extent() -> None:

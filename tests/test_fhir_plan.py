@@ -176,12 +176,3 @@ def test_import_fhir_format_fhir_needs_plan() -> None:
 def test_a_bundle_not_written_by_the_planner_is_refused() -> None:
     with pytest.raises(ValueError, match="not a ParaReop plan"):
         read_plan_bundle({"resourceType": "Bundle", "type": "collection", "entry": []})
-
-
-@pytest.mark.parametrize("name", ["clinical.fhir_plan", "clinical.fhir_planning"])
-def test_doctests(name: str) -> None:
-    import doctest
-    import importlib
-
-    result = doctest.testmod(importlib.import_module(name))
-    assert result.failed == 0 and result.attempted > 0

@@ -242,26 +242,6 @@ def test_a_kill_during_a_write_loses_nothing_committed(tmp_path):
     with store.engine.connect() as conn:
         assert conn.execute(text("PRAGMA integrity_check")).scalar() == "ok"
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
-
-
-@pytest.mark.parametrize(
-    "name",
-    [
-        "clinical.meeting.models",
-        "clinical.meeting.records",
-        "clinical.meeting.store",
-        "clinical.meeting.minutes",
-        "clinical.meeting.audit_source",
-    ],
-)
-def test_meeting_doctests(name: str) -> None:
-    import doctest
-    import importlib
-
-    result = doctest.testmod(importlib.import_module(name))
-    assert result.failed == 0 and result.attempted > 0
-
-
 def test_concurrent_writers_lose_no_update(db, items):
     """Two writers, each with its own connection, decide on one case at once: every write either
     commits (and bumps the version) or is refused as stale; none is lost, none fails otherwise."""

@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import doctest
 import os
 import signal
 import socket
@@ -26,10 +25,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-import kg.front
-import kg.guard
-import kg.sandbox
-import kg.serialize
 from kg.errors import QueryMemoryError, QueryRefusedError, QueryTimeoutError
 from kg.guard import check_query
 from kg.sandbox import WorkerPool
@@ -376,9 +371,3 @@ def test_sigkill_of_serve_leaves_no_process_and_no_file(tmp_path: Path) -> None:
 
 
 # ------------------------------------------------------------------------------ doctests
-
-
-@pytest.mark.parametrize("module", [kg.guard, kg.serialize, kg.sandbox, kg.front], ids=lambda m: m.__name__)
-def test_doctests(module: object) -> None:
-    failed, tried = doctest.testmod(module, optionflags=doctest.ELLIPSIS)  # type: ignore[arg-type]
-    assert tried > 0 and failed == 0

@@ -5,6 +5,7 @@ read the result)."""
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph
@@ -43,3 +44,16 @@ def src_copy(tmp_path: Path) -> Path:
 def fresh_build(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
     """The real source built (reasoned, checks skipped) into a temporary folder."""
     return build(SRC_DIR, tmp_path_factory.mktemp("fresh-build"), quality_checks=False)
+
+
+@pytest.fixture(scope="module")
+def service() -> Iterator[str]:
+    """The CDS Hooks service as a real process on a free port of 127.0.0.1; yields its base URL
+    (shared by the CDS test modules; a module that starts it with options defines its own)."""
+    from tests.test_cds_hooks import _start, _stop
+
+    proc, base = _start()
+    try:
+        yield base
+    finally:
+        _stop(proc)

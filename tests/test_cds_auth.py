@@ -31,28 +31,13 @@ from cryptography.x509.oid import NameOID
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
 from clinical.cds_hooks import SERVICE_ID
-from tests.test_cds_hooks import _prefetch, _request, _stop
+from tests.test_cds_hooks import _prefetch, _request, _start, _stop
 
 ISS = "https://ehr.example.org"
 AUD = f"https://cds.example.org/cds-services/{SERVICE_ID}"
 EC_KEY = ec.generate_private_key(ec.SECP384R1())
 RSA_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 OTHER_KEY = ec.generate_private_key(ec.SECP384R1())
-
-
-def _launch(*args: str) -> tuple[subprocess.Popen[str], str]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "ui.cli", "cds-hooks", "--port", "0", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    if "://127.0.0.1:" not in line:
-        proc.kill()
-        raise RuntimeError(f"the service did not start: {line}{proc.stderr.read() if proc.stderr else ''}")
-    return proc, line.strip().split(" ")[-1].removesuffix("/cds-services")
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +53,7 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         },
     ]
     (folder / "jwks.json").write_text(json.dumps({"keys": keys}))
-    proc, base = _launch("--jwt-issuer", f"{ISS}={folder / 'jwks.json'}", "--service-url", AUD)
+    proc, base = _start("--jwt-issuer", f"{ISS}={folder / 'jwks.json'}", "--service-url", AUD)
     try:
         yield base
     finally:
@@ -189,7 +174,7 @@ def _certificate(folder: Path) -> tuple[Path, Path]:
 
 def test_https_with_a_certificate_and_key(tmp_path: Path) -> None:
     cert, key = _certificate(tmp_path)
-    proc, base = _launch("--tls-cert", str(cert), "--tls-key", str(key))
+    proc, base = _start("--tls-cert", str(cert), "--tls-key", str(key))
     try:
         assert base.startswith("https://127.0.0.1:")
         ctx = ssl.create_default_context(cafile=str(cert))

@@ -13,7 +13,6 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +39,7 @@ def _start(*args: str) -> tuple[subprocess.Popen[str], str]:
     )
     assert proc.stdout is not None
     line = proc.stdout.readline()
-    if "http://127.0.0.1:" not in line:
+    if "://127.0.0.1:" not in line:  # http, or https with --tls-cert
         proc.kill()
         raise RuntimeError(f"the service did not start: {line}{proc.stderr.read() if proc.stderr else ''}")
     return proc, line.strip().split(" ")[-1].removesuffix("/cds-services")
@@ -52,16 +51,6 @@ def _stop(proc: subprocess.Popen[str]) -> None:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         proc.kill()
-
-
-@pytest.fixture(scope="module")
-def service() -> Iterator[str]:
-    """The service as a real process on a free port of 127.0.0.1; yields its base URL."""
-    proc, base = _start()
-    try:
-        yield base
-    finally:
-        _stop(proc)
 
 
 def _prefetch(stem: str, pid: str = "pat-1") -> dict[str, Any]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import copy
 import csv
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -20,21 +19,11 @@ import pytest
 from clinical.cds_cards import NO_OPERATION_SUMMARY
 from kg.knowledge import knowledge
 from tests.fhir_writer import case_to_bundle
-from tests.test_cds_hooks import _card, _post, _prefetch, _request, _start, _stop
+from tests.test_cds_hooks import _card, _post, _prefetch, _request
 
 SET_CASES = Path(__file__).parent / "fixtures" / "set_cases"
 LOINC_TSV = Path(__file__).parents[1] / "clinical" / "data" / "loinc.tsv"
 EMPTY = {"resourceType": "Bundle", "type": "searchset", "entry": []}
-
-
-@pytest.fixture(scope="module")
-def service() -> Iterator[str]:
-    """The service as a real process on a free port of 127.0.0.1; yields its base URL."""
-    proc, base = _start()
-    try:
-        yield base
-    finally:
-        _stop(proc)
 
 
 def _searchset(*resources: dict[str, Any]) -> dict[str, Any]:

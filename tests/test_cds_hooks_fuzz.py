@@ -9,25 +9,12 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.test_cds_hooks import _post, _prefetch, _request, _start, _stop, _with
-
-
-@pytest.fixture(scope="module")
-def service() -> Iterator[str]:
-    """The service as a real process on a free port of 127.0.0.1; yields its base URL."""
-    proc, base = _start()
-    try:
-        yield base
-    finally:
-        _stop(proc)
-
+from tests.test_cds_hooks import _post, _prefetch, _request, _with
 
 SCALARS = st.none() | st.booleans() | st.integers() | st.text(max_size=20)
 JSON = st.recursive(

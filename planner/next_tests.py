@@ -11,18 +11,21 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from kg.knowledge import Evidence, Knowledge
 from planner import explain as ex
 from planner.explain import Link
 from planner.findings import Finding
-from planner.gain import GainModel, gain_model, imaging_gains, needle_gain, sampling_gain
 from planner.localization import support
 from planner.memo import graph_memo
 from planner.places import Loc, at_any, loc_matches
 from planner.priors import known_tissue
 from planner.record import Record
 from planner.sources import SourcePosterior
+
+if TYPE_CHECKING:  # numpy is imported with planner.gain only when tests are ranked (cold start)
+    from planner.gain import GainModel
 
 
 @dataclass(frozen=True)
@@ -130,6 +133,8 @@ def _imaging_tests(kn: Knowledge) -> list[str]:
 def _imaging(
     kn: Knowledge, model: GainModel, done: set[str], changes: bool, beds: frozenset[str]
 ) -> list[Candidate]:
+    from planner import gain
+
     out = []
     modalities = [
         m
@@ -137,7 +142,7 @@ def _imaging(
         # not done, nor a modality of its family (correlated results add little)
         if m not in done and not kn.family.get(m, frozenset()) & done
     ]
-    gains = imaging_gains(kn, model, modalities, beds)
+    gains = gain.imaging_gains(kn, model, modalities, beds)
     for m in modalities:
         eig = gains[m]
         perf = kn.performance[m]
@@ -149,10 +154,12 @@ def _imaging(
 def _sampling(
     kn: Knowledge, model: GainModel, done: set[str], n_top: int, graft_likely: bool
 ) -> list[Candidate]:
+    from planner import gain
+
     out = []
     svs = "selective_venous_sampling"
     if svs not in done:
-        eig = sampling_gain(kn, model, svs, graft=False)
+        eig = gain.sampling_gain(kn, model, svs, graft=False)
         facts = [
             ex.evidence(
                 "Selective venous sampling localizes by the veins that drain each site",
@@ -162,7 +169,7 @@ def _sampling(
         out.append(Candidate(svs, _reason(eig, n_top >= 1), facts, eig, n_top >= 1))
     g = "graft_arm_venous_sampling"
     if graft_likely and g not in done:
-        eig = sampling_gain(kn, model, g, graft=True)
+        eig = gain.sampling_gain(kn, model, g, graft=True)
         reason = "PTH from both arms: a gradient from the grafted arm points to graft hyperfunction."
         out.append(
             Candidate(g, reason, [ex.evidence("Graft-arm sampling", kn.performance[g].evidence)], eig, True)
@@ -175,8 +182,10 @@ def _needle(
 ) -> Candidate:
     """An FNA washout of the visible lesion at ``target``; it can turn investigate into operate when
     that lesion is at the leading place (DESIGN.md), elsewhere it ranks by its expected gain."""
+    from planner import gain
+
     f = "fna_pth_washout"
-    eig = needle_gain(kn, model, f, target, tissue)
+    eig = gain.needle_gain(kn, model, f, target, tissue)
     reason = (
         f"FNA with PTH washout of the visible lesion at {kn.site_name(*target)} ({shown:.0%}): a washout above "
         f"serum PTH proves parathyroid tissue there and would allow the operation (expected gain {eig:.2f} bits)."
@@ -194,7 +203,9 @@ def ranked_localization_tests(
 ) -> Ranking:
     """The localization tests not yet done, decision-changing ones first, then by expected gain;
     a test a suspected cause contraindicates (:func:`contraindicated`) is withheld, not ranked."""
-    model = gain_model(post) if post is not None else None
+    from planner import gain  # numpy: only a plan that ranks tests pays for its import
+
+    model = gain.gain_model(post) if post is not None else None
     if not locations or model is None or post is None:
         return Ranking([], [])
     ranked = _ranked(kn, findings, locations, model, rec)

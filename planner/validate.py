@@ -7,19 +7,27 @@ is planned from an invalid case.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+import marshal
+import re
+from collections.abc import Callable, Iterable
 from functools import lru_cache
-from typing import Any, cast
+from importlib.util import MAGIC_NUMBER
+from types import CodeType
+from typing import TYPE_CHECKING, Any, cast
 
 import fastjsonschema
-import jsonschema
 
+from kg import cache
 from kg.knowledge import Knowledge
 from kg.strict_json import excerpt, field_path
 from ontology.errors import InputError, ParaReopError
 from planner.contract_files import load
 from planner.record import effective_status
 from planner.units import UnitError, to_canonical
+
+if TYPE_CHECKING:  # jsonschema is imported only to explain an invalid case (cold start)
+    import jsonschema
 
 
 class CaseError(InputError, ValueError):
@@ -66,12 +74,39 @@ def _message(err: jsonschema.ValidationError) -> tuple[str, str]:
 
 @lru_cache(maxsize=1)
 def _validator() -> jsonschema.Draft202012Validator:
+    import jsonschema
+
     return jsonschema.Draft202012Validator(load("case.schema.json"))
 
 
 @lru_cache(maxsize=1)
-def _fast_validator() -> Any:
-    return fastjsonschema.compile(load("case.schema.json"), use_default=False)
+def _fast_validator() -> Callable[[Any], Any]:
+    """The case schema compiled by fastjsonschema, its bytecode kept in :mod:`kg.cache` under a
+    digest of the schema, the library's version and the interpreter's bytecode magic: compiling
+    the generated source is most of the cost of a one-case start."""
+    schema = load("case.schema.json")
+    key = [json.dumps(schema, sort_keys=True).encode(), fastjsonschema.VERSION.encode(), MAGIC_NUMBER]
+    name = f"case-schema-{cache.digest(key)}.marshal"
+    code = _cached_code(name)
+    if code is None:
+        source = fastjsonschema.compile_to_code(schema, use_default=False)
+        entry = re.search(r"^def (\w+)\(", source, re.MULTILINE)
+        code = (entry.group(1) if entry else "", compile(source, "<case.schema.json>", "exec"))
+        if cache.write(name, marshal.dumps(code)):
+            cache.prune("case-schema-", keep=name)
+    namespace: dict[str, Any] = {}
+    exec(code[1], namespace)  # the code fastjsonschema generated for the contract's schema
+    return cast("Callable[[Any], Any]", namespace[code[0]])
+
+
+def _cached_code(name: str) -> tuple[str, Any] | None:
+    """The cached (entry function, code object), or ``None`` when absent or damaged."""
+    data = cache.read(name)
+    try:
+        entry, code = marshal.loads(data) if data is not None else (None, None)
+    except (EOFError, ValueError, TypeError):
+        return None
+    return (entry, code) if isinstance(entry, str) and entry and isinstance(code, CodeType) else None
 
 
 def schema_problems(data: Any) -> list[tuple[str, str]]:

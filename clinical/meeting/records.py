@@ -128,6 +128,34 @@ class Consensus:
         refuse_identifiers("reason", self.departure_reason)
 
 
+def check_against_plan(plan: dict[str, Any], consensus: Consensus) -> None:
+    """Refuse a consensus recorded as following the plan when its decision or operation is not
+    the plan's: the board departs, and a departure is recorded with its reason (the CLI and the
+    app share this rule).
+
+    >>> plan = {"decision": "operate", "operations": [{"operation": "focused_reexploration"}]}
+    >>> check_against_plan(plan, Consensus("operate", True, operation="focused_reexploration"))
+    >>> check_against_plan(plan, Consensus("medical", True))
+    Traceback (most recent call last):
+    ...
+    clinical.meeting.records.MeetingError: the board's decision 'medical' is not the plan's 'operate': \
+record it as a departure (--departs --reason ...)
+    """
+    if not consensus.follows_plan:
+        return
+    if consensus.decision != plan.get("decision"):
+        raise MeetingError(
+            f"the board's decision {consensus.decision!r} is not the plan's {plan.get('decision')!r}: "
+            "record it as a departure (--departs --reason ...)"
+        )
+    planned = {o.get("operation") for o in plan.get("operations") or []}
+    if consensus.operation and consensus.operation not in planned:
+        raise MeetingError(
+            f"operation {consensus.operation!r} is not among the plan's operations: "
+            "record it as a departure (--departs --reason ...)"
+        )
+
+
 @dataclass
 class Outcome:
     """What was done and found, recorded after the operation (``cured`` at six months)."""

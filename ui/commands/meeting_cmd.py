@@ -188,26 +188,8 @@ def _add(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check_against_plan(plan: dict[str, Any], decision: str, operation: str | None, departs: bool) -> None:
-    from clinical.meeting.records import MeetingError
-
-    if departs:
-        return
-    if decision != plan.get("decision"):
-        raise MeetingError(
-            f"the board's decision {decision!r} is not the plan's {plan.get('decision')!r}: "
-            "record it as a departure (--departs --reason ...)"
-        )
-    planned = {o.get("operation") for o in plan.get("operations") or []}
-    if operation and operation not in planned:
-        raise MeetingError(
-            f"operation {operation!r} is not among the plan's operations: "
-            "record it as a departure (--departs --reason ...)"
-        )
-
-
 def _decide(args: argparse.Namespace) -> int:
-    from clinical.meeting.records import Consensus, parse_attendee, parse_place
+    from clinical.meeting.records import Consensus, check_against_plan, parse_attendee, parse_place
 
     store = _store(args)
     mid = _meeting_id(args.meeting)
@@ -222,7 +204,7 @@ def _decide(args: argparse.Namespace) -> int:
         departure_reason=args.reason,
     )
     consensus.check()
-    _check_against_plan(store.case(mid, args.case)["plan"], args.decision, args.operation, args.departs)
+    check_against_plan(store.case(mid, args.case)["plan"], consensus)
     version = store.decide(mid, args.case, consensus, by=_by(args), expected_version=args.version)
     print(f"recorded the board's decision on {args.case} (version {version})")
     return 0

@@ -8,13 +8,14 @@ same plan is laid out on one screen in large type.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 from typing import Any
 
 import streamlit as st
 
 from kg.knowledge import Knowledge
-from ui import state, wall_fit
+from ui import meeting_board, meeting_state, state, wall_fit
 from ui.board import board_banner, key_html
 from ui.diagram import BOARD, DiagramInput, diagram_input, neck_svg
 from ui.fragments import (
@@ -395,7 +396,9 @@ def _board_what(plan: dict[str, Any], kn: Knowledge, room: float = COLUMNS_END_U
     return '<div class="pr-board pr-board-col">' + "".join(parts) + "</div>"
 
 
-def display_board(case: Any, plan: dict[str, Any], kn: Knowledge) -> None:
+def display_board(
+    case: Any, plan: dict[str, Any], kn: Knowledge, strip: Callable[[], None] | None = None
+) -> None:
     """Tumour-board display: one screen, type sized for the back of the room (``ui/assets/board.css``).
 
     The headline with what changes management; the case as presented (compact chips, the full
@@ -418,19 +421,30 @@ def display_board(case: Any, plan: dict[str, Any], kn: Knowledge) -> None:
     with cols[1]:
         st.html(_board_where(plan, kn, room))
     with cols[2]:
-        st.html(_board_what(plan, kn, room))
-        st.button(
-            "Leave the board display",
-            key="leave_board",
-            on_click=state.leave_board,
-            icon=":material/close_fullscreen:",
-        )
+        st.html(_board_what(plan, kn, room - (meeting_board.STRIP_EXTRA_U if strip else 0.0)))
+        if strip is not None:  # a meeting: its steps and decision take the leave button's place
+            strip()
+        else:
+            st.button(
+                "Leave the board display",
+                key="leave_board",
+                on_click=state.leave_board,
+                icon=":material/close_fullscreen:",
+            )
     st.html(f'<div class="pr-board">{key_html()}</div>')
     report_button(case, plan, kn, st.sidebar)
 
 
 def main() -> None:
     kn = state.kn()
+    view = meeting_state.current()
+    if view is not None:  # a case of the open meeting: its case and plan as recorded
+        if state.board_mode():
+            display_board(view.case, view.plan, kn, strip=lambda: meeting_board.board_strip(view, kn))
+        else:
+            meeting_board.desk_strip(view, kn)
+            full_board(view.case, view.plan, kn, view.label)
+        return
     case, label, problems = state.current_case()
     if problems:
         show_problems(problems, label)

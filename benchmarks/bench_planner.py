@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks._timing import measure
 from kg.knowledge import knowledge
 from kg.strict_json import CASE_FILE, loads
-from planner.core import plan_dict
+from planner.pipeline import plan_dict
 from tests.synthetic import example_cases, synthetic_cases
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -286,7 +286,7 @@ def plan_bundle(
 ) -> dict[str, Any]:
     """The plan (``Plan.to_json()``) as a FHIR R4 ``collection`` Bundle (module docstring).
 
-    >>> from planner.core import plan_dict
+    >>> from planner.pipeline import plan_dict
     >>> import json
     >>> from planner.contract_files import shared_dir
     >>> case = json.loads((shared_dir() / "cases" / "ex-04-missing-left-inferior.json").read_text())

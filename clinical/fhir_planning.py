@@ -14,7 +14,7 @@ from typing import Any
 from clinical.fhir_bundle import INCOMPLETE
 from clinical.fhir_import import ImportResult
 from kg.knowledge import Knowledge, knowledge
-from planner.core import plan_dict
+from planner.pipeline import plan_dict
 
 GATE = "record_completeness"
 
@@ -47,7 +47,7 @@ def completeness_gate(kn: Knowledge, parts: list[str]) -> dict[str, Any]:
 
 def plan_imported(result: ImportResult, kn: Knowledge | None = None) -> dict[str, Any]:
     """The plan (contract JSON) of an imported case, with the import's warnings and the
-    completeness gate; raises what :func:`planner.core.plan_dict` raises."""
+    completeness gate; raises what :func:`planner.pipeline.plan_dict` raises."""
     kn = kn or knowledge()
     plan = plan_dict(result.case, kn).to_json()
     plan["warnings"] = [*plan["warnings"], *(f"FHIR import: {w}" for w in result.warnings)]

@@ -3,6 +3,6 @@
 >>> from planner import plan_dict  # doctest: +SKIP
 """
 
-from planner.core import plan, plan_dict
+from planner.pipeline import plan, plan_dict
 
 __all__ = ["plan", "plan_dict"]

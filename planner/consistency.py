@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from kg.knowledge import Knowledge
 from planner import explain as ex
-from planner.gates import GateOutcome, run_gates
+from planner.gates import GateOutcome, GateResult, ask, gate_result, run_gates
 from planner.models import Case
 from planner.normalize import Normalized, SameDay, normalize
 
@@ -64,22 +64,26 @@ def _spread_warning(repeat: SameDay, label: str, tolerance: float) -> str:
     )
 
 
-def _flag_dependent_gates(go: GateOutcome, low: Reading, high: Reading) -> None:
-    """Gates whose outcome differs between the two readings turn ``warn``: they need the value."""
+def _dependent_gates(low: Reading, high: Reading) -> set[str]:
+    """Gates whose outcome differs between the two readings: they need the value, so they turn ``warn``."""
     differ = {gid for gid, status in low.statuses() if (gid, status) not in high.statuses()}
-    differ |= {gid for gid, status in high.statuses() if (gid, status) not in low.statuses()}
-    go.gates = [g.model_copy(update={"status": "warn"}) if g.id in differ else g for g in go.gates]
+    return differ | {gid for gid, status in high.statuses() if (gid, status) not in low.statuses()}
 
 
-def check_consistency(case: Case, norm: Normalized, kn: Knowledge, go: GateOutcome) -> None:
-    """Add the ``data_consistency`` gate when a case has same-day repeats; defer on a decisive one.
+def check_consistency(case: Case, norm: Normalized, kn: Knowledge) -> GateResult | None:
+    """The ``data_consistency`` gate when a case has same-day repeats (``None`` without any).
 
-    Changes ``go`` in place (the gates' shared outcome), before any later step reads it.
+    A decisive disagreement defers the plan and blocks surgery, names the gates that depend on the
+    value (``doubtful``: they turn ``warn`` in the fold), makes the diagnosis indeterminate when the
+    two readings diagnose differently, and asks for the measurement again.
     """
     if not norm.repeats:
-        return
+        return None
     tolerance = kn.param("same_day_repeat_tolerance")
     decisive: list[str] = []
+    warnings: list[str] = []
+    doubtful: set[str] = set()
+    diagnosis = None
     facts = [ex.evidence(f"Same-day repeat tolerance {tolerance.v:.0%}", tolerance)]
     for repeat in norm.repeats:
         label = kn.label("analytes", repeat.analyte)
@@ -87,24 +91,44 @@ def check_consistency(case: Case, norm: Normalized, kn: Knowledge, go: GateOutco
         low, high = _readings(case, kn, repeat)
         if low.signature() != high.signature():
             decisive.append(_decisive_message(repeat, label, low, high))
-            _flag_dependent_gates(go, low, high)
+            doubtful |= _dependent_gates(low, high)
             if low.outcome.diagnosis != high.outcome.diagnosis:
-                go.diagnosis = "indeterminate"
+                diagnosis = "indeterminate"
         elif repeat.conflicting:
-            go.warnings.append(_spread_warning(repeat, label, tolerance.v))
-    if decisive:
-        message = " ".join(decisive)
-        go.warnings.append(message)
-        go.decision, go.block_surgery = "defer", True
-        go.ask("repeat_biochemistry", "Repeat the disagreeing measurement: " + message, facts)
-    else:
+            warnings.append(_spread_warning(repeat, label, tolerance.v))
+    if not decisive:
         message = "Same-day repeats agree on every gate's outcome: their median is read."
-    go.gate(kn, "data_consistency", "warn" if decisive else "pass", message, facts)
-    go.gates.insert(0, go.gates.pop())
+        return gate_result(kn, "data_consistency", "pass", message, facts, warnings=warnings)
+    message = " ".join(decisive)
+    return gate_result(
+        kn,
+        "data_consistency",
+        "warn",
+        message,
+        facts,
+        diagnosis=diagnosis,
+        decision="defer",
+        tests=[ask("repeat_biochemistry", "Repeat the disagreeing measurement: " + message, facts)],
+        warnings=[*warnings, message],
+        block_surgery=True,
+        doubtful=doubtful,
+    )
 
 
 def gated(case: Case, norm: Normalized, kn: Knowledge) -> GateOutcome:
-    """The gates, then the check that no gate's outcome depends on which of two same-day values is believed."""
+    """The gates, then the check that no gate's outcome depends on which of two same-day values is believed.
+
+    >>> from kg.knowledge import knowledge
+    >>> from planner.normalize import normalize
+    >>> kn = knowledge()
+    >>> pth = {"analyte": "pth_intact", "unit": "pg/mL", "day": 240}
+    >>> c = Case.model_validate({"id": "x", "operations": [{"day": 0, "procedures": []}], "labs": [
+    ...     {"analyte": "calcium_total", "value": 11.2, "unit": "mg/dL", "day": 240},
+    ...     {**pth, "value": 6}, {**pth, "value": 120}]})
+    >>> go = gated(c, normalize(c, kn), kn)
+    >>> go.gates[0].id, go.gates[0].status, go.decision, go.diagnosis
+    ('data_consistency', 'warn', 'defer', 'indeterminate')
+    """
     go = run_gates(case, norm, kn)
-    check_consistency(case, norm, kn, go)
-    return go
+    checked = check_consistency(case, norm, kn)
+    return go if checked is None else go.with_result(checked)

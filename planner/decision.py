@@ -10,11 +10,13 @@ could change the decision first. The graph's required tests (``prp:requiresTest`
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 from kg.knowledge import Knowledge
 from planner import explain as ex
-from planner.explain import Link
 from planner.findings import Finding
-from planner.gates import GateOutcome, localization_gate
+from planner.gates import GateOutcome, RequestedTest, ask, first_of_each, localization_gate
 from planner.indication import cause_suffices, operation_changing_tests
 from planner.localization import adequate
 from planner.models import OperationItem, TestItem
@@ -26,71 +28,97 @@ from planner.sources import SourcePosterior
 from planner.state import Evidence
 
 
-def decide(
-    ev: Evidence, go: GateOutcome, warnings: list[str]
-) -> tuple[str, list[OperationItem], list[TestItem]]:
+@dataclass(frozen=True, kw_only=True)
+class Decision:
+    """What the decision step concludes: the decision, the ranked operations and next tests, the
+    gates with the localization gate folded in, and the warnings said on the way (a test a
+    suspected cause withholds, an operation on the best localization there is)."""
+
+    decision: str
+    operations: tuple[OperationItem, ...]
+    tests: tuple[TestItem, ...]
+    gates: GateOutcome
+    warnings: tuple[str, ...] = ()
+
+
+def numbered(tests: Iterable[RequestedTest]) -> tuple[TestItem, ...]:
+    """The next tests, each once (its first reason) and ranked in the order asked.
+
+    >>> [(t.rank, t.test, t.reason) for t in numbered([ask("a", "first"), ask("b", "x"), ask("a", "again")])]
+    [(1, 'a', 'first'), (2, 'b', 'x')]
+    """
+    return tuple(
+        TestItem(rank=i + 1, test=t.test, reason=t.reason, explanation=list(t.facts))
+        for i, t in enumerate(first_of_each(tests))
+    )
+
+
+def decide(ev: Evidence, go: GateOutcome) -> Decision:
     """The decision, the ranked operations and the next tests, after the gates: a gate's decision
     stands; an FHH screen that holds the plan investigates; a medical-only patient gets the medical
-    options; otherwise :func:`_surgical` applies the guideline's rule."""
+    options; otherwise :func:`_surgical` applies the guideline's rule. The gates' tests come first."""
     kn, findings, locations = ev.kn, ev.findings, ev.locations
-    tests: list[TestItem] = []
-
-    def add_test(code: str, reason: str, facts: list[Link] | None = None) -> None:
-        if all(t.test != code for t in tests):
-            tests.append(TestItem(rank=len(tests) + 1, test=code, reason=reason, explanation=facts or []))
-
-    for code, reason, facts in go.tests:
-        add_test(code, reason, facts)
     if go.decision is not None:
-        return go.decision, [], tests
+        return Decision(decision=go.decision, operations=(), tests=numbered(go.tests), gates=go)
     top = locations[0][0] if locations else None
     localized = top is not None and adequate(findings, kn, top)
     if go.block_surgery:
         # the FHH screen holds the plan: localization tests only where the localization is still open
+        asked, warnings = list(go.tests), []
         if not localized:
             ranking = ranked_localization_tests(kn, findings, locations, ev.post, ev.rec)
-            warnings += [w.warning(kn) for w in ranking.withheld]
-            for t in ranking.tests:
-                add_test(t.test, t.reason, t.facts)
-        localization_gate(kn, go, findings, locations, localized, held="the FHH screen")
-        return "investigate", [], tests
+            warnings = [w.warning(kn) for w in ranking.withheld]
+            asked += [ask(t.test, t.reason, t.facts) for t in ranking.tests]
+        gate = localization_gate(kn, findings, locations, localized, held="the FHH screen")
+        return Decision(
+            decision="investigate",
+            operations=(),
+            tests=numbered(asked),
+            gates=go.with_result(gate),
+            warnings=tuple(warnings),
+        )
     if go.medical_only:
-        localization_gate(kn, go, findings, locations, localized)
-        return "medical", medical_options(kn, locations, ev.causes, localized), tests
-    decision, ops, more = _surgical(ev, go, warnings)
-    for code, reason, facts in more:
-        add_test(code, reason, facts)
-    for code, reason, facts in _required_tests(kn, decision, ops):
-        add_test(code, reason, facts)
-    for i, item in enumerate(tests):
-        item.rank = i + 1
-    return decision, ops, tests
+        return Decision(
+            decision="medical",
+            operations=tuple(medical_options(kn, locations, ev.causes, localized)),
+            tests=numbered(go.tests),
+            gates=go.with_result(localization_gate(kn, findings, locations, localized)),
+        )
+    return _surgical(ev, go)
 
 
-def _surgical(
-    ev: Evidence, go: GateOutcome, warnings: list[str]
-) -> tuple[str, list[OperationItem], list[tuple[str, str, list[Link]]]]:
+def _surgical(ev: Evidence, go: GateOutcome) -> Decision:
     """Operate or investigate once every gate passed: localized enough (or the cause's evidence is
     enough for an operation on every gland, or no test would change the plan), and no test left
-    that changes which operation. Returns the decision, the operations and the tests to add."""
+    that changes which operation. The gates' tests come first, then the operation-changing and
+    localization tests, then what the graph requires first."""
     kn, findings, locations = ev.kn, ev.findings, ev.locations
     useful, closing, withheld = _useful_tests(kn, findings, locations, ev.post, ev.rec)
     top = locations[0][0] if locations else None
     localized = top is not None and adequate(findings, kn, top)
+    warnings: list[str] = []
     if not localized:  # a localization test the suspected cause forbids is said where tests matter
         warnings += [w.warning(kn) for w in withheld]
     established = cause_suffices(kn, ev.causes, ev.rec, ev.feat) if locations else None
     decision = "operate" if localized or established or not useful else "investigate"
     if decision == "operate" and not localized and not established and locations:
         warnings.append(_best_available_warning(kn, closing, locations))
-    localization_gate(kn, go, findings, locations, localized, established=established)
-    tests = operation_changing_tests(ev.case, kn, ev.feat)
+    gate = localization_gate(kn, findings, locations, localized, established=established)
+    tests = [
+        ask(code, reason, facts) for code, reason, facts in operation_changing_tests(ev.case, kn, ev.feat)
+    ]
     if decision == "operate" and tests:
         decision = "investigate"  # indication before localization: the test decides which operation
     ops = operations(ev, decision == "operate", established is not None)
     if decision == "investigate" and not established and not localized:
-        tests += [(t.test, t.reason, t.facts) for t in useful]
-    return decision, ops, tests
+        tests += [ask(t.test, t.reason, t.facts) for t in useful]
+    return Decision(
+        decision=decision,
+        operations=tuple(ops),
+        tests=numbered([*go.tests, *tests, *_required_tests(kn, decision, ops)]),
+        gates=go.with_result(gate),
+        warnings=tuple(warnings),
+    )
 
 
 def _useful_tests(
@@ -123,9 +151,7 @@ def _best_available_warning(kn: Knowledge, closing: list[Finding], locations: li
     )
 
 
-def _required_tests(
-    kn: Knowledge, decision: str, ops: list[OperationItem]
-) -> list[tuple[str, str, list[Link]]]:
+def _required_tests(kn: Knowledge, decision: str, ops: list[OperationItem]) -> list[RequestedTest]:
     """What the graph requires first (prp:requiresTest): of the first operation when operating; of
     the localization gate before any operation that may follow an investigation."""
     if not ops:
@@ -133,16 +159,16 @@ def _required_tests(
     if decision == "operate":
         op = kn.procedures[ops[0].operation]
         return [
-            (
+            ask(
                 req,
                 f"{kn.definitions.get(kn.iri('tests', req) or '', req)} Required before the {op.label}.",
                 [ex.graph(f"{op.label} requires {kn.label('tests', req)} first", op.iri)],
             )
             for req in sorted(op.requires)
         ]
-    gate_iri = kn.gates["localization"][0]
+    gate_iri = kn.gates["localization"].iri
     return [
-        (
+        ask(
             req,
             kn.definitions.get(kn.iri("tests", req) or "", req),
             [ex.graph(f"Work-up before any reoperation: {kn.label('tests', req)}", gate_iri)],

@@ -99,7 +99,7 @@ class Steps:
 
 
 def steps(data: dict[str, Any]) -> Steps:
-    """The pipeline of :func:`planner.core.plan` up to the decision, each step kept."""
+    """The pipeline of :func:`planner.pipeline.plan` up to the decision, each step kept."""
     c = Case.model_validate(data)
     norm = normalize(c, KN)
     rec = read_record(c, KN)

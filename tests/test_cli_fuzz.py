@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from planner.contract_files import shared_dir
-from planner.core import plan_dict
+from planner.pipeline import plan_dict
 
 EXAMPLES = [json.loads(p.read_text()) for p in sorted((shared_dir() / "cases").glob("ex-*.json"))]
 CLI = [sys.executable, "-m", "ui.cli"]

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from clinical.fhir_import import FhirImportError, import_bundle, import_file
 from clinical.fhir_maps import LOINC, PROFILE, SNOMED, UBERON, UCUM, system
 from planner.contract_files import shared_dir
-from planner.core import plan_dict
+from planner.pipeline import plan_dict
 from tests.fhir_writer import case_to_bundle
 
 PTH5 = {"value": 5, "unit": "pg/mL", "system": UCUM, "code": "pg/mL"}

@@ -19,7 +19,7 @@ import pytest
 from fhir.resources.R4B.bundle import Bundle
 
 from clinical.fhir_plan import UBERON_SYSTEM, error_outcome, plan_bundle, read_plan_bundle
-from planner.core import plan_dict
+from planner.pipeline import plan_dict
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = sorted((ROOT.parent / "shared" / "cases").glob("ex-*.json")) + sorted(

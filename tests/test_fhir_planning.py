@@ -47,7 +47,7 @@ def test_a_page_of_a_search_gets_the_completeness_gate_as_warn_first() -> None:
 
 
 def test_the_whole_record_passes_and_the_plan_is_the_plan_of_the_case() -> None:
-    from planner.core import plan_dict
+    from planner.pipeline import plan_dict
 
     result = import_bundle(case_to_bundle(CASE, pid="pat-1"))
     plan = plan_imported(result)

@@ -13,7 +13,7 @@ from clinical.fhir_import import import_bundle
 from clinical.fhir_maps import LOINC, PROFILE, SNOMED, maps, read_tsv, system
 from kg.knowledge import knowledge
 from planner.contract_files import load
-from planner.core import plan_dict
+from planner.pipeline import plan_dict
 from ui.cli import main
 
 FIXTURE = Path(__file__).parent / "fixtures" / "fhir" / "uscore-radiology-reports.json"

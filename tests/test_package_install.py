@@ -59,7 +59,7 @@ def test_an_installed_wheel_plans_a_case_without_the_repository(tmp_path: Path) 
     case = ROOT / "ui" / "examples" / "ex-04-missing-left-inferior.json"
     env = {**os.environ, "PYTHONPATH": str(target), "PARAREOP_SHARED": str(tmp_path / "no-shared")}
     code = (
-        "import json, sys, planner; from planner.core import plan_dict; "
+        "import json, sys, planner; from planner.pipeline import plan_dict; "
         f"p = plan_dict(json.load(open({str(case)!r}))).to_json(); "
         "print(json.dumps({'file': planner.__file__, 'decision': p['decision']}))"
     )

@@ -8,7 +8,7 @@ import jsonschema
 import pytest
 
 from planner.contract_files import load, shared_dir
-from planner.core import plan_dict
+from planner.pipeline import plan_dict
 
 CASES = shared_dir() / "cases"
 KEY = json.loads((CASES / "expected.json").read_text())

@@ -10,8 +10,12 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kg.knowledge import knowledge
+from planner.consistency import check_consistency, gated
 from planner.contract_files import shared_dir
-from planner.core import plan_dict
+from planner.models import Case
+from planner.normalize import normalize
+from planner.pipeline import plan_dict
 
 CASES = shared_dir() / "cases"
 EXAMPLES = {p.stem: json.loads(p.read_text()) for p in sorted(CASES.glob("ex-*.json"))}
@@ -45,6 +49,32 @@ def test_same_day_pth_on_both_sides_of_a_gate_defers_whatever_the_order() -> Non
     assert gate["status"] == "warn" and "6 pg/mL" in gate["message"] and "120 pg/mL" in gate["message"]
     assert next(g for g in plan["gates"] if g["id"] == "biochemical_diagnosis")["status"] == "warn"
     assert any("disagree" in w for w in plan["warnings"])
+
+
+def _checked(case: dict):
+    kn = knowledge()
+    c = Case.model_validate(case)
+    return check_consistency(c, normalize(c, kn), kn)
+
+
+def test_the_check_is_a_result_naming_the_gates_that_rest_on_the_value() -> None:
+    """PTH 6 and 120 on one day: the biochemical gate depends on which is believed, so it is doubtful;
+    the check defers, blocks surgery and asks for the measurement again; without repeats there is no check."""
+    assert _checked(copy.deepcopy(EX04)) is None
+    result = _checked(_with_pth(EX04, [6, 120]))
+    assert result is not None and result.gate.id == "data_consistency" and result.gate.status == "warn"
+    assert "biochemical_diagnosis" in result.doubtful
+    assert result.decision == "defer" and result.block_surgery and result.diagnosis == "indeterminate"
+    assert [t.test for t in result.tests] == ["repeat_biochemistry"]
+    assert _checked(_with_pth(EX04, [6, 120])) == result  # a pure function of the case
+
+
+def test_gated_folds_the_check_first_in_the_graphs_order() -> None:
+    kn = knowledge()
+    c = Case.model_validate(_with_pth(EX04, [6, 120]))
+    go = gated(c, normalize(c, kn), kn)
+    assert go.gates[0].id == "data_consistency" and go.decision == "defer"
+    assert next(g for g in go.gates if g.id == "biochemical_diagnosis").status == "warn"
 
 
 def test_same_day_repeats_that_agree_on_every_gate_keep_the_plan() -> None:

@@ -14,8 +14,8 @@ from typing import Any
 
 from kg.knowledge import knowledge
 from planner.contract_files import shared_dir
-from planner.core import plan_dict
 from planner.next_tests import contraindicated
+from planner.pipeline import plan_dict
 from tests.synthetic import synthetic_cases
 
 HARD_MASS = json.loads((shared_dir() / "cases" / "ex-08-hard-mass-hoarse.json").read_text())

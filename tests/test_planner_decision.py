@@ -12,9 +12,8 @@ LOCALIZATION |= {"selective_venous_sampling", "fna_pth_washout"}
 
 def _decide(c):
     s = steps(c)
-    warnings: list[str] = []
-    decision, ops, tests = decide(s.evidence, s.go, warnings)
-    return decision, ops, [t.test for t in tests], warnings
+    d = decide(s.evidence, s.go)
+    return d.decision, list(d.operations), [t.test for t in d.tests], list(d.warnings)
 
 
 def test_a_gates_decision_stands():
@@ -64,3 +63,26 @@ def test_an_open_fhh_screen_investigates_without_an_operation():
     c["labs"] = [lab for lab in c["labs"] if not lab["analyte"].startswith("urine")]
     decision, ops, tests, _ = _decide(c)
     assert decision == "investigate" and ops == [] and tests[0] == "urine_calcium_24h"
+
+
+def test_the_localization_gate_is_folded_into_a_new_outcome_and_the_gates_outcome_is_unchanged():
+    """decide returns the gates with the localization gate in the graph's order (last); the
+    outcome it was given still lacks it, and deciding twice gives the same decision."""
+    s = steps(case(imaging=TWO))
+    before = [g.id for g in s.go.gates]
+    d = decide(s.evidence, s.go)
+    assert "localization" not in before and [g.id for g in s.go.gates] == before
+    assert [g.id for g in d.gates.gates] == [*before, "localization"]
+    assert d.gates.gates[-1].status == "pass"
+    again = decide(s.evidence, s.go)
+    assert (again.decision, [t.test for t in again.tests]) == (d.decision, [t.test for t in d.tests])
+
+
+def test_next_tests_are_ranked_from_one_each_test_once():
+    """The gates' tests, then the decision's, renumbered 1..n with no test twice."""
+    c = case()
+    c["labs"] = [lab for lab in c["labs"] if not lab["analyte"].startswith("urine")]
+    s = steps(c)
+    tests = decide(s.evidence, s.go).tests
+    assert [t.rank for t in tests] == list(range(1, len(tests) + 1))
+    assert len({t.test for t in tests}) == len(tests) > 1

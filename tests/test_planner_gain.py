@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 
 from kg.knowledge import knowledge
-from planner.core import plan_dict
 from planner.gain import _eig, gain_model, needle_gain, sampling_gain
+from planner.pipeline import plan_dict
 from planner.sources import Hypothesis, SourcePosterior
 
 SET_CASES = Path(__file__).parent / "fixtures" / "set_cases"
@@ -68,7 +68,9 @@ def test_venous_sampling_settles_two_disagreeing_studies():
     assert plan.locations[0].probability <= 0.8
     tests = plan.next_tests
     assert tests[0].test == "selective_venous_sampling"
-    gains = {t.test: float(t.reason.split("gain ")[1].split(" bits")[0]) for t in tests if "gain " in t.reason}
+    gains = {
+        t.test: float(t.reason.split("gain ")[1].split(" bits")[0]) for t in tests if "gain " in t.reason
+    }
     imaging = [v for k, v in gains.items() if k not in ("selective_venous_sampling", "fna_pth_washout")]
     assert gains["selective_venous_sampling"] >= 0.15
     assert gains["selective_venous_sampling"] > max(imaging)

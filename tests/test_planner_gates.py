@@ -9,7 +9,7 @@ import pytest
 
 from kg.knowledge import knowledge
 from planner.contract_files import shared_dir
-from planner.core import plan_dict
+from planner.pipeline import plan_dict
 
 KN = knowledge()
 BASE = json.loads((shared_dir() / "cases" / "ex-04-missing-left-inferior.json").read_text())
@@ -110,7 +110,8 @@ def test_fna_of_a_visible_lesion_comes_before_more_imaging():
     case["fna"] = []
     plan = plan_dict(case)
     assert plan.decision == "investigate" and not any(
-        KN.procedures[o.operation].is_operation and plan.decision in ("halt", "defer") for o in plan.operations
+        KN.procedures[o.operation].is_operation and plan.decision in ("halt", "defer")
+        for o in plan.operations
     )
     assert plan.next_tests[0].test == "fna_pth_washout"
     assert "intrathyroidal" in plan.next_tests[0].reason
@@ -120,10 +121,21 @@ def test_a_venous_gradient_on_the_missing_glands_side_ends_the_work_up():
     """DESIGN: when disease is proven and the localization sequence is done (venous sampling comes last),
     operate on the best localization there is and say how uncertain it is."""
     case = copy.deepcopy(BASE)
-    case["imaging"] = [{"modality": m, "day": 250, "result": "negative"} for m in ("ultrasound", "sestamibi_spect_ct", "ct_4d")]
-    case["venous_sampling"] = [{"day": 270, "unit": "pg/mL", "peripheral_pth": 140, "samples": [
-        {"vein": "inferior_thyroid_vein", "side": "left", "pth": 420},
-        {"vein": "inferior_thyroid_vein", "side": "right", "pth": 150}]}]
+    case["imaging"] = [
+        {"modality": m, "day": 250, "result": "negative"}
+        for m in ("ultrasound", "sestamibi_spect_ct", "ct_4d")
+    ]
+    case["venous_sampling"] = [
+        {
+            "day": 270,
+            "unit": "pg/mL",
+            "peripheral_pth": 140,
+            "samples": [
+                {"vein": "inferior_thyroid_vein", "side": "left", "pth": 420},
+                {"vein": "inferior_thyroid_vein", "side": "right", "pth": 150},
+            ],
+        }
+    ]
     plan = plan_dict(case)
     assert plan.decision == "operate"
     assert plan.locations[0].side == "left"

@@ -7,8 +7,9 @@ from tests.planner_minicase import BASE, KN, case, img, lab, steps
 
 
 def _gate(s):
-    carcinoma_red_flags(KN, s.go, s.feat)
-    return next(g for g in s.go.gates if g.id == "carcinoma_red_flags"), s.go
+    """The gate's entry, and the gates' outcome with it folded in."""
+    go = s.go.with_result(carcinoma_red_flags(KN, s.feat))
+    return next(g for g in go.gates if g.id == "carcinoma_red_flags"), go
 
 
 def test_no_red_flag_passes():
@@ -38,6 +39,10 @@ def test_a_feature_weighed_towards_another_cause_is_not_a_red_flag():
 
 def test_the_gate_takes_its_place_in_the_graphs_gate_order():
     """Graph prp:gateOrder: carcinoma red flags come after confounders and before surgical candidacy."""
-    _, go = _gate(steps(case()))
+    s = steps(case())
+    _, go = _gate(s)
     ids = [g.id for g in go.gates]
+    assert "carcinoma_red_flags" not in [
+        g.id for g in s.go.gates
+    ]  # the outcome it was folded into is unchanged
     assert ids.index("confounders") < ids.index("carcinoma_red_flags") < ids.index("surgical_candidacy")

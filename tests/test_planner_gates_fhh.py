@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from planner.gates.fhh import fhh_screen
-from planner.gates.outcome import GateOutcome
 from planner.models import Case
 from planner.normalize import normalize
 from tests.planner_minicase import KN, case
@@ -15,9 +14,8 @@ def _screen(diagnosis="persistent", urine_ca=380, **patient):
         if lab["analyte"] == "urine_calcium_24h":
             lab["value"] = urine_ca
     c = Case.model_validate(c)
-    out = GateOutcome(diagnosis=diagnosis)
-    fhh_screen(c, normalize(c, KN), KN, out)
-    return out, out.gates[-1]
+    out = fhh_screen(c, normalize(c, KN), KN, diagnosis)
+    return out, out.gate
 
 
 def test_known_fhh_halts():
@@ -29,7 +27,7 @@ def test_known_fhh_halts():
 def test_a_cccr_above_the_phpt_cut_off_passes():
     """Graph cccr_phpt_above 0.02: CCCR 0.0247 (380 mg/24h) favours PHPT."""
     out, gate = _screen()
-    assert gate.status == "pass" and not out.block_surgery and out.tests == []
+    assert gate.status == "pass" and not out.block_surgery and out.tests == ()
 
 
 def test_a_recurrent_course_excludes_fhh_by_itself():
@@ -42,11 +40,11 @@ def test_a_recurrent_course_with_a_cccr_in_the_fhh_band_contradicts_the_record()
     """A low CCCR is still read in a recurrent course: the data disagree, so no operation rests on them."""
     out, gate = _screen(diagnosis="recurrent", urine_ca=40)  # CCCR 0.0026 < cccr_fhh_below 0.01
     assert gate.status == "warn" and out.block_surgery and out.decision is None
-    assert [t for t, _, _ in out.tests] == ["urine_calcium_24h", "genetic_testing_casr"]
+    assert [t.test for t in out.tests] == ["urine_calcium_24h", "genetic_testing_casr"]
 
 
 def test_a_low_cccr_on_lithium_that_cannot_be_stopped_asks_for_genetic_testing():
     """Graph: lithium lowers urine calcium and is not stoppable -> germline FHH testing, surgery blocked."""
     out, gate = _screen(urine_ca=40, medications=["lithium"])
     assert gate.status == "warn" and out.block_surgery and out.decision is None
-    assert [t for t, _, _ in out.tests] == ["genetic_testing_casr"]
+    assert [t.test for t in out.tests] == ["genetic_testing_casr"]

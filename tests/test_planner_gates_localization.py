@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from planner.findings import Finding
 from planner.gates.localization import localization_gate
-from planner.gates.outcome import GateOutcome
 from planner.localization import adequate
 from tests.planner_minicase import KN
 
@@ -17,9 +16,9 @@ def _study(modality):
 
 
 def _gate(findings, locations=LOCS, **kw):
-    go = GateOutcome()
-    localization_gate(KN, go, findings, locations, adequate(findings, KN, TOP), **kw)
-    return go.gates[-1]
+    result = localization_gate(KN, findings, locations, adequate(findings, KN, TOP), **kw)
+    assert result.decision is None and not result.tests  # the decision reads adequacy itself
+    return result.gate
 
 
 def test_two_concordant_studies_pass_and_say_so():

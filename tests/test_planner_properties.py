@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from planner.contract_files import shared_dir
-from planner.core import plan_dict
+from planner.pipeline import plan_dict
 
 BASE = json.loads((shared_dir() / "cases" / "ex-12-negative-imaging.json").read_text())
 SITES = [
@@ -100,14 +100,14 @@ def _check_set_semantics(plan) -> None:
 
 def test_sources_sum_to_one_and_each_place_at_most_one():
     from kg.knowledge import knowledge
-    from planner import core
+    from planner import pipeline
 
-    old = core.MAX_LOCATIONS
-    core.MAX_LOCATIONS = 10_000
+    old = pipeline.MAX_LOCATIONS
+    pipeline.MAX_LOCATIONS = 10_000
     try:
         plan = plan_dict(BASE, knowledge())
     finally:
-        core.MAX_LOCATIONS = old
+        pipeline.MAX_LOCATIONS = old
     _check_set_semantics(plan)
     # with one source most likely, the places' probabilities add up to about the expected count
     expected = plan.sources["1"] + 2 * plan.sources["2"] + 3 * plan.sources["3+"]
@@ -129,7 +129,9 @@ def test_a_positive_finding_is_evidence_for_its_site_everywhere():
 
 
 def _mirror(case: dict) -> dict:
-    return json.loads(json.dumps(case).replace('"left', '"TMP').replace('"right', '"left').replace('"TMP', '"right'))
+    return json.loads(
+        json.dumps(case).replace('"left', '"TMP').replace('"right', '"left').replace('"TMP', '"right')
+    )
 
 
 EXAMPLES = sorted((shared_dir() / "cases").glob("ex-*.json"))
@@ -142,10 +144,14 @@ def test_every_example_mirrors(path):
     case = json.loads(path.read_text())
     a, b = plan_dict(case), plan_dict(_mirror(case))
     assert (a.decision, a.diagnosis) == (b.decision, b.diagnosis)
+
     # exact ties (left and right at the same probability) are broken by name, so compare as sorted sets
     def ranked(plan, mirror):
-        return sorted((-x.probability, x.site, (flip.get(x.side, x.side) if mirror else x.side) or "")
-                      for x in plan.locations if x.probability >= 0.005)
+        return sorted(
+            (-x.probability, x.site, (flip.get(x.side, x.side) if mirror else x.side) or "")
+            for x in plan.locations
+            if x.probability >= 0.005
+        )
 
     assert ranked(a, True) == ranked(b, False)
     assert [o.operation for o in a.operations] == [o.operation for o in b.operations]

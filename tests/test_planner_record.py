@@ -14,8 +14,8 @@ import pytest
 
 from kg.knowledge import knowledge
 from planner.contract_files import shared_dir
-from planner.core import plan_dict
 from planner.models import Case
+from planner.pipeline import plan_dict
 from planner.record import effective_status, read_record
 from planner.validate import CaseError
 

@@ -14,7 +14,7 @@ import jsonschema
 import pytest
 
 from planner.contract_files import load
-from planner.core import plan_dict
+from planner.pipeline import plan_dict
 
 FOLDER = Path(__file__).parent / "fixtures" / "review_cases"
 KEY = json.loads((FOLDER / "expected.json").read_text())
@@ -37,7 +37,10 @@ def test_review_case(path):
         assert plan["diagnosis"] in key["diagnosis"]
     if "top1" in key:
         top = plan["locations"][0]
-        assert any(top["site"] == w["site"] and (w.get("side") is None or top["side"] == w["side"]) for w in key["top1"])
+        assert any(
+            top["site"] == w["site"] and (w.get("side") is None or top["side"] == w["side"])
+            for w in key["top1"]
+        )
     if "operation" in key:
         assert plan["operations"][0]["operation"] in key["operation"]
     if "next_test" in key:

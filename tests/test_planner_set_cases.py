@@ -16,7 +16,7 @@ import jsonschema
 import pytest
 
 from planner.contract_files import load
-from planner.core import plan_dict
+from planner.pipeline import plan_dict
 
 FOLDER = Path(__file__).parent / "fixtures" / "set_cases"
 KEY = json.loads((FOLDER / "expected.json").read_text())
@@ -50,7 +50,9 @@ def _check_basic(plan: dict, key: dict) -> None:
     if "next_test" in key:
         assert {t["test"] for t in plan["next_tests"][:3]} & set(key["next_test"]), plan["next_tests"][:3]
     if "next_test_first" in key:
-        assert plan["next_tests"] and plan["next_tests"][0]["test"] == key["next_test_first"], plan["next_tests"][:2]
+        assert plan["next_tests"] and plan["next_tests"][0]["test"] == key["next_test_first"], plan[
+            "next_tests"
+        ][:2]
 
 
 def _check_sets(plan: dict, key: dict) -> None:
@@ -74,7 +76,9 @@ def _check_sets(plan: dict, key: dict) -> None:
 @pytest.mark.parametrize(
     "path",
     [
-        pytest.param(p, marks=pytest.mark.xfail(strict=True, reason=PENDING[p.stem])) if p.stem in PENDING else p
+        pytest.param(p, marks=pytest.mark.xfail(strict=True, reason=PENDING[p.stem]))
+        if p.stem in PENDING
+        else p
         for p in FILES
     ],
     ids=[p.stem for p in FILES],

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from planner.contract_files import shared_dir
-from planner.core import plan_dict
+from planner.pipeline import plan_dict
 
 CASES = shared_dir() / "cases"
 # a missed left inferior gland localized by three concordant studies at the left thyrothymic ligament
@@ -41,7 +41,11 @@ def all_plans() -> list[dict]:
 
 def _prob(plan, site: str, side: str | None) -> float:
     return max(
-        (loc.probability for loc in plan.locations if loc.site == site and (side is None or loc.side == side)),
+        (
+            loc.probability
+            for loc in plan.locations
+            if loc.site == site and (side is None or loc.side == side)
+        ),
         default=0.0,
     )
 
@@ -49,7 +53,9 @@ def _prob(plan, site: str, side: str | None) -> float:
 def _prove(case: dict, site: str, side: str) -> dict:
     """Add an ultrasound nodule at a place and a PTH washout of it six times the serum PTH."""
     out = copy.deepcopy(case)
-    out["imaging"].append({"modality": "ultrasound", "day": 270, "result": "positive", "site": site, "side": side})
+    out["imaging"].append(
+        {"modality": "ultrasound", "day": 270, "result": "positive", "site": site, "side": side}
+    )
     out.setdefault("fna", []).append(
         {"site": site, "side": side, "day": 275, "pth_washout": 900, "serum_pth": 150, "unit": "pg/mL"}
     )
@@ -99,7 +105,9 @@ def test_a_negative_finding_at_a_site_never_raises_it(site, side, modality):
     for base in (LOCALIZED, NEGATIVE):
         case = copy.deepcopy(base)
         before = plan_dict(case)
-        case["imaging"].append({"modality": modality, "day": 280, "result": "negative", "site": site, "side": side})
+        case["imaging"].append(
+            {"modality": modality, "day": 280, "result": "negative", "site": site, "side": side}
+        )
         after = plan_dict(case)
         assert _prob(after, site, side_used) <= _prob(before, site, side_used) + 1e-9
 
@@ -142,7 +150,14 @@ def test_a_washout_of_a_graft_is_not_counted():
     before = plan_dict(case)
     washed = copy.deepcopy(case)
     washed.setdefault("fna", []).append(
-        {"site": "autograft", "side": "left", "day": 300, "pth_washout": 5000, "serum_pth": 150, "unit": "pg/mL"}
+        {
+            "site": "autograft",
+            "side": "left",
+            "day": 300,
+            "pth_washout": 5000,
+            "serum_pth": 150,
+            "unit": "pg/mL",
+        }
     )
     after = plan_dict(washed)
     assert [(x.site, x.side, x.probability) for x in after.locations] == [
@@ -156,7 +171,9 @@ def test_a_neck_study_negative_at_a_neck_graft_lowers_it_and_says_so():
     graft but a 1.4 cm mediastinal mass). A neck CT sees a sternocleidomastoid graft, so its
     negative there lowers the graft and is named in the graft's explanation; the same CT says
     nothing about a forearm graft, outside its field."""
-    case = json.loads((FIXTURES / "set_cases" / "sc-09-scm-graft-never-remitted-mediastinal-mass.json").read_text())
+    case = json.loads(
+        (FIXTURES / "set_cases" / "sc-09-scm-graft-never-remitted-mediastinal-mass.json").read_text()
+    )
     neck = plan_dict(case)
     forearm_case = copy.deepcopy(case)
     forearm_case["operations"][0]["autograft"]["location"] = "forearm"
@@ -172,7 +189,9 @@ def test_a_graft_placed_at_the_failed_operation_cannot_explain_persistence():
     operation after which calcium never normalized (sc-09, PTH 1,273) it explains almost nothing."""
     late = plan_dict(json.loads((CASES / "ex-07-men1-forearm-graft.json").read_text()))
     new = plan_dict(
-        json.loads((FIXTURES / "set_cases" / "sc-09-scm-graft-never-remitted-mediastinal-mass.json").read_text())
+        json.loads(
+            (FIXTURES / "set_cases" / "sc-09-scm-graft-never-remitted-mediastinal-mass.json").read_text()
+        )
     )
 
     def graft(plan) -> float:

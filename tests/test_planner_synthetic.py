@@ -5,7 +5,7 @@ from __future__ import annotations
 import jsonschema
 
 from planner.contract_files import load
-from planner.core import plan_dict
+from planner.pipeline import plan_dict
 from tests.synthetic import synthetic_cases
 
 

@@ -12,7 +12,7 @@ import copy
 import json
 
 from planner.contract_files import shared_dir
-from planner.core import plan_dict
+from planner.pipeline import plan_dict
 
 CASE = json.loads((shared_dir() / "cases" / "ex-04-missing-left-inferior.json").read_text())
 NEGATIVE_IMAGING = json.loads((shared_dir() / "cases" / "ex-12-negative-imaging.json").read_text())

@@ -9,10 +9,10 @@ import pytest
 
 from kg.knowledge import knowledge
 from planner.contract_files import shared_dir
-from planner.core import plan_dict
 from planner.iopth import iopth_plan
 from planner.models import Case
 from planner.normalize import normalize
+from planner.pipeline import plan_dict
 from planner.units import UnitError, to_canonical
 
 KN = knowledge()
@@ -89,11 +89,36 @@ def test_six_month_rule_separates_persistent_from_recurrent():
 
     def with_normal_until(day: int) -> dict:
         case = copy.deepcopy(base)
-        keep = [lab for lab in case["labs"] if lab["day"] <= 1 or lab["analyte"] not in ("calcium_total", "pth_intact")]
+        keep = [
+            lab
+            for lab in case["labs"]
+            if lab["day"] <= 1 or lab["analyte"] not in ("calcium_total", "pth_intact")
+        ]
         case["labs"] = keep + [
-            {"analyte": "calcium_total", "value": 9.5, "unit": "mg/dL", "day": day, "reference_low": 8.5, "reference_high": 10.2},
-            {"analyte": "calcium_total", "value": 11.1, "unit": "mg/dL", "day": day + 60, "reference_low": 8.5, "reference_high": 10.2},
-            {"analyte": "pth_intact", "value": 131, "unit": "pg/mL", "day": day + 60, "reference_low": 15, "reference_high": 65},
+            {
+                "analyte": "calcium_total",
+                "value": 9.5,
+                "unit": "mg/dL",
+                "day": day,
+                "reference_low": 8.5,
+                "reference_high": 10.2,
+            },
+            {
+                "analyte": "calcium_total",
+                "value": 11.1,
+                "unit": "mg/dL",
+                "day": day + 60,
+                "reference_low": 8.5,
+                "reference_high": 10.2,
+            },
+            {
+                "analyte": "pth_intact",
+                "value": 131,
+                "unit": "pg/mL",
+                "day": day + 60,
+                "reference_low": 15,
+                "reference_high": 65,
+            },
         ]
         return case
 
@@ -115,13 +140,36 @@ def test_a_normal_interval_after_early_persistence_makes_the_disease_recurrent()
     """High at 2 months, normal for more than six months, high again: recurrent, not persistent."""
     six = int(KN.param("persistence_days").v)
     case = _case("ex-09-ruptured-adenoma-later.json")
-    case["labs"] = [lab for lab in case["labs"] if lab["day"] <= 1 or lab["analyte"] not in ("calcium_total", "pth_intact")]
+    case["labs"] = [
+        lab
+        for lab in case["labs"]
+        if lab["day"] <= 1 or lab["analyte"] not in ("calcium_total", "pth_intact")
+    ]
 
     def ca(day, value):
-        return {"analyte": "calcium_total", "value": value, "unit": "mg/dL", "day": day, "reference_low": 8.5, "reference_high": 10.2}
+        return {
+            "analyte": "calcium_total",
+            "value": value,
+            "unit": "mg/dL",
+            "day": day,
+            "reference_low": 8.5,
+            "reference_high": 10.2,
+        }
 
-    case["labs"] += [ca(60, 10.8), ca(100, 9.6), ca(100 + six, 9.7), ca(150 + six, 11.0),
-                     {"analyte": "pth_intact", "value": 120, "unit": "pg/mL", "day": 150 + six, "reference_low": 15, "reference_high": 65}]
+    case["labs"] += [
+        ca(60, 10.8),
+        ca(100, 9.6),
+        ca(100 + six, 9.7),
+        ca(150 + six, 11.0),
+        {
+            "analyte": "pth_intact",
+            "value": 120,
+            "unit": "pg/mL",
+            "day": 150 + six,
+            "reference_low": 15,
+            "reference_high": 65,
+        },
+    ]
     assert plan_dict(case).diagnosis == "recurrent"
     case["labs"][-3]["day"] = 100 + six - 2  # the interval is two days short of six months
     case["labs"][-2]["day"] = 150 + six

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from planner.contract_files import shared_dir
-from planner.core import plan_dict
+from planner.pipeline import plan_dict
 from planner.validate import CaseError
 
 BASE = json.loads((shared_dir() / "cases" / "ex-04-missing-left-inferior.json").read_text())
@@ -117,7 +117,9 @@ def test_fast_and_full_schema_validators_agree():
     full = jsonschema.Draft202012Validator(load("case.schema.json"))
     fast = _fast_validator()
     cases = [json.loads(p.read_text()) for p in sorted((shared_dir() / "cases").glob("ex-*.json"))]
-    broken_values = st.one_of(st.none(), st.integers(-5, 50000), st.text(max_size=5), st.booleans(), st.floats(allow_nan=False))
+    broken_values = st.one_of(
+        st.none(), st.integers(-5, 50000), st.text(max_size=5), st.booleans(), st.floats(allow_nan=False)
+    )
 
     @settings(max_examples=150, deadline=None)
     @given(st.integers(0, len(cases) - 1), st.data())
@@ -127,8 +129,10 @@ def test_fast_and_full_schema_validators_agree():
         for step in range(data.draw(st.integers(1, 4))):
             if not node:
                 break
-            key = data.draw(st.sampled_from(sorted(node))) if isinstance(node, dict) else data.draw(
-                st.integers(0, len(node) - 1)
+            key = (
+                data.draw(st.sampled_from(sorted(node)))
+                if isinstance(node, dict)
+                else data.draw(st.integers(0, len(node) - 1))
             )
             child = node[key]
             if isinstance(child, dict | list) and child and step < 3:
@@ -159,7 +163,9 @@ def test_no_free_text_reaches_the_plan():
     for path in sorted((shared_dir() / "cases").glob("ex-*.json")):
         case = json.loads(path.read_text())
         notes = [case.get("note"), case.get("title"), case.get("patient", {}).get("note")]
-        notes += [op.get("note") for op in case.get("operations", [])] + [i.get("note") for i in case.get("imaging", [])]
+        notes += [op.get("note") for op in case.get("operations", [])] + [
+            i.get("note") for i in case.get("imaging", [])
+        ]
         text = json.dumps(plan_dict(case).to_json())
         for note in filter(None, notes):
             assert note not in text, (path.name, note[:40])

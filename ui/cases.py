@@ -2,7 +2,7 @@
 
 The example cases are bundled in ``ui/examples/`` so that a fresh install works without the
 shared folder; a test keeps them identical to ``shared/cases`` whenever that folder exists.
-Planning is the planner's: :func:`plan_case` only calls :func:`planner.core.plan_dict` and
+Planning is the planner's: :func:`plan_case` only calls :func:`planner.pipeline.plan_dict` and
 turns a refused case (:class:`ontology.errors.InputError`) into a list of field problems.
 """
 
@@ -17,7 +17,7 @@ from typing import Any
 
 from kg import strict_json
 from ontology.errors import InputError, ParaReopError
-from planner.core import plan_dict
+from planner.pipeline import plan_dict
 
 EXAMPLES_DIR = Path(__file__).resolve().parent / "examples"
 CASE_DIR_ENV = "PARAREOP_CASE_DIR"

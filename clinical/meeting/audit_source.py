@@ -32,7 +32,7 @@ def to_audit_outcome(case_id: str, o: dict[str, Any]) -> Outcome:
 
 def _replan(case: dict[str, Any]) -> dict[str, Any]:
     from ontology.errors import ParaReopError
-    from planner.core import plan_dict
+    from planner.pipeline import plan_dict
 
     try:
         return plan_dict(case).to_json()

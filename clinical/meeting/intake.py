@@ -33,7 +33,7 @@ def case_files(paths: list[Path]) -> list[Path]:
 
 def planned(case: dict[str, Any], source: str, where: str) -> CaseItem:
     """The case with its plan; a case that cannot be planned is refused, naming ``where``."""
-    from planner.core import plan_dict
+    from planner.pipeline import plan_dict
 
     try:
         plan = plan_dict(case).to_json()

@@ -1,20 +1,26 @@
-"""The surgical-candidacy gate: is the patient fit for and willing to have another operation?"""
+"""The surgical-candidacy gate: is the patient fit for and willing to have another operation?
+
+A patient who is not gets medical or ablative options only (``medical_only``); the gate forces
+no decision of its own, so the gates before it still say why a plan stops.
+"""
 
 from __future__ import annotations
 
 from kg.knowledge import Knowledge
 from planner import explain as ex
-from planner.gates.outcome import GateOutcome
+from planner.gates.outcome import GateResult, gate_result
 from planner.models import Case
 
+KEY = "surgical_candidacy"
 
-def surgical_candidacy(case: Case, kn: Knowledge, out: GateOutcome) -> None:
+
+def surgical_candidacy(case: Case, kn: Knowledge) -> GateResult:
+    """``pass`` for a candidate, else ``fail`` with medical options only."""
     if case.patient.surgical_candidate:
-        out.gate(kn, "surgical_candidacy", "pass", "Fit for and willing to have another operation.", [])
-        return
-    out.gate(
+        return gate_result(kn, KEY, "pass", "Fit for and willing to have another operation.")
+    return gate_result(
         kn,
-        "surgical_candidacy",
+        KEY,
         "fail",
         "Not a candidate for another operation: medical or ablative options only.",
         # free text (the patient's note) never goes into a plan: reports leave the record's prose out
@@ -23,5 +29,5 @@ def surgical_candidacy(case: Case, kn: Knowledge, out: GateOutcome) -> None:
                 "The record marks the patient as not a surgical candidate (unfit for or declining surgery)"
             )
         ],
+        medical_only=True,
     )
-    out.medical_only = True

@@ -1,12 +1,17 @@
 """The carcinoma red-flags gate: features the graph gives a likelihood ratio above one for carcinoma
 (calcium, PTH, a palpable mass, vocal cord paralysis, lesion size, histology).
+
+It runs once the case's cause features are known (:mod:`planner.pipeline`), on surgical disease
+only, and warns: a red flag changes the operation (en bloc), not whether to operate.
 """
 
 from __future__ import annotations
 
 from kg.knowledge import Knowledge
 from planner.explain import Link
-from planner.gates.outcome import GateOutcome
+from planner.gates.outcome import GateResult, gate_result
+
+KEY = "carcinoma_red_flags"
 
 
 def red_flags(kn: Knowledge, feat: dict[str, Link]) -> list[str]:
@@ -17,19 +22,15 @@ def red_flags(kn: Knowledge, feat: dict[str, Link]) -> list[str]:
     return [k for k in feat if k in flags]
 
 
-def carcinoma_red_flags(kn: Knowledge, go: GateOutcome, feat: dict[str, Link]) -> None:
-    """``warn`` naming each red flag the case's features (``feat``, with their facts) show, else
-    ``pass``; the gates are then put back in the graph's order."""
-    red = red_flags(kn, feat)
-    facts = [feat[k] for k in sorted(red)]
-    if red:
-        go.gate(
-            kn,
-            "carcinoma_red_flags",
-            "warn",
-            "Carcinoma red flags: " + ", ".join(k.replace("_", " ") for k in sorted(red)) + ".",
-            facts,
-        )
-    else:
-        go.gate(kn, "carcinoma_red_flags", "pass", "No carcinoma red flag.", [])
-    go.gates.sort(key=lambda g: kn.gates[g.id][2])
+def carcinoma_red_flags(kn: Knowledge, feat: dict[str, Link]) -> GateResult:
+    """``warn`` naming each red flag the case's features (``feat``, with their facts) show, else ``pass``."""
+    red = sorted(red_flags(kn, feat))
+    if not red:
+        return gate_result(kn, KEY, "pass", "No carcinoma red flag.")
+    return gate_result(
+        kn,
+        KEY,
+        "warn",
+        "Carcinoma red flags: " + ", ".join(k.replace("_", " ") for k in red) + ".",
+        [feat[k] for k in red],
+    )

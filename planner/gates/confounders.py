@@ -1,5 +1,9 @@
 """The confounders gate: vitamin D deficiency, renal function and medications that explain or mask
 the biochemistry.
+
+Each confounder found turns the gate ``warn``; a stoppable drug that raises calcium fails it and
+defers the plan, on surgical disease not yet stopped by an earlier gate: the hypercalcemia is then
+read again off the drug before any localization or operation.
 """
 
 from __future__ import annotations
@@ -7,27 +11,31 @@ from __future__ import annotations
 from kg.knowledge import Knowledge
 from planner import explain as ex
 from planner.explain import Link
-from planner.gates.outcome import SURGICAL, GateOutcome
+from planner.gates.outcome import SURGICAL, GateResult, ask, gate_result
 from planner.models import Case
 from planner.normalize import Normalized
 
+KEY = "confounders"
 
-def confounders(case: Case, norm: Normalized, kn: Knowledge, out: GateOutcome) -> None:
+
+def confounders(
+    case: Case, norm: Normalized, kn: Knowledge, diagnosis: str, decision: str | None
+) -> GateResult:
+    """The confounders of a case, given the ``diagnosis`` and any ``decision`` of the gates before.
+
+    A test asked for carries the gate's whole chain of facts (vitamin D, renal function, drugs).
+    """
     facts: list[Link] = []
-    status = "pass"
     msgs: list[str] = []
+    deficient = False
     vitd = norm.latest("vitamin_d_25oh")
     vdef = kn.param("vitamin_d_deficiency_below")
     if vitd is not None:
         facts.append(ex.finding(f"25-OH vitamin D {vitd.value:.0f} ng/mL on day {vitd.day}"))
         if vitd.value < vdef.v:
             facts.append(ex.evidence(f"Below {vdef.v:g} ng/mL is deficiency", vdef))
-            status, msgs = "warn", [*msgs, "vitamin D deficiency (replete cautiously)"]
-            out.ask(
-                "vitamin_d_repletion",
-                "Vitamin D is deficient: replete it (it also makes PTH readings interpretable).",
-                facts,
-            )
+            msgs.append("vitamin D deficiency (replete cautiously)")
+            deficient = True
     egfr = norm.latest("egfr")
     ckd = kn.param("ckd_egfr_below")
     if egfr is not None:
@@ -38,38 +46,52 @@ def confounders(case: Case, norm: Normalized, kn: Knowledge, out: GateOutcome) -
                     f"eGFR below {ckd.v:g}: PTH may be partly secondary and falls more slowly at IOPTH", ckd
                 )
             )
-            status, msgs = "warn", [*msgs, "reduced renal function"]
+            msgs.append("reduced renal function")
     for m in case.patient.medications:
         up, down = kn.med_raises.get(m, frozenset()), kn.med_lowers.get(m, frozenset())
         if "calcium_total" in up or "calcium_total" in down or "pth_intact" in up:
             facts.append(ex.coded(kn, "medications", m, f"On {m}: changes calcium or PTH"))
-            status, msgs = "warn", [*msgs, f"{m} changes the reading"]
+            msgs.append(f"{m} changes the reading")
+    tests = []
+    if deficient:
+        tests.append(
+            ask(
+                "vitamin_d_repletion",
+                "Vitamin D is deficient: replete it (it also makes PTH readings interpretable).",
+                facts,
+            )
+        )
     raising = [
         m
         for m in case.patient.medications
         if "calcium_total" in kn.med_raises.get(m, frozenset()) and m in kn.stoppable
     ]
-    if raising and out.diagnosis in SURGICAL and out.decision is None:
+    if raising and diagnosis in SURGICAL and decision is None:
         # a correctable cause of the hypercalcemia itself: read the calcium off the drug first
         names = ", ".join(raising)
-        out.gate(
+        return gate_result(
             kn,
-            "confounders",
+            KEY,
             "fail",
             f"On {names}, which raises calcium: stop or swap it if safe, then repeat calcium, PTH and the "
             "24-hour urine before any localization or operation.",
             facts,
+            decision="defer",
+            tests=[
+                *tests,
+                ask(
+                    "repeat_biochemistry",
+                    f"Repeat calcium and PTH off {names} (a correctable confounder).",
+                    facts,
+                ),
+                ask("urine_calcium_24h", f"Repeat the 24-hour urine off {names}.", facts),
+            ],
         )
-        out.decision = "defer"
-        out.ask(
-            "repeat_biochemistry", f"Repeat calcium and PTH off {names} (a correctable confounder).", facts
-        )
-        out.ask("urine_calcium_24h", f"Repeat the 24-hour urine off {names}.", facts)
-        return
-    out.gate(
+    return gate_result(
         kn,
-        "confounders",
-        status,
+        KEY,
+        "warn" if msgs else "pass",
         ("Confounders: " + "; ".join(msgs) + ".") if msgs else "No confounder found.",
         facts,
+        tests=tests,
     )

@@ -93,7 +93,7 @@ def plan_file(path: Path) -> dict[str, Any]:
     raised here can stop the other files of a batch.
     """
     from kg.strict_json import CASE_FILE, read_file
-    from planner.core import plan_dict
+    from planner.pipeline import plan_dict
 
     try:
         parsed = read_file(path, CASE_FILE)

@@ -1,11 +1,11 @@
-"""planner.core: the whole pipeline on one minimal case, and the errors that leave it."""
+"""planner.pipeline: the whole pipeline on one minimal case, and the errors that leave it."""
 
 from __future__ import annotations
 
 import pytest
 
-from planner.core import plan, plan_dict
 from planner.models import Case
+from planner.pipeline import plan, plan_dict
 from planner.validate import CaseError, PlanningError
 from tests.planner_minicase import KN, case, img
 
@@ -56,12 +56,12 @@ def test_an_invalid_case_raises_case_error_naming_the_field():
 
 def test_a_fault_inside_the_planner_is_a_planning_error_naming_the_case(monkeypatch):
     """A fault on a valid case is reported with the case named, never a bare traceback."""
-    import planner.core as core
+    import planner.pipeline as pipeline
 
     def broken(*args, **kwargs):
         raise ZeroDivisionError("boom")
 
-    monkeypatch.setattr(core, "decide", broken)
+    monkeypatch.setattr(pipeline, "decide", broken)
     with pytest.raises(PlanningError, match="mini.*ZeroDivisionError"):
         plan_dict(case())
 

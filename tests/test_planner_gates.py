@@ -1,14 +1,20 @@
-"""Gates at and around their thresholds, with the thresholds read from the graph."""
+"""Gates at and around their thresholds, with the thresholds read from the graph; run_gates walks the
+graph's gate order, and every gate of the graph has a function that runs it."""
 
 from __future__ import annotations
 
 import copy
+import dataclasses
+import importlib.util
 import json
 
 import pytest
 
 from kg.knowledge import knowledge
 from planner.contract_files import shared_dir
+from planner.gates import CASE_GATES, LATER_GATES, run_gates
+from planner.models import Case
+from planner.normalize import normalize
 from planner.pipeline import plan_dict
 
 KN = knowledge()
@@ -141,3 +147,28 @@ def test_a_venous_gradient_on_the_missing_glands_side_ends_the_work_up():
     assert plan.locations[0].side == "left"
     assert all(t.side in ("left", "midline", None) for t in plan.operations[0].targets)
     assert any("uncertainty" in w for w in plan.warnings)
+
+
+def test_every_gate_of_the_graph_has_a_function_that_runs_it():
+    """A gate added to the graph without code fails here instead of being silently skipped."""
+    assert set(CASE_GATES) | set(LATER_GATES) == set(KN.gates)
+    assert not set(CASE_GATES) & set(LATER_GATES)
+    assert all(importlib.util.find_spec(module) for module in LATER_GATES.values())
+
+
+def test_run_gates_walks_the_graphs_gate_order():
+    """prp:gateOrder decides: a graph that put surgical candidacy first runs and lists it first."""
+    c = Case.model_validate(BASE)
+    norm = normalize(c, KN)
+    first = min(g.order for g in KN.gates.values()) - 1
+    gates = {**KN.gates, "surgical_candidacy": KN.gates["surgical_candidacy"]._replace(order=first)}
+    reordered = dataclasses.replace(KN, gates=gates)
+    assert [g.id for g in run_gates(c, norm, KN).gates][-1] == "surgical_candidacy"
+    assert [g.id for g in run_gates(c, norm, reordered).gates][0] == "surgical_candidacy"
+
+
+def test_running_the_gates_twice_gives_equal_outcomes():
+    """The gates are pure functions of the case: the same case, the same outcome."""
+    c = Case.model_validate(BASE)
+    norm = normalize(c, KN)
+    assert run_gates(c, norm, KN) == run_gates(c, norm, KN)

@@ -3,14 +3,19 @@ findings by modality, rank labels, and nothing said by colour alone."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import re
 import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
 from kg.knowledge import knowledge
 from ui.cases import examples, load_example, plan_case
 from ui.diagram import (
+    BOARD,
     Candidate,
     DiagramInput,
     Finding,
@@ -22,6 +27,9 @@ from ui.diagram import (
     shade,
     site_position,
 )
+from ui.diagram.layout import Box, Disc, text_box
+from ui.diagram.model import WIDTH
+from ui.fragments import shown_locations
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -35,8 +43,13 @@ def parse(svg: str) -> ET.Element:
     return ET.fromstring(svg)
 
 
+def groups(root: ET.Element, cls: str) -> list[ET.Element]:
+    """The ``<g>`` elements of one class (among others)."""
+    return [g for g in root.iter(f"{SVG}g") if cls in (g.get("class") or "").split()]
+
+
 def candidates(root: ET.Element) -> list[ET.Element]:
-    return [g for g in root.iter(f"{SVG}g") if g.get("class") == "candidate"]
+    return groups(root, "candidate")
 
 
 def test_every_site_code_has_a_position_on_each_of_its_sides(sites) -> None:
@@ -101,10 +114,11 @@ def test_candidates_sit_at_their_site_and_side(sites) -> None:
 
 def test_rank_and_percentage_are_written_not_only_coloured(sites) -> None:
     data = DiagramInput((Candidate(1, "perrier_F", "left", 0.954), Candidate(2, "perrier_E", "left", 0.004)))
-    marks = candidates(parse(neck_svg(data, sites)))
-    texts = {m.get("data-rank"): [t.text for t in m.iter(f"{SVG}text")] for m in marks}
-    assert texts["1"] == ["1", "95%"]
-    assert texts["2"] == ["2"]  # below the threshold: the rank only, the list gives "<1%"
+    root = parse(neck_svg(data, sites))
+    texts = {m.get("data-rank"): [t.text for t in m.iter(f"{SVG}text")] for m in candidates(root)}
+    pcts = {g.get("data-rank"): g.find(f"{SVG}text").text for g in groups(root, "pct-label")}
+    assert texts == {"1": ["1"], "2": ["2"]}
+    assert pcts == {"1": "95%"}  # below the threshold: the rank only, the list gives "<1%"
 
 
 def test_findings_are_tagged_by_modality_and_result(sites) -> None:
@@ -154,3 +168,123 @@ def test_every_example_draws_a_well_formed_svg(case_id: str) -> None:
     assert "<script" not in svg and not re.search(r'(href|src)="https?:', svg)
     ranks = [int(m.get("data-rank")) for m in candidates(root)]
     assert sorted(ranks) == [loc["rank"] for loc in plan["locations"]]
+
+
+# ---------------------------------------------------------------- the layout: nothing hides anything
+
+FIXTURES = Path(__file__).parent / "fixtures"
+#: Groups drawn as one mark (their text is inside them) and as one label box.
+MARK_GROUPS = ("candidate", "gland")
+BOX_GROUPS = ("tag", "graft", "vein-label", "inset")
+BOLD_CLASSES = {"side-label", "removed-label"}
+
+
+def every_case() -> list[tuple[str, dict]]:
+    """The examples, the set cases and the review cases, each as (id, case)."""
+    out = [(e.case_id, load_example(e.case_id)) for e in examples()]
+    for folder in ("set_cases", "review_cases"):
+        for path in sorted((FIXTURES / folder).glob("*.json")):
+            case = json.loads(path.read_text(encoding="utf-8"))
+            if isinstance(case, dict) and "id" in case:
+                out.append((path.stem, case))
+    return out
+
+
+@dataclass(frozen=True)
+class Shape:
+    """A drawn label (a box) or mark (a disc), in SVG units, with the element it belongs to."""
+
+    kind: str
+    owner: str
+    box: Box | None = None
+    disc: Disc | None = None
+
+
+def _cls(el: ET.Element) -> set[str]:
+    return set((el.get("class") or "").split())
+
+
+def _text_box(t: ET.Element) -> Box:
+    size = float(t.get("font-size"))
+    bold = t.get("font-weight") == "bold" or bool(_cls(t) & BOLD_CLASSES)
+    return text_box(float(t.get("x")), float(t.get("y")), t.text or "", size, t.get("text-anchor"), bold=bold)
+
+
+def shapes(svg: str) -> list[Shape]:
+    """Every label box and mark disc of the anatomy (not the legend), measured from the SVG itself."""
+    root = parse(svg)
+    out: list[Shape] = []
+
+    def walk(el: ET.Element, path: str) -> None:
+        cls = _cls(el)
+        tag = el.tag.removeprefix(SVG)
+        if tag == "g" and "legend" in cls:
+            return
+        if tag == "g" and cls & set(MARK_GROUPS):
+            c = el.find(f"{SVG}circle")
+            cx, cy, r = (float(c.get(k)) for k in ("cx", "cy", "r"))
+            out.append(Shape("mark", path, disc=Disc(cx, cy, r)))
+            return
+        if tag == "g" and cls & set(BOX_GROUPS):
+            rect = el.find(f"{SVG}rect")
+            x, y, w, h = (float(rect.get(k)) for k in ("x", "y", "width", "height"))
+            out.append(Shape("label", path, box=Box(x, y, x + w, y + h)))
+            return
+        if tag == "text":
+            out.append(Shape("label", path, box=_text_box(el)))
+            return
+        for i, child in enumerate(el):
+            walk(child, f"{path}/{i}")
+
+    walk(root, "")
+    return out
+
+
+def collisions(svg: str) -> list[str]:
+    """Pairs that meet: two labels, a label on a mark, or two marks (none is the answer)."""
+    items = shapes(svg)
+    out = []
+    for i, a in enumerate(items):
+        for b in items[i + 1 :]:
+            if a.box and b.box and a.box.overlaps(b.box, -0.5):
+                out.append(f"label {a.owner} {a.box} on label {b.owner} {b.box}")
+            elif a.disc and b.disc and a.disc.overlaps(b.disc, -0.5):
+                out.append(f"mark {a.owner} on mark {b.owner}")
+            elif (
+                a.box and b.disc and a.box.hits(b.disc, -0.5) or a.disc and b.box and b.box.hits(a.disc, -0.5)
+            ):
+                out.append(f"label on mark: {a.owner} {b.owner}")
+    return out
+
+
+def board_data(case: dict, kn) -> DiagramInput:
+    """What the wall draws: the three leading places (``ui/views/case_board.py``)."""
+    plan = plan_case(case).plan
+    data = diagram_input(case, plan, kn)
+    ranks = {loc["rank"] for loc in shown_locations(plan, limit=3)}
+    return dataclasses.replace(data, candidates=tuple(c for c in data.candidates if c.rank in ranks))
+
+
+def test_no_mark_or_label_hides_another_on_any_case() -> None:
+    """Every example, set case and review case, at the desk (all places) and on the board (three)."""
+    kn = knowledge()
+    problems = []
+    for case_id, case in every_case():
+        outcome = plan_case(case)
+        if outcome.plan is None:
+            continue
+        desk = neck_svg(diagram_input(case, outcome.plan, kn), kn.sites)
+        board = neck_svg(board_data(case, kn), kn.sites, legend=False, typography=BOARD, pct_threshold=2.0)
+        for where, svg in (("desk", desk), ("board", board)):
+            problems += [f"{case_id} {where}: {p}" for p in collisions(svg)]
+    assert not problems, "\n".join(problems[:20])
+
+
+def test_the_legend_is_legible() -> None:
+    """The desk legend's texts and samples do not run into each other or off the drawing."""
+    root = parse(neck_svg(DiagramInput(), knowledge().sites))
+    legend = next(g for g in root.iter(f"{SVG}g") if "legend" in _cls(g))
+    texts = [_text_box(t) for t in legend.iter(f"{SVG}text") if (t.text or "").strip() not in "?NBG"]
+    assert all(b.x0 >= 0 and b.x1 <= WIDTH for b in texts)
+    meets = [(a, b) for i, a in enumerate(texts) for b in texts[i + 1 :] if a.overlaps(b, -0.5)]
+    assert not meets, meets

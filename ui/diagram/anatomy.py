@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
@@ -47,10 +48,39 @@ def _mark_size(size: float) -> float:
     return max(size, _TYPE.get().marks_text)
 
 
-def _anat(x: float, y: float, body: str, size: float, cls: str = "anat", anchor: str = "middle") -> str:
+@dataclass(frozen=True)
+class Label:
+    """A name on the anatomy, drawn where the layout finds room (its own place first).
+
+    ``lines`` are drawn one under the other from the baseline ``y``; ``keep``: a label the
+    drawing must show (removed tissue), moved with a leader line if its place is taken, where a
+    plain anatomical name is left out instead.
+    """
+
+    x: float
+    y: float
+    lines: tuple[str, ...]
+    size: float
+    cls: str = "anat"
+    anchor: str = "middle"
+    keep: bool = False
+
+    @property
+    def drawn_size(self) -> float:
+        return max(self.size, _TYPE.get().min_text)
+
+
+#: The thyroid lobes (right side; the left mirrors): centre, radii and tilt, in diagram units.
+#: Wide enough that the graph's intrathyroidal site lies well inside the lobe, not on its edge.
+LOBE_CX, LOBE_CY, LOBE_RX, LOBE_RY, LOBE_TILT = 36.0, 41.5, 8.5, 12.5, 8.0
+
+
+def _anat(
+    x: float, y: float, body: str, size: float, cls: str = "anat", anchor: str = "middle"
+) -> list[Label]:
     """An anatomical label, unless the typography keeps fewer (the board shows less, larger)."""
     keep = _TYPE.get().labels
-    return _text(x, y, body, size, cls, anchor) if keep is None or body in keep else ""
+    return [Label(x, y, (body,), size, cls, anchor)] if keep is None or body in keep else []
 
 
 def _rect(cls: str, x: float, y: float, w: float, h: float, rx: float) -> str:
@@ -60,8 +90,10 @@ def _rect(cls: str, x: float, y: float, w: float, h: float, rx: float) -> str:
     )
 
 
-def _anatomy(removed: frozenset[tuple[str, str]]) -> list[str]:
+def _anatomy(removed: frozenset[tuple[str, str]]) -> tuple[list[str], list[Label]]:
+    """The drawn anatomy (shapes) and its names (placed later by the layout pass)."""
     out: list[str] = []
+    names: list[Label] = []
     # body silhouette and the jaw line
     out.append(
         f'<path class="skin" d="M{_p(13, 0)} L{_p(19, 14)} L{_p(18, 56)} Q{_p(10, 61)} {_p(0, 64)} '
@@ -70,7 +102,7 @@ def _anatomy(removed: frozenset[tuple[str, str]]) -> list[str]:
     )
     face = f"M{_p(13, 0)} Q{_p(20, 13)} {_p(50, 15.5)} Q{_p(80, 13)} {_p(87, 0)} Z"
     out.append(f'<path class="face" d="{face}"/>')
-    out.append(_anat(50, 7, "mandible", 1.7, "anat"))
+    names.extend(_anat(50, 7, "mandible", 1.7, "anat"))
     # great vessels: internal jugular veins, carotid arteries, brachiocephalic veins, arch
     for x in (21.0, 79.0):
         out.append(f'<path class="vein" d="M{_p(x, 2)} L{_p(x, 67)}"/>')
@@ -86,9 +118,9 @@ def _anatomy(removed: frozenset[tuple[str, str]]) -> list[str]:
         f'<path class="artery arch" d="M{_p(44, 104)} C{_p(44, 91)} {_p(49, 86.5)} {_p(55, 86.5)} '
         f'C{_p(62, 86.5)} {_p(66, 92)} {_p(66, 104)}"/>'
     )
-    out.append(_anat(68.5, 101, "aortic arch", 1.6, "anat", "start"))
-    out.append(_anat(17.5, 36, "IJV", 1.5, "anat", "end"))
-    out.append(_anat(26.2, 20, "carotid", 1.5, "anat", "start"))
+    names.extend(_anat(68.5, 101, "aortic arch", 1.6, "anat", "start"))
+    names.extend(_anat(17.5, 36, "IJV", 1.5, "anat", "end"))
+    names.extend(_anat(26.2, 20, "carotid", 1.5, "anat", "start"))
     # oesophagus (behind the trachea), trachea with rings, larynx
     out.append(_rect("oesophagus", 47.5, 29, 10.5, 75, 3))
     out.append(_rect("trachea", 45.5, 30.5, 9, 61, 2))
@@ -100,30 +132,29 @@ def _anatomy(removed: frozenset[tuple[str, str]]) -> list[str]:
         f'L{_p(44.5, 25)} Z"/>'
     )
     out.append(_rect("larynx", 45, 28, 10, 2.6, 1))
-    out.append(_anat(50, 22.5, "larynx", 1.5, "anat"))
-    out.append(_anat(50, 71.5, "trachea", 1.5, "anat vertical"))
+    names.extend(_anat(50, 22.5, "larynx", 1.5, "anat"))
+    names.extend(_anat(50, 71.5, "trachea", 1.5, "anat vertical"))
     # clavicles and manubrium (outline only: the thymus lies behind it)
     out.append(
         f'<path class="bone" d="M{_p(44, 66)} Q{_p(28, 60)} {_p(5, 63)} M{_p(56, 66)} '
         f'Q{_p(72, 60)} {_p(95, 63)}"/>'
     )
     out.append(_rect("sternum", 41.5, 65.5, 17, 38, 2))
-    out.append(_anat(8, 61, "clavicle", 1.5, "anat", "start"))
+    names.extend(_anat(8, 61, "clavicle", 1.5, "anat", "start"))
     # thyroid lobes and isthmus
-    lobes = {"right": (38.5, 10), "left": (61.5, -10)}
+    lobes = {"right": (LOBE_CX, LOBE_TILT), "left": (100 - LOBE_CX, -LOBE_TILT)}
     if not any((THYROID_SITE, s) in removed for s in lobes):
         out.append(_rect("thyroid", 44, 43.5, 12, 5, 1.5))
     for side, (cx, rot) in lobes.items():
         gone = (THYROID_SITE, side) in removed
         cls = "removed" if gone else "thyroid"
         out.append(
-            f'<ellipse class="{cls}" cx="{cx * S}" cy="{41.5 * S}" rx="{7.5 * S}" ry="{12 * S}" '
-            f'transform="rotate({rot} {cx * S} {41.5 * S})"/>'
+            f'<ellipse class="{cls} lobe" data-side="{side}" cx="{cx * S}" cy="{LOBE_CY * S}" '
+            f'rx="{LOBE_RX * S}" ry="{LOBE_RY * S}" transform="rotate({rot} {cx * S} {LOBE_CY * S})"/>'
         )
         if gone:
-            out.append(_text(cx, 43, "lobe", 1.8, "removed-label"))
-            out.append(_text(cx, 45.4, "removed", 1.8, "removed-label"))
-    out.append(_anat(50, 46.9, "thyroid", 1.5, "anat"))
+            names.append(Label(cx, 43, ("lobe", "removed"), 1.8, "removed-label", keep=True))
+    names.extend(_anat(50, 46.9, "thyroid", 1.5, "anat"))
     # thymus: the cervical part (above the thoracic inlet) and the mediastinal part
     right, left = _mirror_path(
         [
@@ -149,41 +180,55 @@ def _anatomy(removed: frozenset[tuple[str, str]]) -> list[str]:
             f'<path class="{cls}" d="{left} Z"/></g>'
         )
     if cervical_gone:
-        out.append(_text(34, 59.2, "cervical thymus", 1.6, "removed-label", "end"))
-        out.append(_text(34, 61.4, "removed", 1.6, "removed-label", "end"))
+        names.append(Label(34, 59.2, ("cervical thymus", "removed"), 1.6, "removed-label", "end", keep=True))
     if mediastinal_gone:
-        out.append(_text(36, 80, "thymus", 1.6, "removed-label", "end"))
-        out.append(_text(36, 82.2, "removed", 1.6, "removed-label", "end"))
+        names.append(Label(36, 80, ("thymus", "removed"), 1.6, "removed-label", "end", keep=True))
     if not (cervical_gone or mediastinal_gone):
-        out.append(_anat(36.5, 80, "thymus", 1.5, "anat", "end"))
-    return out
+        names.extend(_anat(36.5, 80, "thymus", 1.5, "anat", "end"))
+    return out, names
 
 
-def _gland_glyph(g: GlandMark, x: float, y: float) -> str:
+#: The letter inside a gland glyph, by the record's status (``removed`` is a cross, and
+#: ``partially_removed`` a half-filled ring): each kind of tissue has its own mark.
+GLAND_LETTERS = {"autotransplanted": "G", "biopsied_normal": "B", "identified_normal": "N", "not_found": "?"}
+
+
+def gland_radius() -> float:
+    """The radius of a gland glyph for the typography (diagram units, with its stroke)."""
+    return 1.45 * _TYPE.get().glyph
+
+
+def gland_offset() -> float:
+    """How far above its site a gland glyph is drawn when the site is free (diagram units)."""
+    return 4.2 * (1 + (_TYPE.get().glyph - 1) * 0.5)
+
+
+def _gland_glyph(g: GlandMark, gx: float, gy: float) -> str:
+    """A gland of the record at ``(gx, gy)``: ✕ removed, G grafted, B biopsied, N seen, ? not found."""
     k = _TYPE.get().glyph
-    gx, gy = x, y - 4.2 * (1 + (k - 1) * 0.5)
     r = 1.35 * S * k
     title = f"<title>{escape(g.position.replace('_', ' '))}: {escape(g.status.replace('_', ' '))}</title>"
-    if g.status in ("removed", "autotransplanted"):
+    cx, cy = f"{gx * S:.1f}", f"{gy * S:.1f}"
+    if g.status == "removed":
         d = 1.1 * S * k
         body = (
-            f'<circle cx="{gx * S:.1f}" cy="{gy * S:.1f}" r="{r:.1f}" class="gland-bg"/>'
+            f'<circle cx="{cx}" cy="{cy}" r="{r:.1f}" class="gland-bg"/>'
             f'<path class="gland-x" d="M{gx * S - d:.1f},{gy * S - d:.1f} L{gx * S + d:.1f},{gy * S + d:.1f} '
             f'M{gx * S - d:.1f},{gy * S + d:.1f} L{gx * S + d:.1f},{gy * S - d:.1f}"/>'
         )
     elif g.status == "partially_removed":
         body = (
-            f'<circle cx="{gx * S:.1f}" cy="{gy * S:.1f}" r="{r:.1f}" class="gland-ring"/>'
-            f'<path class="gland-half" d="M{gx * S:.1f},{gy * S - r:.1f} A{r:.1f},{r:.1f} 0 0 1 '
-            f'{gx * S:.1f},{gy * S + r:.1f} Z"/>'
+            f'<circle cx="{cx}" cy="{cy}" r="{r:.1f}" class="gland-ring"/>'
+            f'<path class="gland-half" d="M{cx},{gy * S - r:.1f} A{r:.1f},{r:.1f} 0 0 1 '
+            f'{cx},{gy * S + r:.1f} Z"/>'
         )
-    elif g.status == "not_found":
-        body = f'<circle cx="{gx * S:.1f}" cy="{gy * S:.1f}" r="{r:.1f}" class="gland-ring dashed"/>' + _text(
-            gx, gy + 0.65 * k, "?", _mark_size(1.9), "gland-letter", weight="bold"
+    else:
+        ring = {"not_found": "gland-ring dashed", "autotransplanted": "gland-ring grafted"}.get(
+            g.status, "gland-ring"
         )
-    else:  # seen and left in situ
-        body = f'<circle cx="{gx * S:.1f}" cy="{gy * S:.1f}" r="{r:.1f}" class="gland-ring"/>' + _text(
-            gx, gy + 0.62 * k, "N", _mark_size(1.7), "gland-letter", weight="bold"
+        letter = GLAND_LETTERS.get(g.status, "N")
+        body = f'<circle cx="{cx}" cy="{cy}" r="{r:.1f}" class="{ring}"/>' + _text(
+            gx, gy + 0.62 * k, letter, _mark_size(1.7), "gland-letter", weight="bold"
         )
     data = f'data-position="{escape(g.position)}" data-status="{escape(g.status)}"'
     return f'<g class="gland" {data}>{title}{body}</g>'

@@ -7,8 +7,71 @@ from typing import Any
 
 from kg.knowledge import Knowledge
 from planner.places import side_of
-from ui.diagram.model import Candidate, DiagramInput, Finding, GlandMark
+from ui.diagram.model import Candidate, DiagramInput, Finding, GlandMark, Gradient
 from ui.names import MODALITY_TAGS, where
+
+#: The graph's class of the neck sites behind the plane of the recurrent laryngeal nerve.
+POSTERIOR_CLASS = "PosteriorCervicalSite"
+MEDIASTINAL_CLASS = "MediastinalSite"
+CERVICAL_CLASS = "CervicalSite"
+
+
+def outside_sites(kn: Knowledge) -> frozenset[str]:
+    """The sites neither in the neck nor in the mediastinum (the graft bed), by the graph's classes.
+
+    >>> from kg.knowledge import knowledge
+    >>> sorted(outside_sites(knowledge()))
+    ['autograft']
+    """
+    body = (CERVICAL_CLASS, MEDIASTINAL_CLASS)
+    return frozenset(code for code, s in kn.sites.items() if not any(c in s.classes for c in body))
+
+
+def posterior_sites(kn: Knowledge) -> frozenset[str]:
+    """The sites the diagram draws as lying behind the trachea, read from the graph.
+
+    A neck site of the graph's ``PosteriorCervicalSite`` class is behind; a mediastinal site is
+    behind when every site next to it (``prp:adjacentSite``) is a posterior neck site: the
+    posterior mediastinum continues the retroesophageal plane, the anterior mediastinum the
+    cervical thymus. (The graph states no depth for mediastinal sites; this reads it from the
+    adjacency rather than from a list of codes.)
+
+    >>> from kg.knowledge import knowledge
+    >>> sorted(posterior_sites(knowledge()))
+    ['perrier_B', 'perrier_C', 'posterior_mediastinum', 'retroesophageal']
+    """
+    neck = {code for code, s in kn.sites.items() if POSTERIOR_CLASS in s.classes}
+    deep = {
+        code
+        for code, s in kn.sites.items()
+        if MEDIASTINAL_CLASS in s.classes and kn.adjacency.get(code) and kn.adjacency[code] <= neck
+    }
+    return frozenset(neck | deep)
+
+
+def gradients(case: Mapping[str, Any], kn: Knowledge) -> tuple[Gradient, ...]:
+    """Each sampled vein's PTH against the peripheral PTH of its sampling (the latest per vein and side).
+
+    The cut-off is the graph's, as the planner reads it: the graft-arm one for the graft-arm
+    vein, the venous-sampling one for every other vein.
+    """
+    latest: dict[tuple[str, str | None], Gradient] = {}
+    samplings = sorted(case.get("venous_sampling", []), key=lambda v: v.get("day") or 0)
+    for vs in samplings:
+        periph = float(vs.get("peripheral_pth") or 0)
+        if periph <= 0:
+            continue
+        for s in vs.get("samples", []):
+            vein = kn.veins.get(s.get("vein", ""))
+            if vein is None:
+                continue
+            key = "graft_arm_gradient_ratio" if vein.code == "graft_arm_vein" else "svs_gradient_ratio"
+            side = s.get("side") if vein.paired else "midline"
+            ratio = float(s["pth"]) / periph  # one sampling, one unit: the ratio has none
+            latest[(vein.code, side)] = Gradient(
+                vein.code, side, ratio, kn.param(key).v, vs.get("day"), vein.label
+            )
+    return tuple(latest[k] for k in sorted(latest, key=lambda k: (k[0], k[1] or "")))
 
 
 def diagram_input(case: Mapping[str, Any], plan: Mapping[str, Any], kn: Knowledge) -> DiagramInput:
@@ -52,7 +115,19 @@ def diagram_input(case: Mapping[str, Any], plan: Mapping[str, Any], kn: Knowledg
         if graft:
             grafts.append((graft["location"], graft.get("side")))
     labels = {(c.site, c.side): where(c.site, c.side, kn) for c in candidates}
-    return DiagramInput(tuple(candidates), tuple(findings), removed, tuple(glands), tuple(grafts), labels)
+    palsy = (case.get("patient") or {}).get("vocal_cord_paralysis")
+    return DiagramInput(
+        tuple(candidates),
+        tuple(findings),
+        removed,
+        tuple(glands),
+        tuple(grafts),
+        labels,
+        gradients(case, kn),
+        palsy,
+        posterior_sites(kn),
+        outside_sites(kn),
+    )
 
 
 def board_findings(findings: Iterable[Finding]) -> tuple[Finding, ...]:

@@ -1,24 +1,20 @@
-"""The marks on the anatomy: the candidates, the findings' tags, the grafts, and the legend."""
+"""How each mark is drawn, once the layout pass has placed it: candidates, tags, grafts; and the legend."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from html import escape
 
 from ui.diagram.anatomy import _gland_glyph, _mark_size, _text
-from ui.diagram.data import board_findings
-from ui.diagram.geometry import luminance, radius, shade, site_position
+from ui.diagram.geometry import luminance, radius, shade
+from ui.diagram.layout import text_width
 from ui.diagram.model import (
     _TYPE,
-    DESK,
     LEGEND_HEIGHT,
     WIDTH,
     Candidate,
-    DiagramInput,
     Finding,
     GlandMark,
     S,
-    SiteLike,
 )
 from ui.names import pct
 
@@ -37,69 +33,80 @@ def tag_width(text: str, size: float = TAG_TEXT) -> float:
     return (1.3 * len(text) + 1.5) * size / TAG_TEXT
 
 
-def _tags(items: list[Finding], x: float, y: float, outward: int, r: float) -> list[str]:
-    out = []
-    size = max(TAG_TEXT, _TYPE.get().min_text, _TYPE.get().marks_text)
+def tag_size() -> float:
+    """The font size of a finding tag for the typography (diagram units)."""
+    return max(TAG_TEXT, _TYPE.get().min_text, _TYPE.get().marks_text)
+
+
+def tag_text(f: Finding) -> str:
+    return f.tag + _RESULT_MARK.get(f.result, "")
+
+
+def tags_extent(items: list[Finding]) -> tuple[float, float]:
+    """Width and height of a row of tags (diagram units)."""
+    size = tag_size()
     h = 2.9 * size / TAG_TEXT
-    total = sum(tag_width(f.tag + _RESULT_MARK.get(f.result, ""), size) + 0.5 for f in items)
-    if not 0.5 <= x + outward * (r + 0.8 + total) <= 99.5:
-        outward = -outward  # no room towards the edge: put the tags on the other side
-    cursor = x + outward * (r + 0.8)
+    return sum(tag_width(tag_text(f), size) + 0.5 for f in items) - 0.5, h
+
+
+def _tags(items: list[Finding], left: float, top: float) -> list[str]:
+    """A row of finding tags from ``(left, top)``, in the order given."""
+    out = []
+    size = tag_size()
+    h = 2.9 * size / TAG_TEXT
+    cursor = left
     for f in items:
-        text = f.tag + _RESULT_MARK.get(f.result, "")
+        text = tag_text(f)
         w = tag_width(text, size)
-        left = cursor if outward > 0 else cursor - w
         cls = f"tag tag-{f.result}" + (" tag-old" if f.before_last_operation else "")
         day = "" if f.day is None else f", day {f.day}"
         out.append(
             f'<g class="{cls}" data-site="{escape(f.site)}" data-side="{escape(f.side or "")}">'
             f"<title>{escape(f.tag)} {escape(f.result)}{escape(day)}</title>"
-            f'<rect x="{left * S:.1f}" y="{(y - h / 2) * S:.1f}" width="{w * S:.1f}" height="{h * S:.1f}" '
+            f'<rect x="{cursor * S:.1f}" y="{top * S:.1f}" width="{w * S:.1f}" height="{h * S:.1f}" '
             f'rx="{0.6 * S:.1f}"/>'
-            + _text(left + w / 2, y + 0.35 * size, text, size, "tag-text", weight="bold")
+            + _text(cursor + w / 2, top + h / 2 + 0.35 * size, text, size, "tag-text", weight="bold")
             + "</g>"
         )
-        cursor += outward * (w + 0.5)
+        cursor += w + 0.5
     return out
 
 
-def _candidate(c: Candidate, x: float, y: float, inward: int, show_pct: bool, label: str) -> list[str]:
+def candidate_radius(c: Candidate) -> float:
+    """The drawn radius of a candidate's mark, with its outline (diagram units)."""
+    return radius(c.probability) * _TYPE.get().mark + 0.2
+
+
+def pct_size() -> float:
+    return _mark_size(2.1)
+
+
+def _candidate(c: Candidate, x: float, y: float, label: str, behind: bool) -> list[str]:
+    """A candidate's mark at ``(x, y)``: shaded and sized by its chance, rank inside, dashed when behind."""
     fill = shade(c.probability)
     r = radius(c.probability) * _TYPE.get().mark
     text_cls = "rank-light" if luminance(fill) < 0.25 else "rank-dark"
-    out = [
-        f'<g class="candidate" data-site="{escape(c.site)}" data-side="{escape(c.side or "")}" '
+    where = " (behind the trachea)" if behind else ""
+    return [
+        f'<g class="candidate{" behind" if behind else ""}" data-site="{escape(c.site)}" '
+        f'data-side="{escape(c.side or "")}" '
         f'data-rank="{c.rank}" data-probability="{c.probability:.4f}" data-fill="{fill}">'
-        f"<title>#{c.rank} {escape(label)}: "
+        f"<title>#{c.rank} {escape(label)}{where}: "
         f"{escape(pct(c.probability))} chance of overactive tissue</title>"
-        f'<circle cx="{x * S:.1f}" cy="{y * S:.1f}" r="{r * S:.1f}" fill="{fill}" class="cand-mark"/>',
+        f'<circle cx="{x * S:.1f}" cy="{y * S:.1f}" r="{r * S:.1f}" fill="{fill}" '
+        f'class="cand-mark{" behind" if behind else ""}"/>',
         _text(
             x, y + r * 0.36, str(c.rank), max(1.9, r * 0.95, _TYPE.get().marks_text), text_cls, weight="bold"
         ),
     ]
-    if show_pct:
-        if inward == 0:  # near the midline: below the mark, so left and right labels never meet
-            out.append(
-                _text(
-                    x,
-                    y + r + _mark_size(2.1),
-                    pct(c.probability),
-                    _mark_size(2.1),
-                    "pct",
-                    "middle",
-                    "bold",
-                )
-            )
-        else:
-            anchor = "start" if inward > 0 else "end"
-            px = x + inward * (r + 0.6)
-            out.append(_text(px, y - r * 0.55, pct(c.probability), _mark_size(2.1), "pct", anchor, "bold"))
-    out.append("</g>")
-    return out
+
+
+def _pct_text(c: Candidate, box_x0: float, baseline: float) -> str:
+    return _text(box_x0, baseline, pct(c.probability), pct_size(), "pct", "start", "bold")
 
 
 def _legend(y0: float) -> list[str]:
-    """The key: shading scale, rank, tags, gland glyphs, removed tissue (diagram units from y0)."""
+    """The key (diagram units from y0): shading and rank, tags, depth, veins, cords; the record's glyphs."""
     out = [f'<g class="legend" transform="translate(0,{y0 * S:.1f})">']
     out.append(f'<rect x="0" y="0" width="{WIDTH}" height="{LEGEND_HEIGHT}" fill="#ffffff"/>')
     out.append(f'<line x1="0" y1="0" x2="{WIDTH}" y2="0" stroke="#b5a395" stroke-width="3"/>')
@@ -131,78 +138,59 @@ def _legend(y0: float) -> list[str]:
     for i, (f, w) in enumerate(samples):
         ty = 7.4 + (i % 2) * 4.4
         tx = x + (i // 2) * 14
-        out += _tags([f], tx, ty, 1, -0.8)
+        _, h = tags_extent([f])
+        out += _tags([f], tx, ty - h / 2)
         out.append(_text(tx + tag_width("US+") + 0.6, ty + 0.6, w, 1.6, "legend-text", "start"))
-    # glands and tissue
-    x = 76.0
-    out.append(_text(x, 3.4, "Operation record", 1.9, "legend-text", "start", "bold"))
+    # depth, veins, cords
+    x = 77.0
+    out.append(_text(x, 3.4, "Depth, veins, cords", 1.9, "legend-text", "start", "bold"))
+    out.append(
+        f'<circle cx="{(x + 1.4) * S:.1f}" cy="{7.4 * S:.1f}" r="{1.3 * S:.1f}" fill="{shade(0.2)}" '
+        'class="cand-mark behind"/>'
+    )
+    out.append(_text(x + 3.6, 8.0, "behind the trachea", 1.6, "legend-text", "start"))
+    out.append(f'<path class="vein-sampled vein-gradient" d="M{x * S:.1f},{11.6 * S:.1f} h{2.8 * S:.1f}"/>')
+    out.append(_text(x + 3.6, 12.2, "3.1×: PTH gradient", 1.6, "legend-text", "start"))
+    out.append(
+        f'<line class="cord cord-palsy" x1="{x * S:.1f}" y1="{15.8 * S:.1f}" x2="{(x + 2.8) * S:.1f}" '
+        f'y2="{15.8 * S:.1f}"/>'
+    )
+    out.append(_text(x + 3.6, 16.4, "paralysed vocal cord", 1.6, "legend-text", "start"))
+    # the operation record: one row of glyphs
+    out.append(f'<line x1="0" y1="{19.6 * S:.1f}" x2="{WIDTH}" y2="{19.6 * S:.1f}" class="legend-rule"/>')
+    out.append(_text(1.5, 23.6, "Operation record", 1.9, "legend-text", "start", "bold"))
     gl = [
-        ("removed", "gland removed"),
-        ("identified_normal", "gland seen normal"),
+        ("removed", "removed"),
+        ("autotransplanted", "grafted"),
+        ("biopsied_normal", "biopsied"),
+        ("identified_normal", "seen normal"),
         ("not_found", "not found"),
     ]
-    for i, (status, w) in enumerate(gl):
-        gy = 6.6 + i * 2.9
-        out.append(_gland_glyph(GlandMark("", status, "", None), x + 1.4, gy + 4.2))
-        out.append(_text(x + 3.4, gy + 0.6, w, 1.6, "legend-text", "start"))
+    gx = 22.0
+    for status, w in gl:
+        out.append(_gland_glyph(GlandMark("", status, "", None), gx, 23.0))
+        out.append(_text(gx + 2.0, 23.6, w, 1.6, "legend-text", "start"))
+        gx += 2.0 + text_width(w, 1.6) + 2.2
     out.append(
-        f'<rect class="removed" x="{(x + 0.2) * S:.1f}" y="{(6.6 + 3 * 2.9 - 1.3) * S:.1f}" '
+        f'<rect class="removed" x="{(gx - 1.3) * S:.1f}" y="{(23.0 - 1.3) * S:.1f}" '
         f'width="{2.6 * S:.1f}" height="{2.6 * S:.1f}"/>'
     )
-    out.append(_text(x + 3.4, 6.6 + 3 * 2.9 + 0.6, "tissue removed", 1.6, "legend-text", "start"))
+    out.append(_text(gx + 2.0, 23.6, "tissue removed", 1.6, "legend-text", "start"))
     out.append("</g>")
     return out
 
 
-def _grafts(data: DiagramInput, sites: Mapping[str, SiteLike]) -> list[str]:
-    out = []
+def graft_extent(location: str) -> tuple[float, float, float]:
+    """Width, height and font size of a graft's box (diagram units)."""
     size = max(1.7, _TYPE.get().min_text)
-    for location, side in data.grafts:
-        if "autograft" not in sites:
-            continue
-        gx, gy = site_position("autograft", side or "right", sites)
-        w = (1.15 * len(f"graft: {location}") + 2) * size / 1.7
-        h = 4 * size / 1.7
-        left = min(max(gx - w / 2, 0.5), 99.5 - w)
-        out.append(
-            f'<g class="graft"><rect x="{left * S:.1f}" y="{(gy - 5.5 - h) * S:.1f}" width="{w * S:.1f}" '
-            f'height="{h * S:.1f}" rx="{S:.1f}"/>'
-            + _text(left + w / 2, gy - 5.5 - h / 2 + 0.35 * size, f"graft: {location}", 1.7)
-            + "</g>"
-        )
-    return out
+    return (1.15 * len(f"graft: {location}") + 2) * size / 1.7, 4 * size / 1.7, size
 
 
-def _finding_tags(data: DiagramInput, sites: Mapping[str, SiteLike]) -> list[str]:
-    """Findings as tags, outward from each site (below a midline site)."""
-    findings = board_findings(data.findings) if _TYPE.get() is not DESK else data.findings
-    by_loc: dict[tuple[str, str | None], list[Finding]] = {}
-    for f in findings:
-        if f.site in sites:
-            by_loc.setdefault((f.site, f.side), []).append(f)
-    cand_r = {(c.site, c.side): radius(c.probability) * _TYPE.get().mark for c in data.candidates}
-    out: list[str] = []
-    for (site, side), items in sorted(by_loc.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
-        x, y = site_position(site, side, sites)
-        outward = -1 if (side == "right" and sites[site].lateralized) else 1
-        r = cand_r.get((site, side), 1.0)
-        below = r + 2.2 * max(1.0, _TYPE.get().min_text / TAG_TEXT)
-        out += _tags(items, x, y + (below if side not in ("left", "right") else 0), outward, r)
-    return out
-
-
-def _candidates(data: DiagramInput, sites: Mapping[str, SiteLike], pct_threshold: float) -> list[str]:
-    """Candidates, least likely first so that the leading ones are drawn on top."""
-    out: list[str] = []
-    for c in sorted(data.candidates, key=lambda c: -c.rank):
-        if c.site not in sites:
-            continue
-        x, y = site_position(c.site, c.side, sites)
-        inward = 1 if (c.side == "right" and sites[c.site].lateralized) else -1
-        if c.side not in ("left", "right"):
-            inward = -1
-        elif abs(x - 50) < 10:
-            inward = 0
-        label = data.labels.get((c.site, c.side), f"{c.site} {c.side or ''}".strip())
-        out += _candidate(c, x, y, inward, c.probability >= pct_threshold, label)
-    return out
+def _graft(location: str, left: float, top: float) -> str:
+    w, h, size = graft_extent(location)
+    return (
+        f'<g class="graft"><rect x="{left * S:.1f}" y="{top * S:.1f}" width="{w * S:.1f}" '
+        f'height="{h * S:.1f}" rx="{S:.1f}"/>'
+        + _text(left + w / 2, top + h / 2 + 0.35 * size, f"graft: {location}", 1.7)
+        + "</g>"
+    )

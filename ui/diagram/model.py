@@ -17,7 +17,7 @@ WIDTH = 1000
 ANATOMY_HEIGHT = 1040
 
 
-LEGEND_HEIGHT = 190
+LEGEND_HEIGHT = 265
 
 
 @dataclass(frozen=True)
@@ -108,10 +108,49 @@ class GlandMark:
 
 
 @dataclass(frozen=True)
+class Gradient:
+    """One venous sample against the peripheral PTH: ``ratio`` is vein PTH / peripheral PTH.
+
+    ``threshold`` is the graph's gradient cut-off for that kind of sampling (neck and mediastinal
+    veins, or the graft arm), so the diagram says "gradient" exactly where the planner does.
+
+    >>> Gradient("ijv_lower", "left", 3.04, 2.0).text, Gradient("ijv_lower", "left", 1.2, 2.0).positive
+    ('3.0×', False)
+    """
+
+    vein: str
+    side: str | None
+    ratio: float
+    threshold: float
+    day: int | None = None
+    label: str = ""
+
+    @property
+    def positive(self) -> bool:
+        return self.ratio >= self.threshold
+
+    @property
+    def text(self) -> str:
+        return f"{self.ratio:.1f}×"
+
+
+@dataclass(frozen=True)
 class DiagramInput:
+    """What one diagram draws.
+
+    ``posterior`` names the sites that lie behind the plane of the trachea (drawn dashed, and
+    behind the airway in the side view); :func:`~ui.diagram.data.diagram_input` reads them from
+    the graph. ``outside`` names the sites outside the neck and chest (a forearm graft bed), left
+    out of the side view. ``palsy`` is the side of a paralysed vocal cord (the case's laryngoscopy).
+    """
+
     candidates: tuple[Candidate, ...] = ()
     findings: tuple[Finding, ...] = ()
     removed: frozenset[tuple[str, str]] = frozenset()
     glands: tuple[GlandMark, ...] = ()
     grafts: tuple[tuple[str, str | None], ...] = ()
     labels: Mapping[tuple[str, str | None], str] = field(default_factory=dict)
+    gradients: tuple[Gradient, ...] = ()
+    palsy: str | None = None
+    posterior: frozenset[str] = frozenset()
+    outside: frozenset[str] = frozenset()

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from html import escape
 
-from ui.diagram.anatomy import STYLE, _anatomy, _defs, _gland_glyph, _mark_size, _text
-from ui.diagram.geometry import positions, site_position
-from ui.diagram.marks import _candidates, _finding_tags, _grafts, _legend
+from ui.diagram.anatomy import STYLE, _anatomy, _defs
+from ui.diagram.geometry import positions
+from ui.diagram.marks import _legend
 from ui.diagram.model import (
     _TYPE,
     ANATOMY_HEIGHT,
@@ -19,6 +19,7 @@ from ui.diagram.model import (
     SiteLike,
     Typography,
 )
+from ui.diagram.scene import compose
 from ui.names import pct
 
 
@@ -87,22 +88,13 @@ def _svg(
         _defs(),
         f'<rect x="0" y="0" width="{WIDTH}" height="{height}" fill="#ffffff"/>',
     ]
-    parts += _anatomy(data.removed)
-    desk = _TYPE.get() is DESK
-    parts.append(_text(3, 4 + _mark_size(3.6) - 3.6, "R", _mark_size(3.6), "side-label", "start"))
-    parts.append(_text(97, 4 + _mark_size(3.6) - 3.6, "L", _mark_size(3.6), "side-label", "end"))
-    if desk:
-        parts.append(_text(3, 6.6, "patient's right", 1.6, "side-label", "start"))
-        parts.append(_text(97, 6.6, "patient's left", 1.6, "side-label", "end"))
-    # faint reference dots at every position the graph knows
-    for (_code, _side), (x, y) in positions(sites).items():
-        parts.append(f'<circle class="site-dot" cx="{x * S:.1f}" cy="{y * S:.1f}" r="{0.55 * S:.1f}"/>')
-    parts += _grafts(data, sites)
-    for g in data.glands:
-        x, y = site_position(g.site, g.side, sites)
-        parts.append(_gland_glyph(g, x, y))
-    parts += _finding_tags(data, sites)
-    parts += _candidates(data, sites, pct_threshold)
+    shapes, names = _anatomy(data.removed)
+    parts += shapes
+    # faint reference dots at every position the graph knows (a ring where the site lies behind)
+    for (code, _side), (x, y) in positions(sites).items():
+        cls = "site-dot behind" if code in data.posterior else "site-dot"
+        parts.append(f'<circle class="{cls}" cx="{x * S:.1f}" cy="{y * S:.1f}" r="{0.55 * S:.1f}"/>')
+    parts += compose(data, sites, pct_threshold, names)
     if legend:
         parts += _legend(ANATOMY_HEIGHT / S)
     parts.append("</svg>")

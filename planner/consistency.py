@@ -76,6 +76,12 @@ def check_consistency(case: Case, norm: Normalized, kn: Knowledge) -> GateResult
     A decisive disagreement defers the plan and blocks surgery, names the gates that depend on the
     value (``doubtful``: they turn ``warn`` in the fold), makes the diagnosis indeterminate when the
     two readings diagnose differently, and asks for the measurement again.
+
+    >>> from kg.knowledge import knowledge
+    >>> kn = knowledge()
+    >>> c = Case.model_validate({"id": "x", "labs": [{"analyte": "pth_intact", "value": 90, "unit": "pg/mL", "day": 60}]})
+    >>> check_consistency(c, normalize(c, kn), kn) is None  # no same-day repeat, nothing to check
+    True
     """
     if not norm.repeats:
         return None

@@ -56,7 +56,20 @@ def numbered(tests: Iterable[RequestedTest]) -> tuple[TestItem, ...]:
 def decide(ev: Evidence, go: GateOutcome) -> Decision:
     """The decision, the ranked operations and the next tests, after the gates: a gate's decision
     stands; an FHH screen that holds the plan investigates; a medical-only patient gets the medical
-    options; otherwise :func:`_surgical` applies the guideline's rule. The gates' tests come first."""
+    options; otherwise :func:`_surgical` applies the guideline's rule. The gates' tests come first.
+
+    >>> from kg.knowledge import knowledge
+    >>> from planner.gates import gate_result
+    >>> from planner.models import Case
+    >>> from planner.record import read_record
+    >>> kn, case = knowledge(), Case.model_validate({"id": "x"})
+    >>> ev = Evidence(case, kn, read_record(case, kn), [], {}, [], {}, None)
+    >>> stop = gate_result(kn, "biochemical_diagnosis", "fail", "Too early.", decision="defer",
+    ...                    tests=[ask("repeat_biochemistry", "Repeat later.")])
+    >>> d = decide(ev, GateOutcome().with_result(stop))
+    >>> d.decision, d.operations, [(t.rank, t.test) for t in d.tests]
+    ('defer', (), [(1, 'repeat_biochemistry')])
+    """
     kn, findings, locations = ev.kn, ev.findings, ev.locations
     if go.decision is not None:
         return Decision(decision=go.decision, operations=(), tests=numbered(go.tests), gates=go)

@@ -47,6 +47,16 @@ def biochemical(case: Case, norm: Normalized, kn: Knowledge) -> GateResult:
 
     Failure is judged only ``too_early_days`` after the operation and on the latest calcium and PTH
     from then on; a normal calcium on a calcimimetic is read as active disease.
+
+    >>> from kg.knowledge import knowledge
+    >>> from planner.normalize import normalize
+    >>> kn = knowledge()
+    >>> c = Case.model_validate({"id": "x", "operations": [{"day": 0, "procedures": []}], "labs": [
+    ...     {"analyte": "calcium_total", "value": 11.2, "unit": "mg/dL", "day": 20},
+    ...     {"analyte": "pth_intact", "value": 140, "unit": "pg/mL", "day": 20}]})
+    >>> r = biochemical(c, normalize(c, kn), kn)  # day 20 is before too_early_days
+    >>> r.gate.status, r.diagnosis, r.decision, [t.test for t in r.tests]
+    ('fail', 'too_early', 'defer', ['repeat_biochemistry'])
     """
     early = kn.param("too_early_days")
     post_ca = [c for c in norm.calcium if c.day > 0]

@@ -15,7 +15,13 @@ KEY = "surgical_candidacy"
 
 
 def surgical_candidacy(case: Case, kn: Knowledge) -> GateResult:
-    """``pass`` for a candidate, else ``fail`` with medical options only."""
+    """``pass`` for a candidate, else ``fail`` with medical options only.
+
+    >>> from kg.knowledge import knowledge
+    >>> r = surgical_candidacy(Case.model_validate({"id": "x", "patient": {"surgical_candidate": False}}), knowledge())
+    >>> r.gate.status, r.medical_only, r.decision
+    ('fail', True, None)
+    """
     if case.patient.surgical_candidate:
         return gate_result(kn, KEY, "pass", "Fit for and willing to have another operation.")
     return gate_result(

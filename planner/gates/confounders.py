@@ -24,6 +24,16 @@ def confounders(
     """The confounders of a case, given the ``diagnosis`` and any ``decision`` of the gates before.
 
     A test asked for carries the gate's whole chain of facts (vitamin D, renal function, drugs).
+
+    >>> from kg.knowledge import knowledge
+    >>> from planner.normalize import normalize
+    >>> kn = knowledge()
+    >>> c = Case.model_validate({"id": "x", "patient": {"medications": ["thiazide"]}})
+    >>> r = confounders(c, normalize(c, kn), kn, "persistent", None)
+    >>> r.gate.status, r.decision, [t.test for t in r.tests]
+    ('fail', 'defer', ['repeat_biochemistry', 'urine_calcium_24h'])
+    >>> confounders(c, normalize(c, kn), kn, "persistent", "halt").gate.status  # already stopped
+    'warn'
     """
     facts: list[Link] = []
     msgs: list[str] = []

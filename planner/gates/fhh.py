@@ -110,6 +110,14 @@ def fhh_screen(case: Case, norm: Normalized, kn: Knowledge, diagnosis: str) -> G
 
     The graph's CCCR bands (``cccr_fhh_below``, ``cccr_phpt_above``) decide; a recurrent course
     excludes FHH unless the CCCR contradicts it.
+
+    >>> from kg.knowledge import knowledge
+    >>> from planner.normalize import normalize
+    >>> kn = knowledge()
+    >>> c = Case.model_validate({"id": "x", "patient": {"syndromes": ["FHH"]}})
+    >>> r = fhh_screen(c, normalize(c, kn), kn, "persistent")
+    >>> r.gate.status, r.diagnosis, r.decision
+    ('fail', 'fhh_suspected', 'halt')
     """
     lo, hi = kn.param("cccr_fhh_below"), kn.param("cccr_phpt_above")
     facts: list[Link] = []

@@ -11,7 +11,7 @@ from kg.knowledge import Knowledge
 from planner import explain as ex
 from planner.explain import Link
 from planner.findings import Finding
-from planner.gates.outcome import GateResult, gate_result
+from planner.gates.outcome import GateResult, GateStatus, gate_result
 from planner.localization import support
 from planner.places import Loc
 
@@ -28,7 +28,15 @@ def localization_gate(
 ) -> GateResult:
     """``pass`` when the leading place is localized (``adequate``) or the ``established`` cause needs
     no per-gland localization; ``warn`` when not yet localized, or when localized but ``held`` by
-    an open screen; ``unknown`` without a candidate place."""
+    an open screen; ``unknown`` without a candidate place.
+
+    >>> from kg.knowledge import knowledge
+    >>> r = localization_gate(knowledge(), [], [(("perrier_F", "left"), 0.8)], True, held="the FHH screen")
+    >>> r.gate.status, r.gate.message
+    ('warn', 'Localized to Perrier F, left (80%), but no operation until the FHH screen is settled.')
+    >>> localization_gate(knowledge(), [], [], False).gate.status
+    'unknown'
+    """
     if established and not adequate and locations:
         cause, facts = established
         return gate_result(
@@ -53,7 +61,7 @@ def localization_gate(
             kn.param("localization_min_concordant"),
         ),
     ]
-    status = "pass" if adequate else "warn"
+    status: GateStatus = "pass" if adequate else "warn"
     msg = (
         f"Localized to {kn.site_name(site, side)} ({p:.0%})."
         if adequate

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 from kg.knowledge import Knowledge
 from planner import explain as ex
@@ -27,6 +28,8 @@ from planner.explain import Link
 from planner.models import Case, Gate
 
 SURGICAL = ("persistent", "recurrent")
+
+GateStatus = Literal["pass", "fail", "warn", "unknown"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -74,7 +77,7 @@ class GateResult:
 def gate_result(
     kn: Knowledge,
     key: str,
-    status: str,
+    status: GateStatus,
     message: str,
     facts: Sequence[Link] = (),
     *,
@@ -97,7 +100,7 @@ def gate_result(
     return GateResult(
         gate=Gate(
             id=key,
-            status=status,  # pydantic checks it is one of the four
+            status=status,
             message=message,
             explanation=[ex.graph(f"Gate: {node.label}", node.iri), *facts],
         ),

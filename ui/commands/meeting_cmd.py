@@ -1,4 +1,5 @@
-"""``parareop meeting``: the tumour-board meeting, recorded (new, list, show, add, decide, outcome, minutes).
+"""``parareop meeting``: the tumour-board meeting, recorded (new, list, show, add, decide, outcome,
+minutes, report).
 
 Every subcommand opens the store named by ``--db`` or ``$PARAREOP_DB`` (default: an SQLite file
 under the user's data directory; ``postgresql://…`` for a shared server) and does one
@@ -80,11 +81,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--version", type=int, help="the case version this change is based on")
     p.set_defaults(handler=_outcome)
 
-    p = cmds.add_parser("minutes", help="the meeting as one Markdown or HTML document")
+    p = cmds.add_parser("minutes", help="the meeting as one Markdown, HTML or PDF document")
     p.add_argument("meeting")
-    p.add_argument("--format", choices=("md", "html"), default="md")
-    p.add_argument("-o", "--output", type=Path, help="write to a file (default stdout)")
+    p.add_argument("--format", choices=("md", "html", "pdf"), default="md")
+    p.add_argument("-o", "--output", type=Path, help="write to a file (default stdout; pdf needs it)")
     p.set_defaults(handler=_minutes)
+
+    p = cmds.add_parser("report", help="a case's printable report with the board's decision (PDF or HTML)")
+    p.add_argument("meeting")
+    p.add_argument("case")
+    p.add_argument("--format", choices=("pdf", "html"), default=None, help="default: from -o's suffix")
+    p.add_argument("-o", "--output", type=Path, required=True, help="the report's file")
+    p.add_argument("--no-appendix", action="store_true", help="leave out the explanation chains")
+    p.set_defaults(handler=_report)
 
 
 def _store(args: argparse.Namespace) -> Any:
@@ -230,10 +239,53 @@ def _outcome(args: argparse.Namespace) -> int:
     return 0
 
 
+def _write(path: Path, data: bytes, what: str) -> None:
+    from ontology.errors import ParaReopError
+
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise ParaReopError(f"cannot write the {what} {path}: {exc.strerror or exc}") from None
+    print(f"parareop: {what} written to {path}", file=sys.stderr)
+
+
+def _report(args: argparse.Namespace) -> int:
+    from kg.knowledge import knowledge
+    from ui.report import report_html
+
+    store = _store(args)
+    mid = _meeting_id(args.meeting)
+    m, row = store.meeting(mid), store.case(mid, args.case)
+    fmt = args.format or ("html" if args.output.suffix.lower() in (".html", ".htm") else "pdf")
+    html = report_html(
+        row["case"],
+        row["plan"],
+        knowledge(),
+        consensus=row["consensus"],
+        meeting={"title": m["title"], "date": m["date"].isoformat()},
+        appendix=not args.no_appendix,
+    )
+    if fmt == "html":
+        _write(args.output, html.encode("utf-8"), "report")
+    else:
+        from ui.pdf import html_to_pdf
+
+        _write(args.output, html_to_pdf(html), "report")
+    return 0
+
+
 def _minutes(args: argparse.Namespace) -> int:
     from clinical.meeting.minutes import markdown, to_html
 
     m = _store(args).meeting(_meeting_id(args.meeting))
+    if args.format == "pdf":
+        from clinical.meeting.records import MeetingError
+        from ui.pdf import html_to_pdf
+
+        if not args.output:
+            raise MeetingError("--format pdf writes a file: name it with -o minutes.pdf")
+        _write(args.output, html_to_pdf(to_html(m)), "minutes")
+        return 0
     doc = to_html(m) if args.format == "html" else markdown(m)
     if args.output:
         args.output.write_text(doc, encoding="utf-8")

@@ -5,6 +5,11 @@ A halt or defer decision is still a plan (exit 0); an invalid case gets
 with ``--format fhir``), the other cases are still planned (in every format), and the exit
 code is 2. Each file is read by the strict
 reader (:mod:`kg.strict_json`) and planned in isolation.
+
+``--format html`` and ``--format pdf`` write the chart-ready report (:mod:`ui.report`: one or two
+A4 pages, then the appendix of explanation chains unless ``--no-appendix``) to ``-o FILE`` for
+one case, or ``-o FOLDER`` (one ``<case id>.html``/``.pdf`` each) for several; the PDF is printed
+by headless Chromium (:mod:`ui.pdf`).
 """
 
 from __future__ import annotations
@@ -26,11 +31,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("cases", nargs="+", type=Path, help="case files or folders of case files")
     p.add_argument(
         "--format",
-        choices=("text", "json", "jsonl", "fhir"),
+        choices=("text", "json", "jsonl", "fhir", "html", "pdf"),
         default=None,
-        help="text (default on a terminal for one case), json (array), jsonl, or fhir (an array of "
+        help="text (default on a terminal for one case), json (array), jsonl, fhir (an array of "
         "FHIR R4 Bundles: RiskAssessment, ServiceRequest, CarePlan, Provenance; an OperationOutcome "
-        "for a case that cannot be planned)",
+        "for a case that cannot be planned), or the printable report as html or pdf (needs -o)",
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        help="with --format html|pdf: the report's file (one case) or a folder (several cases)",
+    )
+    p.add_argument(
+        "--no-appendix",
+        action="store_true",
+        help="with --format html|pdf: leave out the appendix of explanation chains",
     )
     p.set_defaults(handler=run)
 
@@ -113,12 +129,56 @@ def plan_file(path: Path) -> dict[str, Any]:
     return plan
 
 
+def _report_targets(files: list[Path], output: Path | None, fmt: str) -> list[Path]:
+    """Where each case's report goes: the file ``-o`` names (one case) or ``FOLDER/<stem>.<fmt>``."""
+    if output is None:
+        raise InputError([("-o/--output", f"--format {fmt} writes a report file: name it with -o")])
+    if len(files) == 1 and not output.is_dir():
+        return [output]
+    if not output.is_dir():
+        raise InputError([("-o/--output", f"{output} is not a folder (several cases: one report each)")])
+    return [output / f"{f.stem}.{fmt}" for f in files]
+
+
+def _write_reports(
+    files: list[Path], results: list[dict[str, Any]], targets: list[Path], args: argparse.Namespace
+) -> None:
+    """Each planned case's report, as HTML or printed to PDF in one browser; invalid cases have none."""
+    from kg.knowledge import knowledge
+    from kg.strict_json import CASE_FILE, read_file
+    from ui.report import report_html
+
+    kn = knowledge()
+    pages: list[tuple[Path, str]] = []
+    for f, result, target in zip(files, results, targets, strict=True):
+        if "error" not in result:
+            case = read_file(f, CASE_FILE).value
+            pages.append((target, report_html(case, result, kn, appendix=not args.no_appendix)))
+    if args.format == "html":
+        for target, html in pages:
+            _write(target, html.encode("utf-8"), "")
+        return
+    from ui.pdf import html_to_pdfs, page_count
+
+    for (target, _), pdf in zip(pages, html_to_pdfs([html for _, html in pages]), strict=True):
+        _write(target, pdf, f" ({page_count(pdf)} pages)")
+
+
+def _write(target: Path, data: bytes, note: str) -> None:
+    try:
+        target.write_bytes(data)
+    except OSError as exc:
+        raise ParaReopError(f"cannot write the report {target}: {exc.strerror or exc}") from None
+    print(f"parareop: report written to {target}{note}", file=sys.stderr)
+
+
 def run(args: argparse.Namespace) -> int:
     inputs = collect_inputs(args.cases)
     for path, why in inputs.skipped:
         print(f"parareop: skipped {path}: {why}", file=sys.stderr)
     files = list(inputs.files)
     fmt = args.format or ("text" if len(files) == 1 and sys.stdout.isatty() else "json")
+    targets = _report_targets(files, args.output, fmt) if fmt in ("html", "pdf") else []
     progress = sys.stderr.isatty() and len(files) > 1
     results = []
     for i, f in enumerate(files):
@@ -136,6 +196,8 @@ def run(args: argparse.Namespace) -> int:
         from clinical.fhir_plan import error_outcome, plan_bundle
 
         print(json.dumps([error_outcome(r) if "error" in r else plan_bundle(r) for r in results], indent=1))
+    elif fmt in ("html", "pdf"):
+        _write_reports(files, results, targets, args)
     elif fmt == "text":
         from ui.text_report import render
 

@@ -19,13 +19,13 @@ from planner.consistency import gated
 from planner.decision import decide
 from planner.explain import Link
 from planner.features import features
-from planner.findings import collect
+from planner.findings import Finding, collect
 from planner.gates import SURGICAL, carcinoma_red_flags
 from planner.iopth import iopth_plan
 from planner.locations import MAX_LOCATIONS, Located, locate
 from planner.models import Case, CauseItem, LocationItem, Plan
 from planner.normalize import normalize
-from planner.record import read_record
+from planner.record import Record, read_record
 from planner.state import Evidence
 from planner.validate import CaseError, PlanningError, case_field_path, validate_case
 
@@ -91,21 +91,11 @@ def plan(case: Case, kn: Knowledge | None = None) -> Plan:
     findings, dropped = collect(case, norm, rec, go.diagnosis, kn)
     feat = features(case, norm, rec, go.diagnosis, findings, kn)
     causes, cause_facts = cause_probabilities(feat, kn)
-    if go.diagnosis in SURGICAL:
+    surgical = go.diagnosis in SURGICAL
+    if surgical:
         go = go.with_result(carcinoma_red_flags(kn, feat))
-    where = (
-        locate(case, rec, kn, causes, findings) if go.diagnosis in SURGICAL and go.decision is None else None
-    )
-    ev = Evidence(
-        case=case,
-        kn=kn,
-        rec=rec,
-        findings=findings,
-        feat=feat,
-        locations=where.locations if where else [],
-        causes=where.causes if where else causes,
-        post=where.post if where else None,
-    )
+    where = locate(case, rec, kn, causes, findings) if surgical and go.decision is None else None
+    ev = _evidence(case, kn, rec, findings, feat, causes, where)
     decided = decide(ev, go)
     return Plan(
         case_id=case.id,
@@ -121,6 +111,29 @@ def plan(case: Case, kn: Knowledge | None = None) -> Plan:
         record=rec.summary(),
         ontology_version=kn.version,
         sources=_sources(where),
+    )
+
+
+def _evidence(
+    case: Case,
+    kn: Knowledge,
+    rec: Record,
+    findings: list[Finding],
+    feat: dict[str, Link],
+    causes: dict[str, float],
+    where: Located | None,
+) -> Evidence:
+    """What the decision reads: the ranked places and the posterior once located, else no place
+    and P(cause | features)."""
+    return Evidence(
+        case=case,
+        kn=kn,
+        rec=rec,
+        findings=findings,
+        feat=feat,
+        locations=where.locations if where else [],
+        causes=where.causes if where else causes,
+        post=where.post if where else None,
     )
 
 

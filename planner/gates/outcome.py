@@ -19,7 +19,7 @@ The rules of the fold (DESIGN.md, planner step 3):
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 from kg.knowledge import Knowledge
@@ -121,9 +121,16 @@ class GateOutcome:
 
     >>> GateOutcome().diagnosis, GateOutcome().decision, GateOutcome().gates
     ('indeterminate', None, ())
+    >>> from kg.knowledge import knowledge
+    >>> kn = knowledge()
+    >>> bio = gate_result(kn, "biochemical_diagnosis", "pass", "Persistent.", diagnosis="persistent")
+    >>> fhh = gate_result(kn, "fhh_screen", "fail", "Known FHH.", diagnosis="fhh_suspected", decision="halt")
+    >>> go = GateOutcome().with_result(fhh).with_result(bio)  # ran out of order: listed in graph order
+    >>> [g.id for g in go.gates], go.decision, go.diagnosis
+    (['biochemical_diagnosis', 'fhh_screen'], 'halt', 'persistent')
     """
 
-    results: tuple[GateResult, ...] = field(default=())
+    results: tuple[GateResult, ...] = ()
 
     def with_result(self, result: GateResult) -> GateOutcome:
         """A new outcome with one more gate's result; this one is unchanged."""

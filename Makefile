@@ -64,11 +64,12 @@ $(STAMP): pyproject.toml
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends default-jre-headless; }
 	@touch $@
 
-# ADDRESS=0.0.0.0 (or a host address) opens the app to the hospital network deliberately.
+# ADDRESS=0.0.0.0 (or a host address) opens the app to the hospital network deliberately; the
+# launcher (ui/meeting_access.py) then refuses to start unless the meeting record is read-only
+# (PARAREOP_READONLY=1) or sign-in is configured (.streamlit/secrets.toml [auth], st.login).
 run: setup
 	@echo "ParaReop: http://$(ADDRESS):$(PORT)  (tumour-board screen: http://$(ADDRESS):$(PORT)/?display=board)"
-	$(BIN)/streamlit run ui/app.py --server.address $(ADDRESS) --server.port $(PORT) \
-	  --server.headless true --browser.gatherUsageStats false --client.toolbarMode minimal
+	$(BIN)/python -m ui.meeting_access --address $(ADDRESS) --port $(PORT)
 
 # ruff, mypy and pytest all run (so one report shows every problem); any failing fails the target.
 # mypy is strict on the packages in TYPED ([tool.mypy] in pyproject.toml); its cache is .mypy_cache.

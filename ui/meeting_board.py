@@ -62,7 +62,7 @@ def _steps(v: CaseView) -> None:
         shortcut="Left",
         help="The previous case of the meeting (←)",
     )
-    st.html(f'<div class="pr-meeting-pos" id="pr-meeting-pos">Case {v.k} of {v.n}</div>')
+    st.html(f'<div class="pr-meeting-pos" id="pr-meeting-pos">Case {v.k} of {v.n}</div>', width="content")
     st.button(
         "Next ▶",
         key="meeting_next",

@@ -108,8 +108,14 @@ def close_meeting() -> None:
 
 
 def go(case_id: str) -> None:
-    """Present another case of the meeting (the board's previous / next, the list's "present")."""
+    """Present another case of the meeting (the board's previous / next, the list's "present").
+
+    The sidebar's example picker is told the URL's case is already seen (``ui.state`` keeps it in
+    ``_last_query_case``): otherwise it would open that example and re-create its own widget, and
+    the browser's stale choice would then send the board back to the case first opened.
+    """
     st.query_params[CASE_PARAM] = case_id
+    st.session_state["_last_query_case"] = case_id
 
 
 @dataclass(frozen=True)

@@ -179,6 +179,7 @@ def present(v: CaseView) -> None:
     """Open the wall display on this case of the meeting."""
     st.session_state["board_on"] = True
     st.session_state.pop("board", None)
+    st.session_state["_last_query_case"] = v.case_id  # see meeting_state.go
     st.switch_page(
         "views/case_board.py",
         query_params={"display": "board", "meeting": str(v.meeting_id), "case": v.case_id},

@@ -201,10 +201,10 @@ KEY_TEXT = (
 )
 
 
-def key_html() -> str:
-    """The one-line key under the board's diagram.
+def key_html(text: str = KEY_TEXT) -> str:
+    """The one-line key under the board's diagram (``text``: the marks one drawing has, ``board_key``).
 
     >>> key_html().startswith('<div class="pr-key"')
     True
     """
-    return f'<div class="pr-key" id="pr-key">{escape(KEY_TEXT)}</div>'
+    return f'<div class="pr-key" id="pr-key">{escape(text)}</div>'

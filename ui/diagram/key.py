@@ -41,7 +41,7 @@ def board_key(data: DiagramInput, *, room: float = KEY_ROOM_U) -> str:
     if any(c.site in data.posterior for c in data.candidates):
         parts.append("dashed: behind the trachea")
     if any(g.positive for g in data.gradients):
-        parts.append("2.5×: PTH gradient in that vein")
+        parts.append("n×: PTH gradient in that vein")
     if data.removed:
         parts.append("hatched: tissue removed")
     while len(parts) > 3 and width(" · ".join(parts), KEY_SIZE_U) > room:

@@ -259,9 +259,11 @@ def _palsy(data: DiagramInput, lay: Layout, scene: Scene) -> None:
     text = palsy_text(data.palsy)
     w = text_width(text, size, bold=True)
     h = (ASCENT + DESCENT) * size
-    side = 1 if data.palsy == "left" else -1
-    x0 = 57.5 if side > 0 else 42.5 - w
-    box = lay.place_box(x, y, w, h, [Box(x0, y - h / 2, x0 + w, y + h / 2)], clear=1.0)
+    # beside the larynx on the palsy's side, else above the larynx, else on the other side
+    near = (57.5, 42.5 - w) if data.palsy == "left" else (42.5 - w, 57.5)
+    slots = [Box(near[0], y - h / 2, near[0] + w, y + h / 2), Box(50 - w / 2, 16.2 - h, 50 + w / 2, 16.2)]
+    slots.append(Box(near[1], y - h / 2, near[1] + w, y + h / 2))
+    box = lay.place_box(x, y, w, h, slots, clear=1.0)
     if box is None:
         return
     _leader(scene, x, y, box)

@@ -8,6 +8,7 @@ same plan is laid out on one screen in large type.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from html import escape
 from typing import Any
@@ -17,7 +18,7 @@ import streamlit as st
 from kg.knowledge import Knowledge
 from ui import meeting_board, meeting_state, state, wall_fit
 from ui.board import board_banner, key_html
-from ui.diagram import BOARD, DiagramInput, diagram_input, neck_svg
+from ui.diagram import BOARD, DiagramInput, board_key, diagram_input, neck_svg
 from ui.fragments import (
     LOCATIONS_NOTE,
     _cap,
@@ -76,18 +77,27 @@ def report_button(case: Any, plan: dict[str, Any], kn: Knowledge, where: Any) ->
     )
 
 
-def diagram(case: Any, plan: dict[str, Any], kn: Knowledge, css_class: str, *, board: bool = False) -> None:
+def diagram(
+    case: Any, plan: dict[str, Any], kn: Knowledge, css_class: str, *, board: bool = False
+) -> DiagramInput:
+    """Draw the diagram; returns what it drew (the board's one-line key names those marks)."""
     data = diagram_input(case, plan, kn)
     if board:  # the wall shows less, larger: the three leading places, the key as one line of text
         ranks = {loc["rank"] for loc in shown_locations(plan, limit=3)}
-        top = tuple(c for c in data.candidates if c.rank in ranks)
-        data = DiagramInput(top, data.findings, data.removed, data.glands, data.grafts, data.labels)
+        data = dataclasses.replace(data, candidates=tuple(c for c in data.candidates if c.rank in ranks))
         # no percentages on the wall's diagram: the list beside it gives them, by the same rank numbers
         svg = neck_svg(data, kn.sites, legend=False, typography=BOARD, pct_threshold=2.0)
-    else:
+        body = svg
+    else:  # a click opens it over the page, as large as the window (a laptop's column is small)
         svg = neck_svg(data, kn.sites)
+        body = (
+            '<details class="pr-zoom"><summary title="Click to enlarge; click again to close">'
+            f'{svg}<span class="pr-zoom-hint pr-zoom-in">Click the diagram to enlarge it</span>'
+            '<span class="pr-zoom-hint pr-zoom-out">Click anywhere to close</span></summary></details>'
+        )
     # st.html's sanitizer drops inline SVG; the SVG is generated here with every value escaped
-    st.markdown(f'<div class="{css_class}">{svg}</div>', unsafe_allow_html=True)
+    st.markdown(f'<div class="{css_class}">{body}</div>', unsafe_allow_html=True)
+    return data
 
 
 def iopth_panel(plan: dict[str, Any]) -> None:
@@ -427,7 +437,7 @@ def display_board(
     st.html(f'<div class="pr-board">{banner}{chips}{gates}</div>')
     cols = st.columns([10, 9, 8], gap="small")
     with cols[0]:
-        diagram(case, plan, kn, "pr-board-diagram", board=True)
+        drawn = diagram(case, plan, kn, "pr-board-diagram", board=True)
     with cols[1]:
         st.html(_board_where(plan, kn, room))
     with cols[2]:
@@ -441,7 +451,7 @@ def display_board(
                 on_click=state.leave_board,
                 icon=":material/close_fullscreen:",
             )
-    st.html(f'<div class="pr-board">{key_html()}</div>')
+    st.html(f'<div class="pr-board">{key_html(board_key(drawn))}</div>')
     report_button(case, plan, kn, st.sidebar)
 
 

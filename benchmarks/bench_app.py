@@ -2,15 +2,19 @@
 
 Goals (issue 5): under 5 s from ``make run``'s server start to healthy; under 300 ms per rerun
 of the case board after a changed input, with the graph cached. Also reported: the first
-render of the case board in headless Chromium on a fresh server (when Chromium is installed).
+render of the case board in headless Chromium on a fresh server (when Chromium is installed),
+and (issue 13) the step to the next case of a meeting on the wall in Chromium: → pressed to
+the next case's banner and diagram drawn, goal under 300 ms.
 """
 
 from __future__ import annotations
 
+import os
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -32,12 +36,12 @@ def _port() -> int:
         return int(s.getsockname()[1])
 
 
-def _serve(port: int) -> subprocess.Popen:
+def _serve(port: int, env: dict[str, str] | None = None) -> subprocess.Popen:
     """The same command as ``make run`` (on a free port)."""
     cmd = [str(STREAMLIT), "run", str(APP), "--server.address", "127.0.0.1", "--server.port", str(port),
            "--server.headless", "true", "--browser.gatherUsageStats", "false",
            "--client.toolbarMode", "minimal", "--server.fileWatcherType", "none"]  # fmt: skip
-    return subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def _healthy(url: str, proc: subprocess.Popen, timeout: float = 60) -> float:
@@ -102,6 +106,65 @@ def first_render() -> float | None:
         _stop(proc)
 
 
+#: The JavaScript that says the wall shows case ``k`` of the meeting: its position and its banner.
+_SHOWS = (
+    "([pos, cid]) => { const p = document.querySelector('#pr-meeting-pos');"
+    " const c = document.querySelector('#decision-banner .pr-case');"
+    " return p && c && p.innerText === pos && c.innerText === cid"
+    " && !!document.querySelector('.pr-board-diagram svg'); }"
+)
+
+
+def meeting_steps(rounds: int = 2) -> Timing | None:
+    """A meeting of every example in a fresh store; the wall in Chromium at 1920x1080, → pressed
+    from the first case to the last (``rounds`` times), each step timed from the key press to the
+    next case's banner and diagram on the screen."""
+    if not CHROMIUM.exists():
+        return None
+    from datetime import date
+
+    from playwright.sync_api import sync_playwright
+
+    from clinical.meeting import intake
+    from clinical.meeting.store import open_store
+    from ui.cases import EXAMPLES_DIR
+
+    tmp = tempfile.mkdtemp(prefix="parareop-bench-")
+    db = os.path.join(tmp, "meetings.sqlite")
+    store = open_store(db)
+    mid = store.new_meeting(date.today(), "Benchmark board", by="bench")
+    ids = store.add_cases(mid, intake.from_files([EXAMPLES_DIR]), by="bench")
+    store.close()
+    port = _port()
+    proc = _serve(port, env=dict(os.environ, PARAREOP_DB=db, PYTHONPATH=str(ROOT)))
+    seconds = []
+    try:
+        _healthy(f"http://127.0.0.1:{port}", proc)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(
+                executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox", "--disable-gpu"]
+            )
+            page = browser.new_page(viewport={"width": 1920, "height": 1080})
+            for _ in range(rounds):
+                page.goto(f"http://127.0.0.1:{port}/?display=board&meeting={mid}&case={ids[0]}")
+                page.wait_for_function(_SHOWS, arg=[f"Case 1 of {len(ids)}", ids[0]], timeout=60_000)
+                page.wait_for_timeout(500)
+                for k in range(2, len(ids) + 1):
+                    started = time.perf_counter()
+                    page.keyboard.press("ArrowRight")
+                    page.wait_for_function(
+                        _SHOWS, arg=[f"Case {k} of {len(ids)}", ids[k - 1]], timeout=30_000, polling="raf"
+                    )
+                    seconds.append(time.perf_counter() - started)
+                    page.wait_for_timeout(150)  # let the run finish before the next key
+            browser.close()
+    finally:
+        _stop(proc)
+    return Timing(
+        f"meeting on the wall: → to the next case drawn in Chromium ({len(ids)} cases)", tuple(seconds)
+    )
+
+
 def reruns(repeats: int = 30) -> tuple[Timing, Timing, Timing]:
     """Case-board reruns under AppTest: a typed IOPTH value, another example, display mode."""
     from streamlit.testing.v1 import AppTest
@@ -151,6 +214,14 @@ def main() -> None:
     render = first_render()
     if render is not None:
         print(f"fresh server -> case board drawn in headless Chromium: {render:.3f} s")
+    steps = meeting_steps()
+    if steps is not None:
+        s = steps.seconds
+        print(
+            f"{steps.name}: median {statistics.median(s) * 1000:.0f} ms (min {min(s) * 1000:.0f}, "
+            f"p90 {sorted(s)[int(0.9 * len(s))] * 1000:.0f}, max {max(s) * 1000:.0f}, n={len(s)})"
+            "   [goal: < 300 ms]"
+        )
     for timing in reruns():
         s = timing.seconds
         print(

@@ -35,7 +35,7 @@ from ui.diagram import (
     site_position,
 )
 from ui.diagram.key import KEY_ROOM_U, KEY_SIZE_U
-from ui.diagram.layout import Box, Disc, text_box
+from ui.diagram.layout import Box, Disc, text_box, text_width
 from ui.diagram.model import WIDTH, S
 from ui.diagram.veins import VEINS
 from ui.fragments import shown_locations
@@ -473,3 +473,47 @@ def test_the_drawing_is_the_same_in_every_process() -> None:
         for seed in ("1", "2")
     }
     assert len(runs) == 1
+
+
+# ---------------------------------------------------------------- the layout's text widths, in Chromium
+
+CHROMIUM = Path(os.environ.get("PARAREOP_CHROMIUM", "/usr/bin/chromium"))
+#: Each drawn text's advance width as Chromium lays it out, with the layout's estimate of it.
+WIDTHS_JS = """() => [...document.querySelectorAll('svg text')].filter(t => !t.closest('.legend')).map(t => {
+  const s = parseFloat(t.getAttribute('font-size'));
+  const bold = t.getAttribute('font-weight') === 'bold' || getComputedStyle(t).fontWeight >= 600;
+  return [t.textContent, s, bold, t.getComputedTextLength()];
+})"""
+
+
+def test_the_layouts_text_widths_are_never_short_of_chromiums() -> None:
+    """The layout keeps labels apart by estimated widths: in Chromium no text is wider than its estimate.
+
+    Every case's desk and board diagram is opened in Debian's Chromium (the board's browser);
+    each text's rendered advance width (``getComputedTextLength``) is compared with the layout's.
+    """
+    from playwright.sync_api import sync_playwright
+
+    assert CHROMIUM.exists(), f"{CHROMIUM} is missing: `make setup` installs Debian's chromium"
+    kn = knowledge()
+    svgs = []
+    for _case_id, case in every_case():
+        plan = plan_case(case).plan
+        if plan is None:
+            continue
+        svgs.append(neck_svg(diagram_input(case, plan, kn), kn.sites, legend=False))
+        svgs.append(
+            neck_svg(board_data(case, kn), kn.sites, legend=False, typography=BOARD, pct_threshold=2.0)
+        )
+    short = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox"])
+        page = browser.new_page()
+        for i in range(0, len(svgs), 16):  # sixteen drawings a page
+            page.set_content("<html><body>" + "".join(svgs[i : i + 16]) + "</body></html>")
+            for text, size, bold, real in page.evaluate(WIDTHS_JS):
+                estimate = text_width(text, size, bold=bold)
+                if real > estimate + 0.5:
+                    short.append(f"{text!r} at {size}: {real:.1f} > {estimate:.1f}")
+        browser.close()
+    assert not short, sorted(set(short))[:10]

@@ -181,11 +181,11 @@ def _surgical_disease(
 ) -> GateResult:
     """PTH-dependent hypercalcemia: recurrent after ``persistence_days`` of documented normal
     calcium (never on a calcimimetic, which can make it look normal), else persistent."""
-    six = kn.param("persistence_days")
+    persistence = kn.param("persistence_days")
     # the current episode is the trailing run of high calcium; the normal run just before it is
     # the disease-free interval (from the operation when it starts with the first reading)
     course = disease_free_interval([(c.day, c.status) for c in judged])
-    if course is not None and course[1] - course[0] >= six.v and not masked:
+    if course is not None and course[1] - course[0] >= persistence.v and not masked:
         diagnosis = "recurrent"
         facts.append(
             ex.finding(
@@ -195,17 +195,20 @@ def _surgical_disease(
         )
         facts.append(
             ex.evidence(
-                f"Recurrent: hypercalcemia after at least {six.v:g} days of documented normocalcemia", six
+                f"Recurrent: hypercalcemia after at least {persistence.v:g} days of documented normocalcemia",
+                persistence,
             )
         )
-        msg = f"Recurrent PTH-dependent hypercalcemia after more than {six.v:g} days of normal calcium."
+        msg = (
+            f"Recurrent PTH-dependent hypercalcemia after more than {persistence.v:g} days of normal calcium."
+        )
     else:
         diagnosis = "persistent"
         facts.append(
             ex.evidence(
                 f"Persistent: hypercalcemia with non-suppressed PTH on day {ca.day}, and calcium was never normal "
-                f"for {six.v:g} days after the operation",
-                six,
+                f"for {persistence.v:g} days after the operation",
+                persistence,
             )
         )
         msg = "Persistent PTH-dependent hypercalcemia after the last operation."

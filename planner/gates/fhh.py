@@ -27,8 +27,10 @@ def _recurrent_course(norm: Normalized, kn: Knowledge, facts: list[Link]) -> Gat
     data, so no operation rests on it until the urine is repeated and FHH is tested for.
     """
     course = next((lr for c, lr in kn.likelihood_ratios.get("course_recurrent", []) if c == "fhh"), None)
-    six = kn.param("persistence_days")
-    facts.append(ex.finding(f"Calcium was documented normal for {six.v:g} days or more after the operation"))
+    persistence = kn.param("persistence_days")
+    facts.append(
+        ex.finding(f"Calcium was documented normal for {persistence.v:g} days or more after the operation")
+    )
     if course is not None:
         facts.append(
             ex.evidence("FHH is lifelong: a normocalcemic interval after surgery excludes it", course)
@@ -41,7 +43,7 @@ def _recurrent_course(norm: Normalized, kn: Knowledge, facts: list[Link]) -> Gat
             kn,
             KEY,
             "pass",
-            f"FHH excluded by the course: calcium was normal for {six.v:g} days after the operation.",
+            f"FHH excluded by the course: calcium was normal for {persistence.v:g} days after the operation.",
             facts,
         )
     facts.append(ex.finding(norm.cccr_text or f"CCCR {norm.cccr:.4f}"))

@@ -53,8 +53,8 @@ class Label:
     """A name on the anatomy, drawn where the layout finds room (its own place first).
 
     ``lines`` are drawn one under the other from the baseline ``y``; ``keep``: a label the
-    drawing must show (removed tissue), moved with a leader line if its place is taken, where a
-    plain anatomical name is left out instead.
+    drawing must show (removed tissue), moved if its place is taken (with a leader line to
+    ``at``, the tissue it names), where a plain anatomical name is left out instead.
     """
 
     x: float
@@ -64,6 +64,7 @@ class Label:
     cls: str = "anat"
     anchor: str = "middle"
     keep: bool = False
+    at: tuple[float, float] | None = None
 
     @property
     def drawn_size(self) -> float:
@@ -153,7 +154,7 @@ def _anatomy(removed: frozenset[tuple[str, str]]) -> tuple[list[str], list[Label
             f'rx="{LOBE_RX * S}" ry="{LOBE_RY * S}" transform="rotate({rot} {cx * S} {LOBE_CY * S})"/>'
         )
         if gone:
-            names.append(Label(cx, 43, ("lobe", "removed"), 1.8, "removed-label", keep=True))
+            names.append(Label(cx, 43, ("lobe", "removed"), 1.8, "removed-label", keep=True, at=(cx, 47)))
     names.extend(_anat(50, 46.9, "thyroid", 1.5, "anat"))
     # thymus: the cervical part (above the thoracic inlet) and the mediastinal part
     right, left = _mirror_path(
@@ -180,9 +181,11 @@ def _anatomy(removed: frozenset[tuple[str, str]]) -> tuple[list[str], list[Label
             f'<path class="{cls}" d="{left} Z"/></g>'
         )
     if cervical_gone:
-        names.append(Label(34, 59.2, ("cervical thymus", "removed"), 1.6, "removed-label", "end", keep=True))
+        names.append(
+            Label(34, 59.2, ("cervical thymus", "removed"), 1.6, "removed-label", "end", True, (42, 61))
+        )
     if mediastinal_gone:
-        names.append(Label(36, 80, ("thymus", "removed"), 1.6, "removed-label", "end", keep=True))
+        names.append(Label(36, 80, ("thymus", "removed"), 1.6, "removed-label", "end", True, (41, 78)))
     if not (cervical_gone or mediastinal_gone):
         names.extend(_anat(36.5, 80, "thymus", 1.5, "anat", "end"))
     return out, names

@@ -290,8 +290,8 @@ def _names(names: list[Label], lay: Layout, scene: Scene) -> None:
                 lay.reserve_box(box)
         if box is None:
             continue
-        if lab.keep:
-            _leader(scene, own.cx, own.cy, box, min_length=3.0)
+        if lab.at is not None and not own.overlaps(box):
+            _leader(scene, lab.at[0], lab.at[1], box, min_length=1.5)
         for i, line in enumerate(lab.lines):
             scene.labels.append(
                 _text(box.x0, box.y0 + ASCENT * size + i * pitch, line, lab.size, lab.cls, "start")

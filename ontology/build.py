@@ -9,7 +9,8 @@ replaced together, so a failed build leaves the previous release as it was.
 
 The header's ``owl:versionIRI`` / ``owl:versionInfo`` / ``owl:priorVersion`` are stamped
 from ``releases.tsv`` next to the source folder (see ``ontology.versioning``): a plain build
-keeps the last recorded version, ``release=DATE`` records a new one first.
+keeps the last recorded version, ``release=DATE`` records a new one first, and stamps it as
+the ``mapping_set_version`` of the mapping set beside ``releases.tsv``.
 """
 
 from __future__ import annotations
@@ -22,12 +23,13 @@ from rdflib import Graph
 
 from ontology.checks import CheckContext, CheckRun, run_checks
 from ontology.diagnose import explain_inconsistency, explain_unsatisfiable
-from ontology.errors import OntologyBuildError
+from ontology.errors import OntologyBuildError, ParaReopError
 from ontology.lint import check_dangling, check_datatypes
-from ontology.paths import ONTOLOGY_DIR, SRC_DIR, release_paths
+from ontology.paths import MAPPINGS_FILE, ONTOLOGY_DIR, SRC_DIR, release_paths
 from ontology.reasoner import InconsistentOntologyError, UnsatisfiableClassesError, reason
 from ontology.release import canonical, to_ntriples, to_rdfxml, write_atomically
 from ontology.sources import MergedSource, display_path, load_sources
+from ontology.sssom import stamp_version
 from ontology.stats import OntologyStats, count
 from ontology.store import store_from_ntriples
 from ontology.versioning import (
@@ -105,6 +107,17 @@ def _reason_or_explain(source: MergedSource) -> tuple[Graph, float]:
     return result.inferred, result.seconds
 
 
+def _stamped_mapping_set(path: Path, version: str) -> dict[Path, bytes]:
+    """The mapping set beside ``releases.tsv`` with the new release as its
+    ``mapping_set_version`` (nothing when there is no such file): a release stamps both."""
+    if not path.is_file():
+        return {}
+    try:
+        return {path: stamp_version(path.read_text(encoding="utf-8"), version).encode("utf-8")}
+    except ParaReopError as exc:
+        raise OntologyBuildError(f"{display_path(path)}: {exc}") from None
+
+
 def build(
     src_dir: Path = SRC_DIR,
     out_dir: Path = ONTOLOGY_DIR,
@@ -156,6 +169,7 @@ def build(
     files = {owl_path: owl_bytes, nt_path: nt_bytes}
     if versions != recorded:
         files[releases_path] = releases_bytes(versions)
+        files.update(_stamped_mapping_set(releases_path.parent / MAPPINGS_FILE.name, versions[-1]))
     write_atomically(files)
     return BuildResult(
         owl_path=owl_path,

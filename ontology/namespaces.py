@@ -27,17 +27,35 @@ KNOWN_PREFIXES: dict[str, str] = {
     "prp": str(PRP),
 }
 
-#: External IRI prefixes that must be listed (with their label) in ontology/mappings.sssom.tsv.
+#: External IRI prefixes, spelt and expanded as bioregistry does. Each external term the
+#: graph uses needs its label from an import (``ontology/imports``: UBERON) or a row of
+#: ``ontology/mappings.sssom.tsv`` (MONDO, HP, LOINC); NCIT is cited only as xref strings.
+#: LOINC's concept IRIs are ``http://loinc.org/rdf/<code>`` (LOINC Users' Guide 12.7.2).
 EXTERNAL_PREFIXES: dict[str, str] = {
     "UBERON": "http://purl.obolibrary.org/obo/UBERON_",
     "MONDO": "http://purl.obolibrary.org/obo/MONDO_",
     "HP": "http://purl.obolibrary.org/obo/HP_",
     "NCIT": "http://purl.obolibrary.org/obo/NCIT_",
-    "LOINC": "https://loinc.org/rdf/",
+    "loinc": "http://loinc.org/rdf/",
 }
 
-#: IRI starts that count as external too (LOINC has two common forms).
-EXTERNAL_IRI_STARTS: tuple[str, ...] = (*EXTERNAL_PREFIXES.values(), "http://loinc.org/")
+#: IRI starts that count as external too (other spellings of LOINC IRIs, so that one is
+#: reported instead of passing unseen).
+EXTERNAL_IRI_STARTS: tuple[str, ...] = (
+    *EXTERNAL_PREFIXES.values(),
+    "http://loinc.org/",
+    "https://loinc.org/",
+)
+
+#: The prefixes a mapping set may declare, as bioregistry (the SSSOM default prefix map)
+#: spells and expands them, plus ParaReop's own; tests/test_sssom.py compares them with the
+#: copy of bioregistry's map that sssom-py ships.
+SSSOM_PREFIXES: dict[str, str] = {
+    **EXTERNAL_PREFIXES,
+    "skos": str(SKOS),
+    "semapv": "https://w3id.org/semapv/vocab/",
+    "prp": str(PRP),
+}
 
 
 def shorten(iri: str) -> str:

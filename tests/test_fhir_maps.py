@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import csv
 import json
 
 from fhir.resources.R4B.codesystem import CodeSystem
 
 from clinical.fhir_maps import DATA, LOINC, PROFILE, UCUM, maps, read_tsv, system
 from kg.knowledge import knowledge
-from ontology.paths import ONTOLOGY_DIR
+from ontology.namespaces import EXTERNAL_PREFIXES, PRP
+from ontology.paths import MAPPINGS_FILE
+from ontology.sssom import read_mapping_set
 from planner.contract_files import load
 
 VOCAB = load("vocabulary.json")
@@ -17,20 +18,13 @@ PLAIN_UNITS = {"mm", "mg", "min"}
 
 
 def _sssom_loinc() -> dict[str, tuple[str, str]]:
-    """LOINC code -> (ParaReop analyte notation, LOINC label) from the ontology's mapping table."""
-    lines = [
-        ln
-        for ln in (ONTOLOGY_DIR / "mappings.sssom.tsv").read_text().splitlines()
-        if ln and not ln.startswith("#")
-    ]
-    out = {}
-    for row in csv.DictReader(lines, delimiter="\t"):
-        if row["object_id"].startswith("LOINC:"):
-            out[row["object_id"].removeprefix("LOINC:")] = (
-                row["subject_id"].removeprefix("prp:analyte_"),
-                row["object_label"],
-            )
-    return out
+    """LOINC code -> (ParaReop analyte notation, LOINC label) from the ontology's mapping set."""
+    loinc, analyte = EXTERNAL_PREFIXES["loinc"], str(PRP) + "analyte_"
+    return {
+        row.object.removeprefix(loinc): (row.subject.removeprefix(analyte), row.object_label)
+        for row in read_mapping_set(MAPPINGS_FILE).rows
+        if row.object.startswith(loinc)
+    }
 
 
 def test_loinc_table_agrees_with_the_ontology_cross_references() -> None:

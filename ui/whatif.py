@@ -1,15 +1,20 @@
-"""What if: a case plus one hypothetical finding, and how the planner's ranking changes.
+"""What if: a case plus one hypothetical finding, and how the planner's plan changes.
 
 The functions here only write the hypothetical finding into a copy of the case, in the
-contract's own shape, and line the two plans up; the planner does all the reasoning.
+contract's own shape, choose a default finding among the studies not yet done, and line the
+two plans up (the ranking, and what changes in the decision, the operation, the next tests and
+the warnings); the planner does all the reasoning.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+#: The kinds of hypothetical finding, by the test code of the study that would give it.
+KIND_TESTS = {"imaging": None, "venous_sampling": "selective_venous_sampling", "fna": "fna_pth_washout"}
 
 
 def last_day(case: Mapping[str, Any]) -> int:
@@ -195,3 +200,124 @@ def compare(now: Mapping[str, Any], then: Mapping[str, Any]) -> list[Change]:
         )
         for site, side in keys
     ]
+
+
+def done_studies(case: Mapping[str, Any]) -> frozenset[str]:
+    """The localizing studies the case already has, as test codes (each imaging modality, venous
+    sampling, FNA washout).
+
+    >>> sorted(done_studies({"imaging": [{"modality": "ultrasound"}], "fna": [{"site": "perrier_D"}]}))
+    ['fna_pth_washout', 'ultrasound']
+    """
+    done = {str(im.get("modality")) for im in case.get("imaging") or [] if im.get("modality")}
+    if case.get("venous_sampling"):
+        done.add("selective_venous_sampling")
+    if case.get("fna"):
+        done.add("fna_pth_washout")
+    return frozenset(done)
+
+
+def default_modality(
+    case: Mapping[str, Any],
+    plan: Mapping[str, Any],
+    modalities: Sequence[str],
+    sensitivity: Mapping[str, float] | None = None,
+) -> str:
+    """The imaging study a what-if starts on: the plan's first suggested one not yet done, else the
+    most sensitive not yet done (``sensitivity``: the graph's figures), else (every one done) the
+    plan's first suggested or the first.
+
+    >>> default_modality({"imaging": [{"modality": "ct_4d"}]}, {"next_tests": [{"test": "ct_4d"},
+    ...     {"test": "fch_pet_ct"}]}, ["ultrasound", "ct_4d", "fch_pet_ct"])
+    'fch_pet_ct'
+    >>> default_modality({"imaging": [{"modality": "ultrasound"}]}, {}, ["ultrasound", "sestamibi_planar",
+    ...     "fch_pet_ct"], {"sestamibi_planar": 0.46, "fch_pet_ct": 0.9})
+    'fch_pet_ct'
+    """
+    done = done_studies(case)
+    suggested = [str(t["test"]) for t in plan.get("next_tests") or [] if t.get("test") in modalities]
+    rest = sorted(modalities, key=lambda m: -(sensitivity or {}).get(m, 0.0))  # stable: ties keep order
+    for m in [*suggested, *rest]:
+        if m not in done:
+            return m
+    return suggested[0] if suggested else modalities[0]
+
+
+def default_kind(case: Mapping[str, Any], plan: Mapping[str, Any], modalities: Sequence[str]) -> str:
+    """The kind of finding a what-if starts on (a key of :data:`KIND_TESTS`): the plan's first
+    suggested study not yet done; else imaging while a modality is left, else a study not done.
+
+    >>> default_kind({"imaging": [{"modality": "ultrasound"}]},
+    ...     {"next_tests": [{"test": "selective_venous_sampling"}]}, ["ultrasound"])
+    'venous_sampling'
+    >>> default_kind({}, {"next_tests": [{"test": "laryngoscopy"}]}, ["ultrasound"])
+    'imaging'
+    """
+    done = done_studies(case)
+    by_test = {test: kind for kind, test in KIND_TESTS.items() if test}
+    for t in plan.get("next_tests") or []:
+        code = str(t.get("test"))
+        if code in done:
+            continue
+        if code in modalities:
+            return "imaging"
+        if code in by_test:
+            return by_test[code]
+    if any(m not in done for m in modalities):
+        return "imaging"
+    return next((kind for kind, test in KIND_TESTS.items() if test and test not in done), "imaging")
+
+
+def _first_operation(plan: Mapping[str, Any]) -> tuple[str, tuple[tuple[str, str | None], ...]] | None:
+    ops = plan.get("operations") or []
+    if not ops:
+        return None
+    op = ops[0]
+    targets = op.get("targets") or ([{"site": op["site"], "side": op.get("side")}] if op.get("site") else [])
+    return str(op["operation"]), tuple((str(t["site"]), t.get("side")) for t in targets)
+
+
+@dataclass(frozen=True)
+class PlanChange:
+    """What the hypothetical finding changes beyond the ranking, as codes (the view names them)."""
+
+    decision: tuple[str, str] | None
+    operation: tuple[str | None, str | None] | None
+    targets_changed: bool
+    tests_added: tuple[str, ...]
+    tests_dropped: tuple[str, ...]
+    warnings_added: tuple[str, ...]
+
+    @property
+    def any(self) -> bool:
+        """Whether anything a board acts on changes (the decision, operation, targets or tests)."""
+        return bool(self.decision or self.operation or self.targets_changed or self.tests_added
+                    or self.tests_dropped)  # fmt: skip
+
+
+def plan_change(now: Mapping[str, Any], then: Mapping[str, Any]) -> PlanChange:
+    """The decision, first operation and its targets, next tests and warnings of two plans, compared.
+
+    >>> a = {"decision": "investigate", "operations": [], "next_tests": [{"test": "fch_pet_ct"}]}
+    >>> b = {"decision": "operate", "operations": [{"operation": "focused_reexploration",
+    ...      "targets": [{"site": "perrier_F", "side": "left"}]}], "next_tests": [{"test": "laryngoscopy"}]}
+    >>> c = plan_change(a, b)
+    >>> c.decision, c.operation, c.tests_added, c.tests_dropped, c.any
+    (('investigate', 'operate'), (None, 'focused_reexploration'), ('laryngoscopy',), ('fch_pet_ct',), True)
+    """
+    op_a, op_b = _first_operation(now), _first_operation(then)
+    tests_a = [str(t["test"]) for t in now.get("next_tests") or []]
+    tests_b = [str(t["test"]) for t in then.get("next_tests") or []]
+    warned = set(now.get("warnings") or [])
+    return PlanChange(
+        decision=(str(now.get("decision")), str(then.get("decision")))
+        if now.get("decision") != then.get("decision")
+        else None,
+        operation=(op_a[0] if op_a else None, op_b[0] if op_b else None)
+        if (op_a and op_a[0]) != (op_b and op_b[0])
+        else None,
+        targets_changed=bool(op_a and op_b and op_a[0] == op_b[0] and set(op_a[1]) != set(op_b[1])),
+        tests_added=tuple(t for t in tests_b if t not in tests_a),
+        tests_dropped=tuple(t for t in tests_a if t not in tests_b),
+        warnings_added=tuple(w for w in then.get("warnings") or [] if w not in warned),
+    )

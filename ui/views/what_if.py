@@ -1,8 +1,15 @@
-"""What if: add a hypothetical finding to the current case and see the ranking change, next to the
-current one — the surgeon's way to judge which test is worth doing."""
+"""What if: add a hypothetical finding to the current case and see the plan change, next to the
+current one — the surgeon's way to judge which test is worth doing.
+
+The form starts on a study the case does not have yet (the plan's first suggested one). The two
+plans stand side by side in full: the decision, the ranking, the operation and its targets, the
+next tests and the warnings, above them a list of what the finding changes; a test the graph
+contraindicates for this case (an FNA of a suspected carcinoma) is said so before its result is
+imagined."""
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 import streamlit as st
@@ -13,11 +20,35 @@ from planner.places import side_of
 from ui import state
 from ui.diagram import diagram_input, neck_svg
 from ui.editor_model import enum
-from ui.fragments import LOCATIONS_NOTE, banner_html, locations_html, sources_html
-from ui.names import MODALITY_TAGS, name, pct, where
-from ui.whatif import add_fna, add_imaging, add_venous_sampling, compare, latest_pth
+from ui.fragments import (
+    LOCATIONS_NOTE,
+    banner_html,
+    gate_rows_html,
+    locations_html,
+    next_tests_html,
+    operations_html,
+    sources_html,
+    targets_text,
+    warnings_html,
+)
+from ui.names import MODALITY_TAGS, name, pct, where, words
+from ui.whatif import (
+    add_fna,
+    add_imaging,
+    add_venous_sampling,
+    compare,
+    default_kind,
+    default_modality,
+    done_studies,
+    latest_pth,
+    plan_change,
+)
 
-KINDS = ("Imaging result", "Venous-sampling gradient", "FNA with PTH washout")
+KINDS = {
+    "imaging": "Imaging result",
+    "venous_sampling": "Venous-sampling gradient",
+    "fna": "FNA with PTH washout",
+}
 
 
 def _site_side(
@@ -50,24 +81,61 @@ def _site_side(
     return site, side
 
 
+def fresh(case: dict[str, Any]) -> None:
+    """A new case starts the form afresh: its defaults are studies that case has not had."""
+    cid = str(case.get("id", ""))
+    if st.session_state.get("wi_case") != cid:
+        for key in [k for k in st.session_state if str(k).startswith("wi_")]:
+            del st.session_state[key]
+        st.session_state["wi_case"] = cid
+
+
+def sensitivities(modalities: list[str]) -> dict[str, float]:
+    """Each modality's sensitivity from the graph (to start a what-if on the most telling study)."""
+    perf = state.kn().performance
+    return {m: float(perf[m].sensitivity) for m in modalities if m in perf}
+
+
+def _contraindication(plan: dict[str, Any], test: str) -> None:
+    """The planner's own rule: a suspected cause that withholds this test (an FNA of a suspected
+    carcinoma seeds the needle's tract) is said before its result is imagined."""
+    kn = state.kn()
+    causes = {c["cause"]: c["probability"] for c in plan.get("suspected_causes", [])}
+    withheld = contraindicated(kn, test, causes)
+    if withheld is not None:
+        st.warning(withheld.warning(kn), icon="⚠️")
+
+
 def hypothetical(case: dict[str, Any], plan: dict[str, Any]) -> tuple[dict[str, Any], str]:
     """The form; returns the case with the finding and a sentence naming the finding."""
     kn = state.kn()
+    fresh(case)
     top = (plan.get("locations") or [{}])[0]
-    kind = st.radio("Hypothetical finding", KINDS, key="wi_kind", horizontal=True)
+    modalities = list(enum("imaging", "[]", "modality"))
+    done = done_studies(case)
+    kinds = list(KINDS)
+    label = st.radio(
+        "Hypothetical finding",
+        list(KINDS.values()),
+        index=kinds.index(default_kind(case, plan, modalities)),
+        key="wi_kind",
+        horizontal=True,
+    )
+    kind = kinds[list(KINDS.values()).index(label)]
+    if done:
+        st.caption("Already in the case: " + ", ".join(name("tests", t, kn) for t in sorted(done)) + ".")
     pth = latest_pth(case) or (100.0, "pg/mL")
-    if kind == KINDS[0]:
-        modalities = list(enum("imaging", "[]", "modality"))
-        suggested = next((t["test"] for t in plan.get("next_tests", []) if t["test"] in modalities), "ct_4d")
+    if kind == "imaging":
         a, b = st.columns(2)
         with a:
             modality = st.selectbox(
                 "Modality",
                 modalities,
-                index=modalities.index(suggested),
+                index=modalities.index(default_modality(case, plan, modalities, sensitivities(modalities))),
                 key="wi_modality",
-                format_func=lambda m: name("modalities", m, kn),
+                format_func=lambda m: name("modalities", m, kn) + (" (already done)" if m in done else ""),
             )
+            _contraindication(plan, modality)
             result = st.radio(
                 "Result", list(enum("imaging", "[]", "result")), key="wi_result", horizontal=True
             )
@@ -77,7 +145,8 @@ def hypothetical(case: dict[str, Any], plan: dict[str, Any]) -> tuple[dict[str, 
             add_imaging(case, modality, result, site, side),
             f"{name('modalities', modality, kn)} {result} at {where(site, side, kn)}",
         )
-    if kind == KINDS[1]:
+    if kind == "venous_sampling":
+        _contraindication(plan, "selective_venous_sampling")
         veins = list(enum("venous_sampling", "[]", "samples", "[]", "vein"))
         drained = veins_draining(state.graph(), top["site"]) if top.get("site") in kn.sites else []
         midline = top.get("side") not in ("left", "right")
@@ -119,10 +188,7 @@ def hypothetical(case: dict[str, Any], plan: dict[str, Any]) -> tuple[dict[str, 
             f"venous sampling: {name('veins', vein, kn)} ({side}) {vein_pth:g} vs peripheral {peripheral:g} "
             f"(× {vein_pth / peripheral:.1f})",
         )
-    causes = {c["cause"]: c["probability"] for c in plan.get("suspected_causes", [])}
-    withheld = contraindicated(kn, "fna_pth_washout", causes)
-    if withheld is not None:  # the planner's own rule: it would not offer this test today
-        st.warning(withheld.warning(kn), icon="⚠️")
+    _contraindication(plan, "fna_pth_washout")
     a, b = st.columns(2)
     with a:
         reachable = [
@@ -179,12 +245,69 @@ def sweep(case: dict[str, Any], plan: dict[str, Any]) -> list[dict[str, str]]:
     return rows
 
 
+def side(case: dict[str, Any], plan: dict[str, Any], which: str) -> None:
+    """One plan in full: the decision, the gates that do not pass, the warnings, the number of
+    sources and the ranking, the operation (as on the wall: one plan with its targets), the next
+    tests; then its diagram."""
+    kn = state.kn()
+    stopping = [g for g in plan.get("gates", []) if g.get("status") != "pass"]
+    parts = [
+        banner_html(plan, kn),
+        gate_rows_html(stopping, kn),
+        warnings_html(plan),
+        sources_html(plan),  # "" when the plan has no locations
+        locations_html(plan, kn, limit=6),
+        '<h5 class="wi-head">Operation</h5>',
+        operations_html(plan, kn, limit=3, details=False),
+        '<h5 class="wi-head">Next tests</h5>',
+        next_tests_html(plan, kn, limit=4),
+    ]
+    st.html(f'<div class="wi-plan" data-plan="{which}">{"".join(parts)}</div>')
+    svg = neck_svg(diagram_input(case, plan, kn), kn.sites, legend=False)
+    st.markdown(f'<div class="pr-diagram">{svg}</div>', unsafe_allow_html=True)
+
+
+def change_lines(now: dict[str, Any], then: dict[str, Any]) -> list[str]:
+    """What the finding changes beyond the ranking, in the graph's words (the board acts on these)."""
+    kn = state.kn()
+    c = plan_change(now, then)
+    lines = []
+    if c.decision:
+        lines.append(f"Decision: {c.decision[0].upper()} → {c.decision[1].upper()}")
+    if c.operation:
+        a, b = (name("operations", x, kn) if x else "none" for x in c.operation)
+        lines.append(f"Operation: {a} → {b}")
+    if c.targets_changed:
+        lines.append(
+            f"Targets: {targets_text(now['operations'][0], kn)} → {targets_text(then['operations'][0], kn)}"
+        )
+    if c.tests_added:
+        lines.append("New next tests: " + ", ".join(name("tests", t, kn) for t in c.tests_added))
+    if c.tests_dropped:
+        lines.append("No longer needed: " + ", ".join(name("tests", t, kn) for t in c.tests_dropped))
+    lines += [f"New warning: {words(w)}" for w in c.warnings_added]
+    return lines
+
+
+def changes_html(now: dict[str, Any], then: dict[str, Any]) -> str:
+    """The list of changes, or a line saying the operation and tests stay as they are."""
+    lines = change_lines(now, then)
+    if not lines:
+        return (
+            '<div class="wi-changes" data-changes="0"><b>What changes:</b> the decision, the operation '
+            "and its targets, and the next tests stay as they are (the ranking may still move).</div>"
+        )
+    items = "".join(f"<li>{escape(line)}</li>" for line in lines)
+    return f'<div class="wi-changes" data-changes="{len(lines)}"><b>What changes:</b><ul>{items}</ul></div>'
+
+
 def main() -> None:
     kn = state.kn()
     st.markdown("### What if")
     st.caption(
-        "Add one hypothetical finding to the current case: the planner re-plans and the two rankings "
-        "stand side by side. A test is worth doing when its result would change the plan."
+        "Add one hypothetical finding to the current case: the planner re-plans and the two plans "
+        "(decision, ranking, operation, next tests, warnings) stand side by side. A test is worth "
+        "doing when its result would change the plan."
     )
     case, label, problems = state.current_case()
     outcome = state.plan(case) if not problems else None
@@ -202,26 +325,14 @@ def main() -> None:
     changed = then.plan["decision"] != plan["decision"]
     msg = f"With {sentence}: decision {plan['decision'].upper()} → {then.plan['decision'].upper()}"
     (st.warning if changed else st.info)(msg + (" — the plan changes." if changed else " — same decision."))
+    st.html(changes_html(plan, then.plan))
     now_col, then_col = st.columns(2, gap="large")
     with now_col:
         st.markdown("#### Now")
-        st.html(banner_html(plan, kn))
-        if line := sources_html(plan):  # none when the plan has no locations
-            st.html(line)
-        st.html(locations_html(plan, kn, limit=6))
-        st.markdown(
-            f'<div class="pr-diagram">{neck_svg(diagram_input(case, plan, kn), kn.sites, legend=False)}'
-            "</div>",
-            unsafe_allow_html=True,
-        )
+        side(case, plan, "now")
     with then_col:
         st.markdown(f"#### With {sentence}")
-        st.html(banner_html(then.plan, kn))
-        if line := sources_html(then.plan):  # none when the plan has no locations
-            st.html(line)
-        st.html(locations_html(then.plan, kn, limit=6))
-        svg = neck_svg(diagram_input(new_case, then.plan, kn), kn.sites, legend=False)
-        st.markdown(f'<div class="pr-diagram">{svg}</div>', unsafe_allow_html=True)
+        side(new_case, then.plan, "then")
     st.markdown("#### Change in the ranking")
     st.caption(LOCATIONS_NOTE)
     st.dataframe(

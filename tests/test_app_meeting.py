@@ -232,3 +232,21 @@ def test_read_only_shows_the_record_and_writes_nothing(db: Path, monkeypatch: py
     assert any("Read-only" in i.value for i in at.info)
     assert button(at, "Create the meeting").disabled
     assert not any(b.key == "meeting_add_chosen" for b in at.button)
+
+
+def test_the_desk_case_board_shows_the_meeting_and_its_form(db: Path) -> None:
+    mid = new_meeting_with_cases(meeting_page())
+    ids = sorted(CASES)
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.query_params["meeting"] = str(mid)
+    at.query_params["case"] = ids[1]
+    at.run()
+    no_exception(at)
+    assert position(at) == "Case 2 of 3" and f"**Meeting {mid} · Endocrine tumour board**" in html_of(at)
+    assert any(e.label == "Record decision" for e in at.expander)
+    assert 'id="pr-summary"' in html_of(at)  # the full board under the strip
+    at.button(key="meeting_next").click().run()
+    assert position(at) == "Case 3 of 3"
+    at.button(key="meeting_close").click().run()
+    no_exception(at)
+    assert position(at) == "" and "meeting" not in at.query_params

@@ -20,6 +20,7 @@ from clinical.meeting import intake
 from clinical.meeting.store import open_store
 from ontology.paths import REPO_ROOT
 from tests.test_app_browser import (
+    BOARD_VIEWPORTS,
     FULL_HD,
     MIN_PX,
     TEXT_SIZES_JS,
@@ -155,5 +156,49 @@ def test_the_wall_steps_through_the_meeting_with_the_arrow_keys_and_keeps_the_de
     label = page.locator(".st-key-meeting_decide button").first.inner_text().strip()
     assert label == f"Decided: {k['decision'].upper()} ✓"
     shot(page, "meeting-board-decided")
+    assert not outside, outside
+    page.context.close()
+
+
+@pytest.mark.parametrize("viewport", BOARD_VIEWPORTS, ids=lambda v: f"{v['width']}x{v['height']}")
+def test_every_case_of_the_meeting_fits_the_wall_with_its_strip(
+    browser: Browser,  # noqa: F811
+    meeting: tuple[str, int, list[str], Path],
+    outside: list[str],  # noqa: F811
+    viewport: dict[str, int],
+) -> None:
+    """The strip takes room from the right column: each case still fits one screen, the text at
+    the wall's minimum (scaled with the screen, as the board's own test), the steps on screen."""
+    url, mid, ids, _ = meeting
+    scale = min(viewport["width"] / 1920, viewport["height"] / 1080)
+    page = open_page(browser, url, f"?display=board&meeting={mid}&case={ids[0]}", outside, viewport=viewport)
+    settle(page, "#pr-meeting-pos")
+    for k, case_id in enumerate(ids, start=1):
+        if k > 1:
+            page.keyboard.press("ArrowRight")
+            wait_case(page, k, len(ids), case_id)
+        m = page.evaluate(TEXT_SIZES_JS)
+        where = f"{case_id} at {viewport['width']}x{viewport['height']}"
+        assert m["min"] >= MIN_PX * scale * 0.99, (where, m["smallest"])
+        assert max(m["docScroll"], m["mainScroll"]) <= viewport["height"] + 1, (where, m)
+        box = page.locator(".st-key-meeting_decide button").first.bounding_box()
+        assert box and box["y"] + box["height"] <= viewport["height"], (where, box)
+    assert not outside, outside
+    page.context.close()
+
+
+def test_the_meeting_page_presents_a_case_on_the_wall(
+    browser: Browser,  # noqa: F811
+    meeting: tuple[str, int, list[str], Path],
+    outside: list[str],  # noqa: F811
+) -> None:
+    url, mid, ids, _ = meeting
+    page = open_page(browser, url, f"meeting?meeting={mid}&case={ids[2]}", outside, viewport=FULL_HD)
+    settle(page, "text=Present on the board")
+    assert page.get_by_text("Endocrine tumour board · 2026-12-02").is_visible()
+    page.get_by_role("button", name="Present on the board").click()
+    wait_case(page, 3, 3, ids[2])
+    assert "display=board" in page.url and f"meeting={mid}" in page.url
+    assert page.locator(".st-key-meeting_next button").first.is_disabled()  # the last case
     assert not outside, outside
     page.context.close()

@@ -106,12 +106,14 @@ def _surgical(ev: Evidence, go: GateOutcome) -> Decision:
     that changes which operation. The gates' tests come first, then the operation-changing and
     localization tests, then what the graph requires first."""
     kn, findings, locations = ev.kn, ev.findings, ev.locations
-    useful, closing, withheld = _useful_tests(kn, findings, locations, ev.post, ev.rec)
     top = locations[0][0] if locations else None
     localized = top is not None and adequate(findings, kn, top)
     warnings: list[str] = []
-    if not localized:  # a localization test the suspected cause forbids is said where tests matter
-        warnings += [w.warning(kn) for w in withheld]
+    useful: list[Candidate] = []
+    closing: list[Finding] = []
+    if not localized:  # the localization tests matter (and are ranked) only while it is open
+        useful, closing, withheld = _useful_tests(kn, findings, locations, ev.post, ev.rec)
+        warnings += [w.warning(kn) for w in withheld]  # a test the suspected cause forbids
     established = cause_suffices(kn, ev.causes, ev.rec, ev.feat) if locations else None
     decision = "operate" if localized or established or not useful else "investigate"
     if decision == "operate" and not localized and not established and locations:

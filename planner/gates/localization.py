@@ -51,13 +51,14 @@ def localization_gate(
         return gate_result(kn, KEY, "unknown", "No candidate location.")
     (site, side), p = locations[0]
     n, confirm = support(findings, kn, (site, side))
+    need = kn.param("localization_min_concordant").v
     facts = [
         ex.finding(
             f"Leading site {kn.site_name(site, side)}: {n} positive imaging stud{'y' if n == 1 else 'ies'}"
             f"{' confirmed by venous sampling or FNA' if confirm else ''}; probability {p:.0%}"
         ),
         ex.evidence(
-            "Reoperate after two concordant studies, or one plus venous sampling or FNA",
+            f"Reoperate after {need:g} concordant studies, or one plus venous sampling or FNA",
             kn.param("localization_min_concordant"),
         ),
     ]

@@ -250,3 +250,37 @@ def test_the_desk_case_board_shows_the_meeting_and_its_form(db: Path) -> None:
     at.button(key="meeting_close").click().run()
     no_exception(at)
     assert position(at) == "" and "meeting" not in at.query_params
+
+
+FHIR = REPO_ROOT / "tests" / "fixtures" / "fhir"
+
+
+def test_cases_from_uploaded_files_and_fhir_bundles(db: Path) -> None:
+    at = meeting_page()
+    at.text_input(key="meeting_new_title").set_value("Board")
+    button(at, "Create the meeting").click().run()
+    mid = int(at.query_params["meeting"])
+    good = (REPO_ROOT / "ui" / "examples" / f"{CASES[0]}.json").read_bytes()
+    bad = b'{"id": "x", "patient": {"age": 50, "age": 60}}'
+    at.file_uploader(key="meeting_up").set_value([("bad.json", bad, "application/json")]).run()
+    at.button(key="meeting_add_files").click().run()
+    no_exception(at)
+    assert [e.value for e in at.error] == [
+        "bad.json: not added, patient.age: key 'age' appears more than once in one object"
+    ]
+    at.file_uploader(key="meeting_up").set_value([("case.json", good, "application/json")]).run()
+    at.button(key="meeting_add_files").click().run()
+    assert [s.value for s in at.success] == [f"Added 1 case(s): {CASES[0]}."]
+    two = (FHIR / "uscore-searchset-two-patients.json").read_bytes()
+    at.file_uploader(key="meeting_fhir").set_value([("two.json", two, "application/json")]).run()
+    at.button(key="meeting_add_fhir").click().run()
+    [msg] = [e.value for e in at.error]
+    assert msg.startswith("two.json: not added")
+    assert "holds data of 2 patients" in msg
+    one = (FHIR / "uscore-radiology-reports.json").read_bytes()
+    at.file_uploader(key="meeting_fhir").set_value([("radiology.json", one, "application/json")]).run()
+    at.button(key="meeting_add_fhir").click().run()
+    no_exception(at)
+    cases = open_store(str(db)).meeting(mid)["cases"]
+    assert [c["case_id"] for c in cases][0] == CASES[0] and cases[1]["case_id"].startswith("fhir-")
+    assert cases[1]["source"] == "fhir"

@@ -253,6 +253,8 @@ def consensus_form(v: CaseView, kn: Knowledge, where_: str = "page") -> None:
             height=68,
         )
         writable = meeting_state.can_write()
+        if not writable:
+            st.caption("Read-only here: sign in (Meeting page) to record the board's decision.")
         saved = st.form_submit_button("Save the board's decision", type="primary", disabled=not writable)
     if saved:
 

@@ -237,7 +237,11 @@ def fhir_items(files: list[Any]) -> tuple[list[CaseItem], list[str]]:
         for f in files:
             path = Path(tmp) / Path(f.name).name
             path.write_bytes(f.getvalue())
-            for item, said in intake.from_fhir([path]):
+            try:
+                pairs = intake.from_fhir([path])
+            except MeetingError as exc:  # named by the file uploaded, not the temporary copy
+                raise MeetingError(str(exc).replace(str(path), f.name)) from None
+            for item, said in pairs:
                 items.append(item)
                 warnings += [f"{item.case['id']}: {w}" for w in said]
     return items, warnings

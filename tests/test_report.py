@@ -148,7 +148,7 @@ def test_the_appendix_lists_each_source_of_the_shown_chains_once() -> None:
         for f in item.get("explanation") or []
         if f.get("source") and f["source"] != "case record"
     }
-    block = html.split("<h3>Sources</h3>")[1]
+    block = html.split("<h2>Sources</h2>")[1]
     for s in sources:
         assert block.count(f"<li>{escape(s)}</li>") == 1
 

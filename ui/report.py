@@ -31,6 +31,7 @@ from ui.fragments import (
     ASSETS,
     CSS,
     DISPLAY_FLOOR,
+    LOCATIONS_NOTE,
     banner_html,
     gate_rows_html,
     gates_html,
@@ -39,6 +40,7 @@ from ui.fragments import (
     operations_html,
     sources_html,
     targets_text,
+    together_text,
     warnings_html,
 )
 from ui.iopth_view import chart_svg
@@ -47,11 +49,6 @@ from ui.report_parts import Shown, appendix_html, board_html, identifier_html
 from ui.summary import case_summary, summary_html
 
 REPORT_CSS = (ASSETS / "report.css").read_text(encoding="utf-8")
-#: What each place's percentage means, in the few words a printed page has room for.
-PLACES_NOTE = (
-    "Each percentage is that place's own chance of holding overactive tissue; several glands can be "
-    "diseased at once, so they need not add up. The number of separate sources adds up to one."
-)
 DISCLAIMER = "Decision support for the multidisciplinary team, not a substitute for clinical judgement"
 
 
@@ -119,7 +116,7 @@ def _places_html(plan: Mapping[str, Any], shown: Shown, kn: Knowledge) -> str:
     if below:
         tail.append(f"{below} under 1% each")
     counted = f'<p class="rp-note">Not listed: {"; ".join(tail)}.</p>' if tail else ""
-    return f'{sources_html(plan)}{rows}{counted}<p class="rp-note">{escape(PLACES_NOTE)}</p>'
+    return f'{sources_html(plan)}{rows}{counted}<p class="rp-note">{escape(LOCATIONS_NOTE)}</p>'
 
 
 def _alternatives_html(plan: Mapping[str, Any], shown: Shown, kn: Knowledge) -> str:
@@ -147,6 +144,8 @@ def _treatment_html(plan: Mapping[str, Any], shown: Shown, kn: Knowledge) -> str
     if plan.get("operations"):
         # the first in full; one that goes with others reads as that one plan, each part's targets
         out += ["<h2>Operation</h2>", operations_html(plan, kn, limit=1, details=False)]
+        if together := together_text(plan["operations"][0], kn):
+            out.append(f'<p class="rp-alt"><b>One plan:</b> {escape(together)}.</p>')
         out.append(_alternatives_html(plan, shown, kn))
     if plan.get("next_tests") or not plan.get("operations"):
         out += ["<h2>Next tests</h2>", next_tests_html(plan, kn, limit=len(shown.next_tests))]

@@ -216,7 +216,7 @@ def appendix_html(shown: Shown, plan: Mapping[str, Any], kn: Knowledge) -> str:
             f"{escape(name('tests', t['test'], kn))}</b></p>"
         )
         out.append(facts_html(t.get("explanation") or []))
-    out.append('<h3>Sources</h3><ol class="rp-sources">')
+    out.append('<h2>Sources</h2><ol class="rp-sources">')
     out += [f"<li>{escape(s)}</li>" for s in cited(shown, plan)]
     out.append("</ol></section>")
     return "".join(out)

@@ -1,15 +1,19 @@
-"""A plan as a short text a surgeon can scan at a terminal (names from the graph, codes in brackets)."""
+"""A plan as a short text a surgeon can scan at a terminal (names from the graph, codes in brackets).
+
+The numbers read as on the screens and the printed report (:func:`ui.names.pct`: "<1%" and
+">99%", never a rounded "0%" or "100%"), the planner's sentences in words (:func:`ui.names.words`),
+and places under the display floor are counted rather than listed.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from kg.knowledge import Knowledge, knowledge
-from ui.fragments import sources_text
-
-
-def _pct(p: float) -> str:
-    return "<1%" if 0 < p < 0.005 else f"{p:.0%}"
+from ui.fragments import DISPLAY_FLOOR, shown_locations, sources_text
+from ui.fragments import test_reasons as reasons_in_words
+from ui.names import pct as _pct
+from ui.names import words
 
 
 def _together(op: dict[str, Any], kn: Knowledge) -> str:
@@ -29,7 +33,9 @@ def render(plan: dict[str, Any], kn: Knowledge | None = None) -> str:
     diagnosis = kn.label("diagnoses", plan["diagnosis"]).removeprefix("diagnosis: ")
     lines = [f"== {plan['case_id']}: {plan['decision'].upper()} ({diagnosis})"]
     for g in plan["gates"]:
-        lines.append(f"  [{g['status']:>7}] {g['id'].replace('_', ' ')}: {g['message']}")
+        lines.append(
+            f"  [{g['status']:>7}] {kn.label('gates', g['id']).removeprefix('gate: ')}: {words(g['message'])}"
+        )
     if plan["suspected_causes"]:
         causes = ", ".join(
             f"{kn.label('suspected_causes', c['cause'])} {_pct(c['probability'])}"
@@ -38,9 +44,12 @@ def render(plan: dict[str, Any], kn: Knowledge | None = None) -> str:
         lines.append(f"  causes: {causes}")
     if plan["locations"]:
         lines.append("  where (each place's own chance of holding overactive tissue):")
-    for loc in plan["locations"][:5]:
+    for loc in shown_locations(plan, limit=5):
         name = kn.site_name(loc["site"], loc["side"])
         lines.append(f"    {loc['rank']}. {name:<32} {_pct(loc['probability']):>5}")
+    below = sum(1 for loc in plan["locations"] if loc["probability"] < DISPLAY_FLOOR)
+    if below:
+        lines.append(f"    ({below} other places, each under 1%)")
     if sources_text(plan):
         lines.append(f"  sources: {sources_text(plan)}")
     if plan["operations"]:
@@ -50,7 +59,11 @@ def render(plan: dict[str, Any], kn: Knowledge | None = None) -> str:
         lines.append(
             f"    {op['rank']}. {kn.label('operations', op['operation'])}"
             + (f" -> {targets}" if targets else "")
-            + (f"  [adjuncts: {', '.join(op['adjuncts'])}]" if op.get("adjuncts") else "")
+            + (
+                f"  [adjuncts: {', '.join(kn.label('adjuncts', a) for a in op['adjuncts'])}]"
+                if op.get("adjuncts")
+                else ""
+            )
             + (
                 f"  [one plan with {_together(op, kn)}: one sitting or staged]"
                 if op.get("together_with")
@@ -59,8 +72,8 @@ def render(plan: dict[str, Any], kn: Knowledge | None = None) -> str:
         )
     if plan["next_tests"]:
         lines.append("  next tests:")
-    for t in plan["next_tests"][:4]:
-        lines.append(f"    {t['rank']}. {kn.label('tests', t['test'])}: {t['reason']}")
+    for t, reason in list(zip(plan["next_tests"], reasons_in_words(plan["next_tests"]), strict=True))[:4]:
+        lines.append(f"    {t['rank']}. {kn.label('tests', t['test'])}: {reason}")
     for w in plan.get("warnings") or []:
-        lines.append(f"  ! {w}")
+        lines.append(f"  ! {words(w)}")
     return "\n".join(lines)

@@ -24,6 +24,7 @@ from ui.diagram import (
     DiagramInput,
     Finding,
     GlandMark,
+    board_findings,
     board_key,
     diagram_input,
     luminance,
@@ -288,6 +289,44 @@ def test_no_mark_or_label_hides_another_on_any_case() -> None:
         for where, svg in (("desk", desk), ("board", board)):
             problems += [f"{case_id} {where}: {p}" for p in collisions(svg)]
     assert not problems, "\n".join(problems[:20])
+
+
+def test_the_layout_drops_nothing_for_room_on_any_case() -> None:
+    """Every finding's tag, every shown percentage, gradient, graft, palsy and the side view are drawn."""
+    kn = knowledge()
+    short = []
+    for case_id, case in every_case():
+        plan = plan_case(case).plan
+        if plan is None:
+            continue
+        desk = diagram_input(case, plan, kn)
+        board = board_data(case, kn)
+        for where, data, kw in (
+            ("desk", desk, {}),
+            ("board", board, {"typography": BOARD, "pct_threshold": 2.0}),
+        ):
+            root = parse(neck_svg(data, kn.sites, legend=False, **kw))
+            tags = data.findings if where == "desk" else board_findings(data.findings)
+            shown = 0.01 if where == "desk" else 2.0
+            want = (
+                len(tags),
+                sum(c.probability >= shown for c in data.candidates),
+                sum(where == "desk" or g.positive for g in data.gradients),
+                len(data.grafts),
+                1,
+                int(bool(data.palsy)),
+            )
+            got = (
+                len(groups(root, "tag")),
+                len(groups(root, "pct-label")),
+                len(groups(root, "vein-label")),
+                len(groups(root, "graft")),
+                len(groups(root, "inset")),
+                sum("cord palsy" in (t.text or "") for t in root.iter(f"{SVG}text")),
+            )
+            if got != want:
+                short.append(f"{case_id} {where}: drawn {got}, expected {want}")
+    assert not short, "\n".join(short)
 
 
 def test_the_legend_is_legible() -> None:

@@ -75,7 +75,8 @@ def _svg(
 ) -> str:
     height = ANATOMY_HEIGHT + (LEGEND_HEIGHT if legend else 0)
     summary = "; ".join(
-        f"{c.rank}: {c.site} {c.side or ''} {pct(c.probability)}" for c in data.candidates[:5]
+        f"{c.rank}: {data.labels.get((c.site, c.side), c.site)} {pct(c.probability)}"
+        for c in data.candidates[:5]
     )
     parts = [
         '<svg xmlns="http://www.w3.org/2000/svg" class="nd" id="neck-diagram" '

@@ -23,6 +23,7 @@ from clinical.meeting.minutes import to_html
 from clinical.meeting.records import Consensus
 from clinical.meeting.store import CaseItem, open_store
 from kg.knowledge import knowledge
+from ontology.paths import shared_dir
 from ui.cases import EXAMPLES_DIR, plan_case
 from ui.cli import main
 from ui.pdf import chromium_path, html_to_pdfs, page_count
@@ -37,7 +38,10 @@ SAMPLE = [
         (FIXTURES / "review_cases").glob("rv-*.json")))
     if i % 3 == 0 or f.name.startswith("rv-05")
 ]  # fmt: skip
-CASE_FILES = sorted(EXAMPLES_DIR.glob("ex-*.json")) + SAMPLE
+#: The shared folder's cases too (the contract's examples; the same as ui/examples today, so only
+#: a case found there alone is added).
+SHARED = [f for f in sorted((shared_dir() / "cases").glob("*.json")) if not (EXAMPLES_DIR / f.name).exists()]
+CASE_FILES = sorted(EXAMPLES_DIR.glob("ex-*.json")) + SHARED + SAMPLE
 #: Text a case's title and note carry in the privacy test: none of it may reach the paper.
 PRIVATE = ("Jane Example", "Ward 7B", "born 1961")
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import streamlit as st
 
 from kg.knowledge import Knowledge
-from ui import meeting_forms, meeting_state, state
+from ui import meeting_state, state
 from ui.meeting_state import CaseView
 
 #: Height in the board's unit of the second row the strip adds to the right column (the first
@@ -76,6 +76,8 @@ def _steps(v: CaseView) -> None:
 
 @st.dialog("The board's decision", width="large")
 def _decide(v: CaseView, kn: Knowledge) -> None:
+    from ui import meeting_forms
+
     st.markdown(f"**{v.case_id}** · {v.label}")
     meeting_forms.consensus_form(v, kn, where_="board")
 
@@ -84,6 +86,8 @@ def board_strip(v: CaseView, kn: Knowledge) -> None:
     """The wall's controls: previous, "case k of n", next; the decision; leaving the display.
 
     A save's confirmation is a toast (over the board, not a line that would push it down)."""
+    from ui import meeting_forms
+
     st.html(f"<style>{STRIP_CSS}</style>")
     if said := meeting_forms.pop_flash(v):
         st.toast(said, icon=":material/check_circle:")
@@ -97,6 +101,8 @@ def board_strip(v: CaseView, kn: Knowledge) -> None:
 
 def desk_strip(v: CaseView, kn: Knowledge) -> None:
     """The full case board's meeting strip: the meeting, the steps, and the decision form inline."""
+    from ui import meeting_forms
+
     st.html(f"<style>{STRIP_CSS}</style>")
     st.markdown(f"**Meeting {v.meeting_id} · {v.title}** — {v.case_id}")
     with st.container(horizontal=True, key="pr_meeting_strip", gap="small"):

@@ -17,15 +17,16 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
-from clinical.meeting import intake
 from clinical.meeting.records import MeetingError
-from clinical.meeting.store import CaseItem, Store, database_url, shown
 from ui import meeting_access
 from ui.cases import parse_case_bytes
+
+if TYPE_CHECKING:  # the store (SQLAlchemy, Alembic) is imported when a meeting is first opened
+    from clinical.meeting.store import CaseItem, Store
 
 MEETING_PARAM = "meeting"
 CASE_PARAM = "case"
@@ -33,16 +34,22 @@ CASE_PARAM = "case"
 
 @st.cache_resource(show_spinner=False)
 def _store(url: str) -> Store:
+    from clinical.meeting.store import Store, database_url
+
     return Store(database_url(url))
 
 
 def store() -> Store:
     """The meeting store named by ``$PARAREOP_DB`` (read at each call: one server, one store)."""
+    from clinical.meeting.store import database_url
+
     return _store(database_url().render_as_string(hide_password=False))
 
 
 def store_label() -> str:
     """Where the record lives, as it may be shown (no password)."""
+    from clinical.meeting.store import database_url, shown
+
     return shown(database_url())
 
 
@@ -218,6 +225,8 @@ def current(m: dict[str, Any] | None = None) -> CaseView | None:
 
 def uploaded_items(files: list[Any]) -> list[CaseItem]:
     """Uploaded contract case files, read strictly and planned; the first bad file stops all."""
+    from clinical.meeting import intake
+
     items = []
     for f in files:
         data, problems = parse_case_bytes(f.getvalue())
@@ -232,6 +241,8 @@ def uploaded_items(files: list[Any]) -> list[CaseItem]:
 
 def fhir_items(files: list[Any]) -> tuple[list[CaseItem], list[str]]:
     """Uploaded FHIR R4 Bundles imported and planned, with the import's warnings."""
+    from clinical.meeting import intake
+
     items, warnings = [], []
     with tempfile.TemporaryDirectory(prefix="parareop-fhir-") as tmp:
         for f in files:

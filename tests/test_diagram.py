@@ -34,6 +34,7 @@ from ui.diagram import (
     radius,
     shade,
     site_position,
+    zoomable,
 )
 from ui.diagram.key import KEY_ROOM_U, KEY_SIZE_U
 from ui.diagram.layout import Box, Disc, text_box, text_width
@@ -556,3 +557,28 @@ def test_the_layouts_text_widths_are_never_short_of_chromiums() -> None:
                     short.append(f"{text!r} at {size}: {real:.1f} > {estimate:.1f}")
         browser.close()
     assert not short, sorted(set(short))[:10]
+
+
+def test_a_click_enlarges_the_desk_diagram_to_the_window_and_a_click_closes_it() -> None:
+    """At 1366x768 the case board's column draws the diagram small; opened, it takes the window's height."""
+    from playwright.sync_api import sync_playwright
+
+    from ui.state import APP_CSS
+
+    kn = knowledge()
+    case = load_example("ex-07-men1-forearm-graft")
+    svg = neck_svg(diagram_input(case, plan_case(case).plan, kn), kn.sites)
+    page_html = f'<style>{APP_CSS}</style><div class="pr-diagram" style="width:380px">{zoomable(svg)}</div>'
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1366, "height": 768})
+        page.set_content(page_html)
+        small = page.locator("#neck-diagram").bounding_box()
+        page.locator("#neck-diagram").click()
+        big = page.locator("#neck-diagram").bounding_box()
+        assert page.evaluate("() => document.querySelector('details.pr-zoom').open")
+        assert small["width"] <= 381 and big["height"] >= 0.9 * 768 and big["y"] >= 0
+        assert page.get_by_text("Click anywhere to close").is_visible()
+        page.mouse.click(5, 5)
+        assert not page.evaluate("() => document.querySelector('details.pr-zoom').open")
+        browser.close()

@@ -43,7 +43,7 @@ from ui.diagram.model import (
     SiteLike,
     Typography,
 )
-from ui.diagram.svg import neck_svg
+from ui.diagram.svg import neck_svg, zoomable
 
 __all__ = [
     "BOARD",
@@ -66,4 +66,5 @@ __all__ = [
     "shade",
     "site_position",
     "tag_width",
+    "zoomable",
 ]

@@ -100,3 +100,20 @@ def _svg(
         parts += _legend(ANATOMY_HEIGHT / S)
     parts.append("</svg>")
     return "".join(parts)
+
+
+def zoomable(svg: str) -> str:
+    """The diagram as a page shows it at a desk: a click enlarges it to the window, a click closes it.
+
+    Plain HTML (``<details>``/``<summary>``, styled by ``ui/assets/app.css``): no script, and
+    Streamlit's markdown keeps it. A laptop's column draws the diagram's labels at 6-9 px;
+    opened, the same SVG fills the window's height.
+
+    >>> zoomable("<svg></svg>").startswith('<details class="pr-zoom">')
+    True
+    """
+    return (
+        '<details class="pr-zoom"><summary title="Click to enlarge; click again to close">'
+        f'{svg}<span class="pr-zoom-hint pr-zoom-in">Click the diagram to enlarge it</span>'
+        '<span class="pr-zoom-hint pr-zoom-out">Click anywhere to close</span></summary></details>'
+    )

@@ -18,7 +18,7 @@ import streamlit as st
 from kg.knowledge import Knowledge
 from ui import meeting_board, meeting_state, state, wall_fit
 from ui.board import board_banner, key_html
-from ui.diagram import BOARD, DiagramInput, board_key, diagram_input, neck_svg
+from ui.diagram import BOARD, DiagramInput, board_key, diagram_input, neck_svg, zoomable
 from ui.fragments import (
     LOCATIONS_NOTE,
     _cap,
@@ -90,11 +90,7 @@ def diagram(
         body = svg
     else:  # a click opens it over the page, as large as the window (a laptop's column is small)
         svg = neck_svg(data, kn.sites)
-        body = (
-            '<details class="pr-zoom"><summary title="Click to enlarge; click again to close">'
-            f'{svg}<span class="pr-zoom-hint pr-zoom-in">Click the diagram to enlarge it</span>'
-            '<span class="pr-zoom-hint pr-zoom-out">Click anywhere to close</span></summary></details>'
-        )
+        body = zoomable(svg)
     # st.html's sanitizer drops inline SVG; the SVG is generated here with every value escaped
     st.markdown(f'<div class="{css_class}">{body}</div>', unsafe_allow_html=True)
     return data

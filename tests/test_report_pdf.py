@@ -40,7 +40,11 @@ SAMPLE = [
 ]  # fmt: skip
 #: The shared folder's cases too (the contract's examples; the same as ui/examples today, so only
 #: a case found there alone is added).
-SHARED = [f for f in sorted((shared_dir() / "cases").glob("*.json")) if not (EXAMPLES_DIR / f.name).exists()]
+SHARED = [
+    f
+    for f in sorted((shared_dir() / "cases").glob("*.json"))
+    if f.name != "expected.json" and not (EXAMPLES_DIR / f.name).exists()  # not the answer key
+]
 CASE_FILES = sorted(EXAMPLES_DIR.glob("ex-*.json")) + SHARED + SAMPLE
 #: Text a case's title and note carry in the privacy test: none of it may reach the paper.
 PRIVATE = ("Jane Example", "Ward 7B", "born 1961")

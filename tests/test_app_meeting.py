@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 from clinical.meeting.records import Consensus
 from clinical.meeting.store import open_store
 from ontology.paths import REPO_ROOT
+from ui.board import headline
 
 APP = str(REPO_ROOT / "ui" / "app.py")
 CASES = ["ex-04-missing-left-inferior", "ex-01-low-urine-calcium-family", "ex-02-three-weeks-postop"]
@@ -108,6 +109,8 @@ def test_new_meeting_lists_the_cases_in_order_with_their_state(db: Path) -> None
     table = at.dataframe[0].value
     assert list(table["case"]) == ids and list(table["state"]) == ["planned"] * 3
     assert list(table["#"]) == [1, 2, 3]
+    assert list(table["plan"]) == [" · ".join(headline(c["plan"], c["case"])) for c in m["cases"]]
+    assert not any("_" in p for p in table["plan"])  # the board's words, never contract codes
 
 
 def test_board_steps_to_the_next_case_and_back(db: Path) -> None:

@@ -16,8 +16,9 @@ from typing import Any
 import streamlit as st
 
 from clinical.meeting.minutes import to_html
-from clinical.meeting.records import MeetingError, plan_headline
+from clinical.meeting.records import MeetingError
 from ui import meeting_forms, meeting_state, state
+from ui.board import headline, subline
 from ui.cases import examples
 from ui.meeting_state import CaseView
 
@@ -160,13 +161,18 @@ def _add_from(mid: int, paths: list[Any]) -> None:
     _added(mid, items)
 
 
+def plan_line(c: dict[str, Any]) -> str:
+    """The recorded plan in the board's words: its headline (decision, action, flags)."""
+    return " · ".join(headline(c["plan"], c["case"], state.kn()))
+
+
 def case_list(m: dict[str, Any]) -> None:
     """The cases in the order they are presented, each with its plan and its state."""
     rows = [
         {
             "#": c["position"],
             "case": c["case_id"],
-            "plan": plan_headline(c["plan"]),
+            "plan": plan_line(c),
             "state": meeting_state.case_state(c),
             "version": c["version"],
         }
@@ -204,7 +210,7 @@ def one_case(m: dict[str, Any]) -> None:
     kn = state.kn()
     if st.button("Present on the board", key="meeting_present", type="primary", icon=":material/tv:"):
         present(v)
-    st.markdown(f"**Plan:** {plan_headline(v.plan)}")
+    st.markdown(f"**Plan:** {plan_line(v.row)} — {subline(v.plan, kn)}")
     meeting_forms.show_flash(v)
     for label, text in meeting_forms.consensus_summary(v, kn):
         st.markdown(f"**{label}:** {text}")

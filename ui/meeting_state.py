@@ -76,7 +76,7 @@ def can_write() -> bool:
 def by() -> str:
     """Who makes a change: the signed-in user's e-mail or name, else the name typed on the meeting
     page, else ``$PARAREOP_USER``, else the login of the server's user."""
-    if signed_in():
+    if access().sign_in and signed_in():
         user = st.user
         return str(user.get("email") or user.get("name") or user.get("sub") or "signed-in user")
     typed = str(st.session_state.get("meeting_by") or "").strip()

@@ -24,6 +24,7 @@ from clinical.meeting.records import Consensus
 from clinical.meeting.store import CaseItem, open_store
 from ontology.paths import REPO_ROOT
 from tests.test_app_browser import CHROMIUM, CHROMIUM_ARGS, free_port, settle, wait_healthy
+from tests.test_report_pdf import page_texts, squeeze
 from ui.cases import EXAMPLES_DIR, plan_case
 from ui.pdf import page_count
 
@@ -102,17 +103,20 @@ def print_pdf(browser: Browser, html: str) -> bytes:
     return data
 
 
-def download_report(browser: Browser, url: str, tmp_path: Path) -> str:
+def download(browser: Browser, url: str, target: Path, button: str = "Export report (HTML)") -> bytes:
     context = browser.new_context(viewport={"width": 1600, "height": 1000}, accept_downloads=True)
     page = context.new_page()
     page.goto(url)
     settle(page, "#neck-diagram")
-    with page.expect_download() as info:
-        page.get_by_role("button", name="Export report (HTML)").first.click()
-    target = tmp_path / "report.html"
+    with page.expect_download(timeout=60_000) as info:
+        page.get_by_role("button", name=button).first.click()
     info.value.save_as(target)
     context.close()
-    return target.read_text(encoding="utf-8")
+    return target.read_bytes()
+
+
+def download_report(browser: Browser, url: str, tmp_path: Path) -> str:
+    return download(browser, url, tmp_path / "report.html").decode("utf-8")
 
 
 def test_a_case_of_the_meeting_downloads_with_the_boards_decision(
@@ -137,3 +141,13 @@ def test_a_case_outside_a_meeting_gets_lines_to_fill_in(
     assert (
         "<script" not in html and "value=" not in html.split('id="rp-identifier"')[1].split("</section>")[0]
     )
+
+
+def test_the_board_also_downloads_the_report_as_pdf(
+    browser: Browser, server: str, meeting_db: tuple[Path, int], tmp_path: Path
+) -> None:
+    url = f"{server}/?meeting={meeting_db[1]}&case={DECIDED}"
+    data = download(browser, url, tmp_path / "report.pdf", "Export report (PDF)")
+    assert data.startswith(b"%PDF") and page_count(data) >= 3  # one or two pages, then the appendix
+    text = "".join(page_texts(data))
+    assert squeeze("surgeon (A. Lee), endocrinologist") in text and squeeze(f"case {DECIDED}") in text

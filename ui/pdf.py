@@ -45,6 +45,18 @@ def chromium_path() -> Path:
     return Path(os.environ.get("PARAREOP_CHROMIUM", "/usr/bin/chromium"))
 
 
+def available() -> bool:
+    """Whether this machine can print PDF here (Playwright importable, Chromium present): the app
+    offers its PDF download only then, since a deferred download cannot show an error.
+
+    >>> isinstance(available(), bool)
+    True
+    """
+    import importlib.util
+
+    return importlib.util.find_spec("playwright") is not None and chromium_path().exists()
+
+
 def html_to_pdf(html: str) -> bytes:
     """Print one self-contained HTML page to A4 PDF bytes with the page's own ``@page`` rules."""
     return html_to_pdfs([html])[0]

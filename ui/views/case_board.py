@@ -16,7 +16,7 @@ from typing import Any
 import streamlit as st
 
 from kg.knowledge import Knowledge
-from ui import meeting_board, meeting_state, state, wall_fit
+from ui import meeting_board, meeting_state, pdf, state, wall_fit
 from ui.board import board_banner, key_html
 from ui.diagram import BOARD, DiagramInput, board_key, diagram_input, neck_svg, zoomable
 from ui.fragments import (
@@ -58,15 +58,19 @@ def report_button(case: Any, plan: dict[str, Any], kn: Knowledge, where: Any) ->
     # a case of the open meeting prints with the board's decision as the store records it
     view = meeting_state.current()
     row = view.row if view is not None and view.case_id == plan.get("case_id") else None
-    where.download_button(
-        "Export report (HTML)",
-        data=report_html(
+
+    def page() -> str:  # made on the click, not on every rerun of the board
+        return report_html(
             case,
             plan,
             kn,
             consensus=row.get("consensus") if row else None,
             meeting={"title": view.title} if row and view else None,
-        ),
+        )
+
+    where.download_button(
+        "Export report (HTML)",
+        data=page,
         file_name=f"parareop-{plan.get('case_id', 'case')}.html",
         mime="text/html",
         icon=":material/download:",
@@ -75,6 +79,16 @@ def report_button(case: Any, plan: dict[str, Any], kn: Knowledge, where: Any) ->
         "time, the summary, diagram, places, operation or tests, IOPTH plan, the board's decision and "
         "a signature line), then an appendix of the explanation chains. Print it from the browser.",
     )
+    if pdf.available():  # printed by this server's headless Chromium
+        where.download_button(
+            "Export report (PDF)",
+            data=lambda: pdf.html_to_pdf(page()),
+            file_name=f"parareop-{plan.get('case_id', 'case')}.pdf",
+            mime="application/pdf",
+            icon=":material/picture_as_pdf:",
+            key="report_pdf",
+            help="The same report as an A4 PDF, printed by the server's Chromium.",
+        )
 
 
 def diagram(

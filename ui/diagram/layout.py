@@ -162,11 +162,13 @@ class Layout:
         self.boxes: list[Box] = []
         self.discs: list[Disc] = []
 
-    def box_free(self, box: Box) -> bool:
+    def box_free(self, box: Box, own: Disc | None = None, margin: float = 0.0) -> bool:
+        """Whether ``box`` fits: inside the canvas, clear of every box, and ``margin`` further from
+        every mark but its ``own`` (so that a label reads as its own mark's, not a neighbour's)."""
         return (
             box.inside(self.bounds)
             and not any(box.overlaps(b, self.gap) for b in self.boxes)
-            and not any(box.hits(d, self.gap) for d in self.discs)
+            and not any(box.hits(d, self.gap + (0.0 if d is own else margin)) for d in self.discs)
         )
 
     def disc_free(self, disc: Disc) -> bool:
@@ -199,23 +201,36 @@ class Layout:
         return self.reserve_disc(Disc(x, y, r))  # a full canvas: at its own place
 
     def place_box(
-        self, x: float, y: float, w: float, h: float, first: Sequence[Box] = (), *, clear: float = 0.0
+        self,
+        x: float,
+        y: float,
+        w: float,
+        h: float,
+        first: Sequence[Box] = (),
+        *,
+        clear: float = 0.0,
+        own: Disc | None = None,
+        margin: float = 0.0,
     ) -> Box | None:
         """The first free ``w`` x ``h`` box: one of ``first``, else beside the anchor ``(x, y)`` on rings.
 
-        ``clear`` is the anchor's own radius (a mark's): ring slots start outside it. None when the
-        canvas has no room (the caller drops what it can do without).
+        ``clear`` is the anchor's own radius (a mark's): ring slots start outside it. ``own`` and
+        ``margin``: see :meth:`box_free` (a slot that keeps the margin is taken first, then one that
+        only keeps the gap). None when the canvas has no room (the caller drops what it can).
         """
-        for b in first:
-            if self.box_free(b):
-                return self.reserve_box(b)
-        for ring in _rings(clear + self.gap):
-            for a in _ANGLES:
-                cx = x + _cos(a) * (ring + w / 2)
-                cy = y + _sin(a) * (ring + h / 2)
-                b = Box(cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
-                if self.box_free(b):
+        for m in (margin, 0.0) if margin else (0.0,):
+            for b in first:
+                if self.box_free(b, own, m):
                     return self.reserve_box(b)
+            for ring in _rings(clear + self.gap):
+                if m and ring > clear + 12:
+                    break  # no slot near the mark keeps the margin: keep only the gap
+                for a in _ANGLES:
+                    cx = x + _cos(a) * (ring + w / 2)
+                    cy = y + _sin(a) * (ring + h / 2)
+                    b = Box(cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+                    if self.box_free(b, own, m):
+                        return self.reserve_box(b)
         return None
 
 

@@ -36,6 +36,8 @@ from ui.names import pct
 AREA = Box(0.3, 0.3, 99.7, 103.7)
 #: Clear space kept between any two marks or labels.
 GAP = 0.35
+#: A mark's percentage or tags keep this much more room from the other marks than from their own.
+LABEL_MARGIN = 2.0
 
 
 @dataclass
@@ -162,7 +164,7 @@ def _percentages(
         slots.append(Box(disc.cx - w / 2, below, disc.cx + w / 2, below + h))
         above = disc.cy - disc.r - 0.3 - h
         slots.append(Box(disc.cx - w / 2, above, disc.cx + w / 2, above + h))
-        box = lay.place_box(disc.cx, disc.cy, w, h, slots, clear=disc.r)
+        box = lay.place_box(disc.cx, disc.cy, w, h, slots, clear=disc.r, own=disc, margin=LABEL_MARGIN)
         if box is None:
             continue  # the ranked list beside the diagram gives it
         _leader(scene, disc.cx, disc.cy, box, min_length=disc.r + 1.5)
@@ -198,7 +200,8 @@ def _finding_tags(
             slots.append(Box(x0, y - h / 2, x0 + w, y + h / 2))
         slots.append(Box(x - w / 2, y + r + 0.5, x + w / 2, y + r + 0.5 + h))
         slots.append(Box(x - w / 2, y - r - 0.5 - h, x + w / 2, y - r - 0.5))
-        box = lay.place_box(x, y, w, h, slots, clear=r)
+        own = disc if disc is not None and at_site else None
+        box = lay.place_box(x, y, w, h, slots, clear=r, own=own, margin=LABEL_MARGIN)
         if box is None:
             continue
         _leader(scene, x, y, box, min_length=r + 1.5)

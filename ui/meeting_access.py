@@ -193,8 +193,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     mode = "read-only" if not rule.writable else "writable by signed-in users" if rule.sign_in else "open"
     print(f"parareop: meeting record {mode} on {args.address}", file=sys.stderr, flush=True)
-    streamlit = Path(sys.executable).with_name("streamlit")
-    cmd = [str(streamlit), "run", str(APP), "--server.address", args.address, "--server.port", str(args.port),
+    cmd = [sys.executable, "-m", "streamlit", "run", str(APP),
+           "--server.address", args.address, "--server.port", str(args.port),
            "--server.headless", "true", "--browser.gatherUsageStats", "false",
            "--client.toolbarMode", "minimal", *extra]  # fmt: skip
     os.execv(cmd[0], cmd)

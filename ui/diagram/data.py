@@ -54,6 +54,13 @@ def gradients(case: Mapping[str, Any], kn: Knowledge) -> tuple[Gradient, ...]:
 
     The cut-off is the graph's, as the planner reads it: the graft-arm one for the graft-arm
     vein, the venous-sampling one for every other vein.
+
+    >>> from kg.knowledge import knowledge
+    >>> case = {"venous_sampling": [{"day": 30, "unit": "pg/mL", "peripheral_pth": 100,
+    ...     "samples": [{"vein": "thymic_vein", "pth": 260},
+    ...                 {"vein": "ijv_lower", "side": "left", "pth": 110}]}]}
+    >>> [(g.vein, g.side, g.text, g.positive) for g in gradients(case, knowledge())]
+    [('ijv_lower', 'left', '1.1×', False), ('thymic_vein', 'midline', '2.6×', True)]
     """
     latest: dict[tuple[str, str | None], Gradient] = {}
     samplings = sorted(case.get("venous_sampling", []), key=lambda v: v.get("day") or 0)

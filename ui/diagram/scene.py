@@ -42,7 +42,10 @@ LABEL_MARGIN = 2.0
 
 @dataclass
 class Scene:
-    """The drawing's layers, filled by the pass and written bottom to top."""
+    """The drawing's layers, filled by the pass and written bottom to top.
+
+    Mutable on purpose, like :class:`~ui.diagram.layout.Layout`: one pass appends to it.
+    """
 
     under: list[str] = field(default_factory=list)  # sampled veins, cords
     leaders: list[str] = field(default_factory=list)
@@ -77,7 +80,16 @@ def _side_letters(lay: Layout, scene: Scene) -> None:
 def compose(
     data: DiagramInput, sites: Mapping[str, SiteLike], pct_threshold: float, names: list[Label]
 ) -> list[str]:
-    """The marks and labels of one diagram, laid out (SVG parts, bottom layer first)."""
+    """The marks and labels of one diagram, laid out (SVG parts, bottom layer first).
+
+    >>> from kg.knowledge import knowledge
+    >>> from ui.diagram.model import Candidate
+    >>> two = DiagramInput((Candidate(1, "intrathyroidal", "left", 0.5),
+    ...                     Candidate(2, "perrier_D", "left", 0.4)))
+    >>> svg = "".join(compose(two, knowledge().sites, 0.01, []))
+    >>> svg.count('class="candidate'), svg.count('class="leader"')   # the second moved off its site
+    (2, 1)
+    """
     lay = Layout(AREA, GAP)
     scene = Scene()
     _side_letters(lay, scene)

@@ -68,7 +68,11 @@ def _path(points: Sequence[tuple[str, float, float]]) -> str:
 
 
 def vein_svg(g: Gradient) -> str:
-    """The sampled vein, traced over the anatomy: heavy where its PTH is at or above the gradient cut-off."""
+    """The sampled vein, traced over the anatomy: heavy where its PTH is at or above the gradient cut-off.
+
+    >>> vein_svg(Gradient("thymic_vein", "midline", 2.6, 2.0)).split(" d=")[0]
+    '<path class="vein-sampled vein-gradient" data-vein="thymic_vein" data-side="midline"'
+    """
     v = VEINS[g.vein]
     pts = v.points
     if g.side == "left":
@@ -83,7 +87,11 @@ CORDS = {"right": ((49.4, 19.5), (46.2, 25.2)), "left": ((50.6, 19.5), (53.8, 25
 
 
 def cords_svg(palsy: str | None) -> list[str]:
-    """Both vocal cords, the paralysed one heavy and dashed (drawn only when a palsy is recorded)."""
+    """Both vocal cords, the paralysed one heavy and dashed (drawn only when a palsy is recorded).
+
+    >>> [line.split('"')[1] for line in cords_svg("left")], cords_svg(None)
+    (['cord', 'cord cord-palsy'], [])
+    """
     if not palsy:
         return []
     out = []

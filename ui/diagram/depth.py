@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from html import escape
 
-from ui.diagram.anatomy import _mark_size, _text
+from ui.diagram.anatomy import _text
 from ui.diagram.geometry import luminance, shade, site_position
 from ui.diagram.layout import Box
 from ui.diagram.model import _TYPE, DESK, THORACIC_INLET_Y, Candidate, S, SiteLike
@@ -118,7 +118,7 @@ def _inset_marks(
     lv: Callable[[float], float],
 ) -> list[str]:
     """The leading places (at most three) at their level, in front of or behind the airway."""
-    size = max(1.6, _mark_size(1.6))
+    size = max(1.6, _TYPE.get().min_text)  # the wall's minimum, not its larger mark type: a small view
     r = size * 0.72
     placed: list[tuple[float, float]] = []
     out = []

@@ -175,7 +175,7 @@ def test_the_boards_decision_is_printed_with_attendees_and_a_signature_line() ->
         and "DEPARTS from the plan: a PET before a retro-oesophageal exploration" in board
     )
     assert "surgeon (A. Lee), radiologist" in board and "repeat calcium first" in board
-    assert name("tests", "fch_pet_ct", knowledge()) in board and "fch_pet_ct" not in board  # a label, not a code
+    assert name("tests", "fch_pet_ct", knowledge()) in board and "fch_pet_ct" not in board  # a label
     assert "Signature" in board and "2026-03-14 10:05 UTC" in board
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import os
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -18,10 +19,11 @@ from ui.diagram import (
     board_findings,
     diagram_input,
     neck_svg,
+    site_position,
     zoomable,
 )
 from ui.diagram.layout import Box, Disc, text_box, text_width
-from ui.diagram.model import WIDTH
+from ui.diagram.model import WIDTH, S
 from ui.fragments import shown_locations
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -182,6 +184,36 @@ def test_the_layout_drops_nothing_for_room_on_any_case() -> None:
             if got != want:
                 short.append(f"{case_id} {where}: drawn {got}, expected {want}")
     assert not short, "\n".join(short)
+
+
+def test_a_mark_moved_off_its_site_has_a_leader_line_back_to_it() -> None:
+    """Where the layout moved a candidate, a leader line starts at its site (and none where it did not)."""
+    kn = knowledge()
+    unlinked = []
+    moved = 0
+    for case_id, case in every_case():
+        plan = plan_case(case).plan
+        if plan is None:
+            continue
+        for svg in (
+            neck_svg(diagram_input(case, plan, kn), kn.sites, legend=False),
+            neck_svg(board_data(case, kn), kn.sites, legend=False, typography=BOARD, pct_threshold=2.0),
+        ):
+            root = parse(svg)
+            starts = {
+                (round(float(e.get("x1"))), round(float(e.get("y1"))))
+                for e in root.iter(f"{SVG}line")
+                if "leader" in _cls(e)
+            }
+            for g in groups(root, "candidate"):
+                c = g.find(f"{SVG}circle")
+                x, y = site_position(g.get("data-site"), g.get("data-side"), kn.sites)
+                off = math.hypot(float(c.get("cx")) - x * S, float(c.get("cy")) - y * S)
+                if off > float(c.get("r")):  # its own site is outside its mark: it was moved
+                    moved += 1
+                    if (round(x * S), round(y * S)) not in starts:
+                        unlinked.append(f"{case_id}: #{g.get('data-rank')} {g.get('data-site')}")
+    assert moved > 0 and not unlinked, unlinked[:10]
 
 
 def test_the_legend_is_legible() -> None:

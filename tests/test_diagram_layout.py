@@ -187,7 +187,7 @@ def test_the_layout_drops_nothing_for_room_on_any_case() -> None:
 
 
 def test_a_mark_moved_off_its_site_has_a_leader_line_back_to_it() -> None:
-    """Where the layout moved a candidate, a leader line starts at its site (and none where it did not)."""
+    """Where the layout moved a candidate off its site, a leader line starts at the site."""
     kn = knowledge()
     unlinked = []
     moved = 0

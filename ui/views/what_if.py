@@ -257,9 +257,9 @@ def side(case: dict[str, Any], plan: dict[str, Any], which: str) -> None:
         warnings_html(plan),
         sources_html(plan),  # "" when the plan has no locations
         locations_html(plan, kn, limit=6),
-        '<h5 class="wi-head">Operation</h5>',
+        '<h4 class="wi-head">Operation</h4>',
         operations_html(plan, kn, limit=3, details=False),
-        '<h5 class="wi-head">Next tests</h5>',
+        '<h4 class="wi-head">Next tests</h4>',
         next_tests_html(plan, kn, limit=4),
     ]
     st.html(f'<div class="wi-plan" data-plan="{which}">{"".join(parts)}</div>')

@@ -268,3 +268,25 @@ def test_meeting_minutes_as_pdf_from_the_command_line(tmp_path: Path) -> None:
                  "-o", str(report)]) == 0  # fmt: skip
     text = "".join(page_texts(report.read_bytes()))
     assert squeeze("surgeon (A. Lee), radiologist") in text and squeeze("Endocrine tumour board") in text
+
+
+def test_an_invalid_case_gets_no_report_and_the_others_still_print(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(
+        json.dumps({"id": "bad", "labs": [{"analyte": "pth_intact", "value": 90, "unit": "mg/dL"}]})
+    )
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    good = EXAMPLES_DIR / "ex-10-low-pth-hypercalcaemia.json"
+    assert main(["plan", str(bad), str(good), "--format", "html", "-o", str(folder)]) == 2
+    assert [p.name for p in folder.iterdir()] == ["ex-10-low-pth-hypercalcaemia.html"]
+    assert "bad.json" in capsys.readouterr().err
+
+
+def test_minutes_as_pdf_need_an_output_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "m.sqlite"
+    mid = _meeting(db)
+    assert main(["meeting", "--db", str(db), "minutes", str(mid), "--format", "pdf"]) == 1
+    assert "-o minutes.pdf" in capsys.readouterr().err

@@ -15,12 +15,32 @@ from clinical.meeting.models import utc_text
 from clinical.meeting.records import plan_headline
 
 
-def _words(code: str | None) -> str:
+def _words(code: str | None, scheme: str | None = None) -> str:
+    """A contract code by the graph's label (``scheme``), else the code in words.
+
+    >>> _words("focused_reexploration", "operations"), _words("some_code")
+    ('focused re-exploration', 'some code')
+    """
+    if code and scheme:
+        from kg.knowledge import knowledge
+
+        try:
+            return knowledge().label(scheme, code).removesuffix(" (histology)")
+        except KeyError:
+            pass
     return (code or "").replace("_", " ")
 
 
 def _place(p: dict[str, Any]) -> str:
-    return " ".join(_words(x) for x in (p.get("site"), p.get("side")) if x)
+    """A site and side by the graph's names ("Perrier F, left"), else the codes in words."""
+    if not p.get("site"):
+        return ""
+    from kg.knowledge import knowledge
+
+    try:
+        return knowledge().site_name(str(p["site"]), p.get("side"))
+    except KeyError:
+        return " ".join(_words(x) for x in (p.get("site"), p.get("side")) if x)
 
 
 def _attendees(people: list[dict[str, Any]]) -> str:
@@ -44,11 +64,11 @@ def case_lines(c: dict[str, Any]) -> list[tuple[str, str]]:
         return [*lines, ("Board", "not yet decided")]
     decision = k["decision"].upper()
     if k["operation"]:
-        targets = ", ".join(_place(t) for t in k["targets"])
-        decision += f" · {_words(k['operation'])}" + (f" ({targets})" if targets else "")
+        targets = "; ".join(_place(t) for t in k["targets"])
+        decision += f" · {_words(k['operation'], 'operations')}" + (f" ({targets})" if targets else "")
     lines.append(("Board", decision))
     if k["next_tests"]:
-        lines.append(("Next tests", ", ".join(_words(t) for t in k["next_tests"])))
+        lines.append(("Next tests", ", ".join(_words(t, "tests") for t in k["next_tests"])))
     if k["follows_plan"]:
         lines.append(("Against the plan", "follows the plan"))
     else:
@@ -64,9 +84,9 @@ def case_lines(c: dict[str, Any]) -> list[tuple[str, str]]:
         lines.append(
             (
                 "Outcome",
-                f"{_words(o['operation']) or 'operation not recorded'} · found {found}"
+                f"{_words(o['operation'], 'operations') or 'operation not recorded'} · found {found}"
                 + (f" (also {also})" if also else "")
-                + f" · histology {_words(o['histology']) or 'not recorded'}"
+                + f" · histology {_words(o['histology'], 'pathologies') or 'not recorded'}"
                 + f" · cured at 6 months {_cured(o['cured'])}",
             )
         )

@@ -103,6 +103,7 @@ def _iopth_html(plan: Mapping[str, Any]) -> str:
 
 
 def _places_html(plan: Mapping[str, Any], shown: Shown, kn: Knowledge) -> str:
+    """The number of sources, the listed places, how many more are counted, and what a percentage means."""
     if not plan.get("locations"):
         return '<p class="pr-none">No candidate place: the plan does not localize (see the decision).</p>'
     rows = locations_html({"locations": list(shown.locations)}, kn)

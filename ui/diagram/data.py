@@ -10,8 +10,8 @@ from planner.places import side_of
 from ui.diagram.model import Candidate, DiagramInput, Finding, GlandMark, Gradient
 from ui.names import MODALITY_TAGS, where
 
-#: The graph's class of the neck sites behind the plane of the recurrent laryngeal nerve.
-POSTERIOR_CLASS = "PosteriorCervicalSite"
+#: The graph's class of the sites behind the trachea (in the neck and the mediastinum).
+POSTERIOR_CLASS = "PosteriorSite"
 MEDIASTINAL_CLASS = "MediastinalSite"
 CERVICAL_CLASS = "CervicalSite"
 
@@ -28,25 +28,14 @@ def outside_sites(kn: Knowledge) -> frozenset[str]:
 
 
 def posterior_sites(kn: Knowledge) -> frozenset[str]:
-    """The sites the diagram draws as lying behind the trachea, read from the graph.
-
-    A neck site of the graph's ``PosteriorCervicalSite`` class is behind; a mediastinal site is
-    behind when every site next to it (``prp:adjacentSite``) is a posterior neck site: the
-    posterior mediastinum continues the retroesophageal plane, the anterior mediastinum the
-    cervical thymus. (The graph states no depth for mediastinal sites; this reads it from the
-    adjacency rather than from a list of codes.)
+    """The sites the diagram draws as lying behind the trachea: the graph's ``PosteriorSite``
+    class (Perrier B and C, the retroesophageal space, the posterior mediastinum).
 
     >>> from kg.knowledge import knowledge
     >>> sorted(posterior_sites(knowledge()))
     ['perrier_B', 'perrier_C', 'posterior_mediastinum', 'retroesophageal']
     """
-    neck = {code for code, s in kn.sites.items() if POSTERIOR_CLASS in s.classes}
-    deep = {
-        code
-        for code, s in kn.sites.items()
-        if MEDIASTINAL_CLASS in s.classes and kn.adjacency.get(code) and kn.adjacency[code] <= neck
-    }
-    return frozenset(neck | deep)
+    return frozenset(code for code, s in kn.sites.items() if POSTERIOR_CLASS in s.classes)
 
 
 def gradients(case: Mapping[str, Any], kn: Knowledge) -> tuple[Gradient, ...]:

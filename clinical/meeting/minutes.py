@@ -12,35 +12,9 @@ import html
 from typing import Any
 
 from clinical.meeting.models import utc_text
+from clinical.meeting.records import code_words as _words
+from clinical.meeting.records import place_words as _place
 from clinical.meeting.records import plan_headline
-
-
-def _words(code: str | None, scheme: str | None = None) -> str:
-    """A contract code by the graph's label (``scheme``), else the code in words.
-
-    >>> _words("focused_reexploration", "operations"), _words("some_code")
-    ('focused re-exploration', 'some code')
-    """
-    if code and scheme:
-        from kg.knowledge import knowledge
-
-        try:
-            return knowledge().label(scheme, code).removesuffix(" (histology)")
-        except KeyError:
-            pass
-    return (code or "").replace("_", " ")
-
-
-def _place(p: dict[str, Any]) -> str:
-    """A site and side by the graph's names ("Perrier F, left"), else the codes in words."""
-    if not p.get("site"):
-        return ""
-    from kg.knowledge import knowledge
-
-    try:
-        return knowledge().site_name(str(p["site"]), p.get("side"))
-    except KeyError:
-        return " ".join(_words(x) for x in (p.get("site"), p.get("side")) if x)
 
 
 def _attendees(people: list[dict[str, Any]]) -> str:

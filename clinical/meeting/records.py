@@ -179,33 +179,60 @@ class Outcome:
             raise MeetingError("further glands are given without the site found (--site)")
 
 
+def code_words(code: str | None, scheme: str | None = None) -> str:
+    """A contract code by the graph's label (``scheme``), else the code in words: the one way the
+    meeting's record (minutes, the CLI's list) names an operation, a test or a histology.
+
+    >>> code_words("focused_reexploration", "operations"), code_words("some_code")
+    ('focused re-exploration', 'some code')
+    """
+    if code and scheme:
+        from kg.knowledge import knowledge
+
+        try:
+            return knowledge().label(scheme, code).removesuffix(" (histology)")
+        except KeyError:
+            pass
+    return (code or "").replace("_", " ")
+
+
+def place_words(p: dict[str, Any]) -> str:
+    """A site and side by the graph's names ("Perrier F, left"), else the codes in words.
+
+    >>> place_words({"site": "perrier_F", "side": "left"}), place_words({})
+    ('Perrier F, left', '')
+    """
+    if not p.get("site"):
+        return ""
+    from kg.knowledge import knowledge
+
+    try:
+        return knowledge().site_name(str(p["site"]), p.get("side"))
+    except KeyError:
+        return " ".join(code_words(x) for x in (p.get("site"), p.get("side")) if x)
+
+
 def plan_headline(plan: dict[str, Any]) -> str:
-    """The plan in one line: decision, diagnosis, the first operation or test, the top place.
+    """The plan in one line: decision, diagnosis, the first operation or test, the top place,
+    in the graph's words.
 
     >>> plan_headline({"decision": "operate", "diagnosis": "persistent",
     ...   "operations": [{"operation": "focused_reexploration", "targets": [{"site": "perrier_F",
     ...   "side": "left"}]}], "next_tests": [], "locations": [{"site": "perrier_F", "side": "left",
     ...   "probability": 0.91}]})
-    'OPERATE · persistent · focused reexploration (perrier F left) · top place perrier F left 91%'
+    'OPERATE · persistent · focused re-exploration (Perrier F, left) · top place Perrier F, left 91%'
     """
-
-    def words(code: str | None) -> str:
-        return (code or "").replace("_", " ")
-
-    def place(p: dict[str, Any]) -> str:
-        return " ".join(words(x) for x in (p.get("site"), p.get("side")) if x)
-
-    parts = [str(plan.get("decision", "?")).upper(), words(plan.get("diagnosis"))]
+    parts = [str(plan.get("decision", "?")).upper(), code_words(plan.get("diagnosis"))]
     ops = plan.get("operations") or []
     tests = plan.get("next_tests") or []
     if ops:
-        targets = ", ".join(place(t) for t in ops[0].get("targets") or [])
-        parts.append(words(ops[0].get("operation")) + (f" ({targets})" if targets else ""))
+        targets = "; ".join(place_words(t) for t in ops[0].get("targets") or [])
+        parts.append(code_words(ops[0].get("operation"), "operations") + (f" ({targets})" if targets else ""))
     elif tests:
-        parts.append("first test: " + words(tests[0].get("test")))
+        parts.append("first test: " + code_words(tests[0].get("test"), "tests"))
     locs = plan.get("locations") or []
     if locs:
         p = float(locs[0].get("probability", 0.0))
         shown = "<1%" if p < 0.01 else ">99%" if p > 0.99 else f"{round(100 * p)}%"
-        parts.append(f"top place {place(locs[0])} {shown}")
+        parts.append(f"top place {place_words(locs[0])} {shown}")
     return " · ".join(x for x in parts if x)

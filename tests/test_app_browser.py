@@ -291,6 +291,26 @@ def test_board_text_sizes_and_no_scroll_on_every_example(
     assert not outside, outside
 
 
+#: A 4K wall screen (65-inch panels are 3840x2160): the same board at twice the type.
+UHD = {"width": 3840, "height": 2160}
+
+
+def test_board_scales_to_a_4k_wall(browser: Browser, server: str, outside: list[str]) -> None:
+    """Every example on a 4K wall: the type doubles with the screen (at least 48 px, median 64 px)
+    and nothing scrolls, so the board reads from the back of the room on the largest panels too."""
+    page = open_page(browser, server, "?display=board", outside, viewport=UHD)
+    failures = []
+    for ex in examples():
+        page.evaluate("url => { window.location.href = url; }", f"{server}/?display=board&case={ex.case_id}")
+        page.wait_for_load_state()
+        page.wait_for_selector(f"#decision-banner >> text={ex.case_id}", timeout=60_000)
+        settle(page, "#pr-key", pause=250)
+        failures += board_goals(page, UHD, ex.case_id)
+    page.context.close()
+    assert not failures, "\n".join(failures)
+    assert not outside, outside
+
+
 def test_report_export_downloads_a_printable_page(browser: Browser, server: str, outside: list[str]) -> None:
     page = open_page(browser, server, f"?case={BOARD_CASE}", outside)
     settle(page, "#neck-diagram")

@@ -81,14 +81,22 @@ def start_to_healthy(repeats: int = 5) -> Timing:
     return Timing("server start -> healthy /_stcore/health", tuple(seconds))
 
 
+def _launch(port: int) -> subprocess.Popen:
+    """The server as ``make run`` starts it: the launcher (access rule, warm-up), then Streamlit."""
+    cmd = [str(ROOT / ".venv" / "bin" / "python"), "-m", "ui.meeting_access", "--address", "127.0.0.1",
+           "--port", str(port), "--server.fileWatcherType", "none"]  # fmt: skip
+    return subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 def first_render() -> float | None:
-    """Fresh server, then the case board in Chromium until the decision banner shows."""
+    """A fresh server started as ``make run`` does, then the board display in Chromium: the time
+    from navigation until the diagram is drawn (the first person to open the wall screen)."""
     if not CHROMIUM.exists():
         return None
     from playwright.sync_api import sync_playwright
 
     port = _port()
-    proc = _serve(port)
+    proc = _launch(port)
     try:
         _healthy(f"http://127.0.0.1:{port}", proc)
         with sync_playwright() as p:
@@ -211,9 +219,14 @@ def reruns(repeats: int = 30) -> tuple[Timing, Timing, Timing]:
 def main() -> None:
     health = start_to_healthy()
     print(health.line() + "   [goal: < 5 s]")
-    render = first_render()
-    if render is not None:
-        print(f"fresh server -> case board drawn in headless Chromium: {render:.3f} s")
+    renders = [r for r in (first_render() for _ in range(3)) if r is not None]
+    if renders:
+        med = statistics.median(renders)
+        print(
+            "board's first render on a fresh `make run` server, navigation -> diagram drawn in headless "
+            f"Chromium: median {med:.3f} s of {len(renders)} "
+            f"(goal < 1.5 s: {'met' if med < 1.5 else 'NOT met'})"
+        )
     steps = meeting_steps()
     if steps is not None:
         s = steps.seconds

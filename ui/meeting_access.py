@@ -193,12 +193,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     mode = "read-only" if not rule.writable else "writable by signed-in users" if rule.sign_in else "open"
     print(f"parareop: meeting record {mode} on {args.address}", file=sys.stderr, flush=True)
-    cmd = [sys.executable, "-m", "streamlit", "run", str(APP),
-           "--server.address", args.address, "--server.port", str(args.port),
-           "--server.headless", "true", "--browser.gatherUsageStats", "false",
-           "--client.toolbarMode", "minimal", *extra]  # fmt: skip
-    os.execv(cmd[0], cmd)
-    return 0  # not reached
+    flags = ["run", str(APP),
+             "--server.address", args.address, "--server.port", str(args.port),
+             "--server.headless", "true", "--browser.gatherUsageStats", "false",
+             "--client.toolbarMode", "minimal", *extra]  # fmt: skip
+    from streamlit.web import cli as streamlit_cli
+
+    from ui import warmup
+
+    warmup.start()  # the server runs in this process: the first board finds the graph read
+    return int(streamlit_cli.main.main(args=flags, prog_name="streamlit", standalone_mode=False) or 0)
 
 
 if __name__ == "__main__":

@@ -162,7 +162,7 @@ def _best_available_warning(kn: Knowledge, closing: list[Finding], locations: li
     )
     return (
         f"{why}: operating on the best localization there is "
-        f"({kn.site_name(*locations[0][0])}, probability {locations[0][1]:.0%}); the uncertainty is real."
+        f"({kn.site_name(*locations[0][0])}, probability {ex.percent(locations[0][1])}); the uncertainty is real."
     )
 
 

@@ -75,8 +75,8 @@ def _meaning(post: SourcePosterior) -> Link:
     n = post.sources()
     return ex.finding(
         "Each place's probability is its own chance of holding hyperfunctioning tissue: several glands "
-        f"can be diseased at once, so they need not sum to one. Separate sources: one {n['1']:.0%}, "
-        f"two {n['2']:.0%}, three or more {n['3+']:.0%}"
+        f"can be diseased at once, so they need not sum to one. Separate sources: one {ex.percent(n['1'])}, "
+        f"two {ex.percent(n['2'])}, three or more {ex.percent(n['3+'])}"
     )
 
 
@@ -95,7 +95,7 @@ def _cause_facts(
         for share, c in sorted(((post.share(c, loc), c) for c in causes), reverse=True):
             if p_loc <= 0 or share <= 0 or share / p_loc < floor:
                 continue
-            text = f"As {c.replace('_', ' ')}: {share / p_loc:.0%} of the probability here"
+            text = f"As {c.replace('_', ' ')}: {ex.percent(share / p_loc)} of the probability here"
             facts.setdefault(loc, []).append(ex.coded(kn, "suspected_causes", c, text))
             facts[loc].extend(_dedupe(cause_loc_facts.get(c, {}).get(loc, [])))
     return facts

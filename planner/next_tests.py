@@ -44,7 +44,7 @@ class Withheld:
         cite = f" ({pmid.group(0)})" if pmid else ""
         return (
             f"{kn.label('tests', self.test)} is not offered: {kn.label('suspected_causes', self.cause)} is "
-            f"suspected ({self.probability:.0%}), and {why}{cite}."
+            f"suspected ({ex.percent(self.probability)}), and {why}{cite}."
         )
 
 
@@ -187,7 +187,7 @@ def _needle(
     f = "fna_pth_washout"
     eig = gain.needle_gain(kn, model, f, target, tissue)
     reason = (
-        f"FNA with PTH washout of the visible lesion at {kn.site_name(*target)} ({shown:.0%}): a washout above "
+        f"FNA with PTH washout of the visible lesion at {kn.site_name(*target)} ({ex.percent(shown)}): a washout above "
         f"serum PTH proves parathyroid tissue there and would allow the operation (expected gain {eig:.2f} bits)."
     )
     facts = [ex.evidence("FNA-PTH washout PPV 100% in persistent/recurrent PHPT", kn.performance[f].evidence)]

@@ -344,7 +344,7 @@ def _op_facts(
     shown = {x[0] for x, _ in ctx.locations[:5]}
     facts = [
         ex.graph(f"{pr.label} reaches {', '.join(sorted(s for s in pr.reaches if s in shown))}", pr.iri),
-        ex.finding(f"Reaches every source with probability {cov:.0%}"),
+        ex.finding(f"Reaches every source with probability {ex.percent(cov)}"),
     ]
     if ctx.top[0][0] in pr.preferred:
         facts.append(ex.graph(f"Preferred approach for {kn.site_name(ctx.top[0][0])}", pr.iri))
@@ -362,7 +362,7 @@ def _op_facts(
                 kn,
                 "suspected_causes",
                 lead,
-                f"Indicated for the leading cause, {lead.replace('_', ' ')} ({ctx.causes[lead]:.0%})",
+                f"Indicated for the leading cause, {lead.replace('_', ' ')} ({ex.percent(ctx.causes[lead])})",
             )
         )
     for r in pr.risks:
@@ -422,7 +422,7 @@ def _lead_the_combination(
                 seen.add((t.site, t.side))
     names = " and ".join(ctx.kn.label("operations", e.code) for e in combo)
     together = ex.finding(
-        f"Together, {names} reach every source with probability {_reach_of(ctx.post, combo):.0%}"
+        f"Together, {names} reach every source with probability {ex.percent(_reach_of(ctx.post, combo))}"
     )
     lead.explanation.append(Fact.model_validate(together))
 

@@ -311,6 +311,32 @@ def test_board_scales_to_a_4k_wall(browser: Browser, server: str, outside: list[
     assert not outside, outside
 
 
+def test_the_whole_chain_opens_from_the_board_and_closes(
+    browser: Browser, server: str, outside: list[str]
+) -> None:
+    """From the wall, "… N more" opens every fact of the leading place's explanation with its
+    source, at the board's type (no text under 24 px at 1920x1080); a click anywhere closes it."""
+    plan = plan_case(load_example(BOARD_CASE)).plan
+    assert plan is not None
+    facts = plan["locations"][0]["explanation"]
+    page = open_page(browser, server, f"?display=board&case={BOARD_CASE}", outside, viewport=FULL_HD)
+    settle(page, "#pr-key", pause=250)
+    more = page.locator(".pr-chain > summary")
+    assert more.count() == 1 and "the whole chain" in more.inner_text()
+    more.click()
+    full = page.locator(".pr-chain-full")
+    full.wait_for(state="visible")
+    assert full.locator("li").count() == len(facts)
+    assert all(f["source"] in full.inner_text() for f in facts if f.get("source"))
+    sizes = page.evaluate(TEXT_SIZES_JS)
+    shot(page, "board-whole-chain")
+    assert sizes["min"] >= MIN_PX * 0.99, sizes["smallest"][:3]
+    page.mouse.click(5, FULL_HD["height"] - 5)
+    full.wait_for(state="hidden")
+    page.context.close()
+    assert not outside, outside
+
+
 def test_report_export_downloads_a_printable_page(browser: Browser, server: str, outside: list[str]) -> None:
     page = open_page(browser, server, f"?case={BOARD_CASE}", outside)
     settle(page, "#neck-diagram")

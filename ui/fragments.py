@@ -69,12 +69,35 @@ def gate_rows_html(gates: Sequence[Mapping[str, Any]], kn: Knowledge) -> str:
     return f'<table class="pr-gate-rows">{"".join(rows)}</table>' if rows else ""
 
 
-def why_html(facts: Sequence[Mapping[str, Any]], *, limit: int = 5) -> str:
-    """The first links of an explanation chain in words (the board's short "why")."""
+def why_html(facts: Sequence[Mapping[str, Any]], *, limit: int = 5, title: str = "Why") -> str:
+    """The first links of an explanation chain in words (the board's short "why"); the rest are
+    one click away: "… N more" opens the whole chain, each fact with its source, over the board,
+    and a click anywhere closes it (plain ``<details>``, no script; ``ui/assets/board.css``).
+
+    >>> html = why_html([{"text": "a"}, {"text": "b", "source": "PMID 1"}], limit=1, title="Why #1")
+    >>> "… 1 more: the whole chain" in html and "PMID 1" in html and html.count("<li") == 4
+    True
+    """
     items = [f"<li>{escape(words(str(f.get('text', ''))))}</li>" for f in facts[:limit]]
     more = len(facts) - limit
-    tail = f'<li class="pr-more">… {more} more in the report</li>' if more > 0 else ""
+    tail = f'<li class="pr-more">{_chain_overlay(facts, more, title)}</li>' if more > 0 else ""
     return f'<ul class="pr-why-list">{"".join(items)}{tail}</ul>' if items else ""
+
+
+def _chain_overlay(facts: Sequence[Mapping[str, Any]], more: int, title: str) -> str:
+    """The "… N more" line that opens the whole explanation chain over the board."""
+    rows = []
+    for f in facts:
+        src = f.get("source")
+        source = f' <span class="pr-src">— {escape(str(src))}</span>' if src else ""
+        rows.append(f"<li>{escape(words(str(f.get('text', ''))))}{source}</li>")
+    return (
+        '<details class="pr-chain"><summary title="Click to show the whole chain; click again to close">'
+        f'<span class="pr-chain-open">… {more} more: the whole chain</span>'
+        f'<span class="pr-chain-full"><b class="pr-chain-title">{escape(title)}</b>'
+        f'<ol>{"".join(rows)}</ol><span class="pr-chain-close">Click anywhere to close</span></span>'
+        "</summary></details>"
+    )
 
 
 def gates_html(plan: Mapping[str, Any], kn: Knowledge, *, messages: bool = True) -> str:

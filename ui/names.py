@@ -15,6 +15,7 @@ from typing import Any
 
 from kg.knowledge import Knowledge, knowledge
 from planner.contract_files import load
+from planner.explain import percent
 
 #: schemes whose graph labels carry a "<scheme word>: " prefix that a screen does not need
 _PREFIXED = ("decision: ", "diagnosis: ", "gate: ", "medication: ")
@@ -177,23 +178,12 @@ def decision_style(decision: str | None) -> DecisionStyle:
 
 
 def pct(p: float) -> str:
-    """A probability as a percentage a room can read: '<1%' below one percent, '>99%' short of certain.
+    """A probability as a percentage a room can read (:func:`planner.explain.percent`, the one rule).
 
-    Rounding would show 0.9996 as "100%" and 0.004 as "0%", each claiming a certainty the
-    model does not have; only exactly 0 and 1 are written as such.
-
-    >>> pct(0.954), pct(0.004), pct(0.0), pct(0.9996), pct(1.0)
-    ('95%', '<1%', '0%', '>99%', '100%')
+    >>> pct(0.954), pct(0.004), pct(0.9996)
+    ('95%', '<1%', '>99%')
     """
-    if p <= 0:
-        return "0%"
-    if p < 0.01:
-        return "<1%"
-    if p >= 1:
-        return "100%"
-    if p >= 0.99:
-        return ">99%"
-    return f"{p:.0%}"
+    return percent(p)
 
 
 _CODE = re.compile(r"\b[a-z][a-z0-9]*(?:_[A-Za-z0-9]+)+\b")

@@ -55,7 +55,7 @@ def localization_gate(
     facts = [
         ex.finding(
             f"Leading site {kn.site_name(site, side)}: {n} positive imaging stud{'y' if n == 1 else 'ies'}"
-            f"{' confirmed by venous sampling or FNA' if confirm else ''}; probability {p:.0%}"
+            f"{' confirmed by venous sampling or FNA' if confirm else ''}; probability {ex.percent(p)}"
         ),
         ex.evidence(
             f"Reoperate after {need:g} concordant studies, or one plus venous sampling or FNA",
@@ -64,9 +64,9 @@ def localization_gate(
     ]
     status: GateStatus = "pass" if adequate else "warn"
     msg = (
-        f"Localized to {kn.site_name(site, side)} ({p:.0%})."
+        f"Localized to {kn.site_name(site, side)} ({ex.percent(p)})."
         if adequate
-        else f"Not yet localized well enough (leading: {kn.site_name(site, side)}, {p:.0%})."
+        else f"Not yet localized well enough (leading: {kn.site_name(site, side)}, {ex.percent(p)})."
     )
     if held and adequate:
         msg = msg[:-1] + f", but no operation until {held} is settled."

@@ -322,7 +322,7 @@ def _board_where(plan: dict[str, Any], kn: Knowledge, room: float = COLUMNS_END_
             limit += 1
         if limit:
             parts.append(f"<h3>{escape(head)}</h3>")
-            parts.append(why_html(facts, limit=limit))
+            parts.append(why_html(facts, limit=limit, title=head))
     elif stopping:
         g = stopping[0]
         parts.append(f"<h2>Why: {escape(name('gates', g['id'], kn))}</h2>")

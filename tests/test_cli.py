@@ -98,3 +98,14 @@ def test_ui_package_import_is_light() -> None:
     code = "import sys, ui, ui.cli; print('streamlit' in sys.modules, 'owlready2' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.split() == ["False", "False"]
+
+
+def test_each_command_is_registered_by_the_module_the_cli_names() -> None:
+    """``parareop plan`` imports only plan's module: that works only if every name in
+    ``ui.cli.COMMANDS`` is the command its module registers (else a command would vanish)."""
+    from ui.cli import COMMANDS, build_parser
+
+    for name, _ in COMMANDS:
+        choices = build_parser(name)._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+        assert list(choices) == [name]
+    assert list(build_parser()._subparsers._group_actions[0].choices) == [n for n, _ in COMMANDS]  # type: ignore[union-attr]

@@ -3,7 +3,7 @@
 Subcommands live in their own modules under ``ui/commands/``; each exposes
 ``register(subparsers)``, which adds its parser and sets ``handler`` (a function taking the
 parsed arguments and returning the exit code). To add a command, write such a module and
-append its name to ``COMMAND_MODULES``.
+append its name and module to ``COMMANDS``.
 
 Every failure the user can act on is a ``ParaReopError``: it is printed as one line on
 stderr and the exit code is 1 — never a traceback.
@@ -18,29 +18,39 @@ from collections.abc import Sequence
 
 from ontology.errors import ParaReopError
 
-#: The command modules, in the order their commands appear in ``--help``.
-COMMAND_MODULES: tuple[str, ...] = (
-    "ui.commands.ontology_cmd",
-    "ui.commands.plan_cmd",
-    "ui.commands.fhir_cmd",
-    "ui.commands.audit_cmd",
-    "ui.commands.meeting_cmd",
-    "ui.commands.cds_cmd",
-    "ui.commands.sparql_cmd",
-    "ui.commands.serve_cmd",
+#: Each command's name and the module that registers it, in the order of ``--help``.
+COMMANDS: tuple[tuple[str, str], ...] = (
+    ("ontology", "ui.commands.ontology_cmd"),
+    ("plan", "ui.commands.plan_cmd"),
+    ("import-fhir", "ui.commands.fhir_cmd"),
+    ("audit", "ui.commands.audit_cmd"),
+    ("meeting", "ui.commands.meeting_cmd"),
+    ("cds-hooks", "ui.commands.cds_cmd"),
+    ("sparql", "ui.commands.sparql_cmd"),
+    ("serve", "ui.commands.serve_cmd"),
 )
+COMMAND_MODULES: tuple[str, ...] = tuple(module for _, module in COMMANDS)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The top-level parser with every registered subcommand."""
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The top-level parser: with only ``command``'s module when it names one (a one-case
+    ``parareop plan`` need not import the other seven), else with every command (``--help``, a
+    mistyped command: argparse then lists them all).
+
+    >>> sorted(build_parser("plan")._subparsers._group_actions[0].choices)
+    ['plan']
+    >>> len(build_parser()._subparsers._group_actions[0].choices) == len(COMMANDS)
+    True
+    """
     parser = argparse.ArgumentParser(
         prog="parareop",
         description="ParaReop: knowledge graph and planner for reoperation in persistent "
         "or recurrent primary hyperparathyroidism.",
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name in COMMAND_MODULES:
-        importlib.import_module(name).register(subparsers)
+    modules = [m for name, m in COMMANDS if name == command] or list(COMMAND_MODULES)
+    for module in modules:
+        importlib.import_module(module).register(subparsers)
     return parser
 
 
@@ -49,7 +59,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     >>> main(["--help"])  # doctest: +SKIP
     """
-    args = build_parser().parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    command = next((w for w in words if not w.startswith("-")), None)
+    args = build_parser(command).parse_args(words)
     try:
         return int(args.handler(args))
     except ParaReopError as exc:

@@ -109,6 +109,9 @@ def _se_fp_uncached(kn: Knowledge, modality: str, site: str, cause: str, beds: f
     return min(se, top), min(max(fp, floor), top), used
 
 
+#: log(1e-12): the floor under a likelihood ratio taken as a logarithm (a ratio of 0 is not -inf).
+_LOG_FLOOR = math.log(1e-12)
+
 @dataclass(frozen=True)
 class Claims:
     """How one place reads one finding: the reported items it may explain (key, likelihood ratio),
@@ -123,9 +126,16 @@ class Claims:
     log_best: float = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        best = max((v for _, v in self.claims), default=self.miss)
+        # (written out: this runs for every finding at every place of every plan)
+        claimed = self.claims
+        if not claimed:
+            best = self.miss
+        elif len(claimed) == 1:
+            best = claimed[0][1]
+        else:
+            best = max(v for _, v in claimed)
         object.__setattr__(self, "best", best)
-        object.__setattr__(self, "log_best", math.log(max(best, 1e-12)))
+        object.__setattr__(self, "log_best", math.log(best) if best > 1e-12 else _LOG_FLOOR)
 
 
 def claims(kn: Knowledge, x: Finding, loc: Loc, cause: str) -> Claims:

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import combinations
+from typing import NamedTuple
 
 from kg.knowledge import Knowledge
 from planner.findings import Finding
@@ -38,9 +39,15 @@ MULTIGLANDULAR = "multiglandular_disease"
 NEGLIGIBLE_LOG = -16.0
 
 
-@dataclass(frozen=True, order=True)
-class Hypothesis:
-    """One cause with the places that hold hyperfunctioning tissue under it (sorted)."""
+class Hypothesis(NamedTuple):
+    """One cause with the places that hold hyperfunctioning tissue under it (sorted).
+
+    A named tuple rather than a frozen dataclass: the posterior hashes one per hypothesis many
+    times a plan, and a tuple's hash is computed in C (same fields, order and equality).
+
+    >>> Hypothesis("missed_single_gland", (("perrier_F", "left"),)).places
+    (('perrier_F', 'left'),)
+    """
 
     cause: str
     places: tuple[Loc, ...]
@@ -179,7 +186,11 @@ def _log_likelihood(kn: Knowledge, places: tuple[Loc, ...], cause: str, memo: _M
         return total
     for i, x in enumerate(memo.findings):
         wanted = memo.claimers[i] if i in memo.claimers else _claimers(kn, i, x, fc[i], memo)
-        if sum(1 for loc in places if loc in wanted) < 2:
+        hits = 0
+        for loc in places:  # (a loop, not a generator: this runs for every set of every plan)
+            if loc in wanted:
+                hits += 1
+        if hits < 2:
             continue  # each place takes its own best: already in the sum
         reads = [_read(kn, i, x, loc, fc[i], memo) for loc in places]
         total += math.log(max(set_likelihood(reads), 1e-12)) - sum(r.log_best for r in reads)

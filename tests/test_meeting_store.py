@@ -105,7 +105,7 @@ def test_meeting_flow_survives_reopening(db, items):
     assert [r["cases"] for r in again.meetings()] == [3]
     md, page = markdown(m), to_html(m)
     assert "DEPARTS from the plan: wants a PET" in md and "A. Lee" in md
-    assert "OPERATE · persistent · cervical thymectomy (perrier F left)" in md
+    assert "OPERATE · persistent · transcervical thymectomy (Perrier F, left)" in md
     assert "not yet decided" in md and "cured at 6 months yes" in md
     assert page.startswith("<!DOCTYPE html>") and "retro-oesophageal" in page
     assert [r["case_id"] for r in again.recorded_outcomes()] == ["ex-04-missing-left-inferior"]

@@ -22,7 +22,6 @@ validates the file with sssom-py.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from pathlib import Path
 
 from ontology.errors import CheckSetupError
 from ontology.namespaces import SKOS, SSSOM_PREFIXES
+from ontology.versioning import valid_date
 from ontology.violations import Level, Violation
 
 CHECK_NAME = "external_mappings"
@@ -143,16 +143,6 @@ def read_metadata(lines: Iterable[tuple[int, str]], problems: _Problems) -> dict
     return meta
 
 
-def _valid_date(text: str) -> bool:
-    if not _DATE.match(text):
-        return False
-    try:
-        dt.date.fromisoformat(text)
-    except ValueError:
-        return False
-    return True
-
-
 def _check_metadata(meta: Mapping[str, MetaValue], problems: _Problems) -> None:
     for key in REQUIRED:
         if not meta.get(key):
@@ -163,7 +153,7 @@ def _check_metadata(meta: Mapping[str, MetaValue], problems: _Problems) -> None:
             problems.add(None, f"{key} must be one IRI, not {value!r}")
     for key in ("mapping_set_version", "mapping_date"):
         value = meta.get(key)
-        if value and not (isinstance(value, str) and _valid_date(value)):
+        if value and not (isinstance(value, str) and valid_date(value)):
             problems.add(None, f"{key} must be a date YYYY-MM-DD, not {value!r}")
     ids, labels = meta.get("creator_id"), meta.get("creator_label")
     if (

@@ -37,7 +37,12 @@ HEADER = (
 )
 
 
-def _valid_date(text: str) -> bool:
+def valid_date(text: str) -> bool:
+    """Whether ``text`` is a real calendar date written YYYY-MM-DD (releases, mapping dates).
+
+    >>> valid_date("2026-12-02"), valid_date("2026-02-30"), valid_date("2026-1-2")
+    (True, False, False)
+    """
     if not _DATE.match(text):
         return False
     try:
@@ -64,7 +69,7 @@ def read_releases(path: Path) -> tuple[str, ...]:
         if not line or line.startswith("#") or line == "version":
             continue
         version = line.split("\t", 1)[0].strip()
-        if not _valid_date(version):
+        if not valid_date(version):
             raise OntologyBuildError(
                 f"{display_path(path)}:{number}: not a release date (YYYY-MM-DD): {version!r}"
             )
@@ -87,7 +92,7 @@ def add_release(versions: Sequence[str], version: str) -> tuple[str, ...]:
     Raises:
         OntologyBuildError: ``version`` is not a date or is older than the last release.
     """
-    if not _valid_date(version):
+    if not valid_date(version):
         raise OntologyBuildError(f"not a release date (YYYY-MM-DD): {version!r}")
     if versions and version == versions[-1]:
         return tuple(versions)
